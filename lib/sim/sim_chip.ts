@@ -1,0 +1,235 @@
+/**
+ * A simulated STM32 as its ROM bootloader sees it: main flash, SRAM, system memory, option bytes, the
+ * flash-size register and unique ID, with read and write protection enforced as the parts do it.
+ * Protocol front ends (USART, DfuSe) drive this model; it knows nothing of either protocol.
+ *
+ * @module
+ */
+
+import { flashPages } from "../chips/layout.ts";
+import { FlashMemory } from "./flash_memory.ts";
+import type { SimulatedPart } from "./parts.ts";
+
+/** Why the simulated chip refused an access; the protocol front end turns it into a NACK or DFU status. */
+export class AccessError extends Error {
+  /** `protected`: RDP/WRP; `unmapped`: no memory there; `program`: flash not erased. */
+  readonly reason: "protected" | "unmapped" | "program";
+  constructor(reason: "protected" | "unmapped" | "program", message: string) {
+    super(message);
+    this.name = "AccessError";
+    this.reason = reason;
+  }
+}
+
+/** A chip state change that resets the device (option-byte programming, protection commands). */
+export type ResetCause = "option-bytes" | "readout-protect" | "readout-unprotect" | "write-protect" | "write-unprotect";
+
+/** Options of {@linkcode SimulatedChip}. */
+export interface SimulatedChipOptions {
+  /** Initial flash contents (e.g. from a `--flash-file`). */
+  flash?: Uint8Array;
+  /** Initial option bytes; defaults to the factory values. */
+  optionBytes?: Uint8Array;
+  /** 12-byte unique device ID; defaults to one derived from the part name. */
+  uniqueId?: Uint8Array;
+}
+
+/** The memory and protection state of one simulated chip. */
+export class SimulatedChip {
+  /** The part being simulated. */
+  readonly part: SimulatedPart;
+  /** Main flash. */
+  readonly flash: FlashMemory;
+  /** SRAM contents. */
+  readonly ram: Uint8Array;
+  /** Option bytes as the bootloader reads them. */
+  readonly optionBytes: Uint8Array;
+  /** 96-bit unique device ID. */
+  readonly uniqueId: Uint8Array;
+  /** Resets since power-on, with their causes, newest last. */
+  readonly resets: ResetCause[] = [];
+
+  constructor(part: SimulatedPart, options: SimulatedChipOptions = {}) {
+    this.part = part;
+    const { chip } = part;
+    this.flash = new FlashMemory({
+      pages: flashPages(chip, part.part.flashSize),
+      programUnit: chip.flash.programUnit,
+      singleProgramPerErase: chip.flash.programUnit > 4,
+    });
+    if (options.flash) this.flash.load(options.flash);
+    this.ram = new Uint8Array(chip.ram.size);
+    this.optionBytes = new Uint8Array(chip.optionBytes.size).fill(0xff);
+    this.optionBytes.set(options.optionBytes ?? part.factoryOptionBytes);
+    this.uniqueId = options.uniqueId ?? new TextEncoder().encode(part.part.part.padEnd(12, "0").slice(0, 12));
+  }
+
+  /** True while read protection (RDP level 1 or 2) is active. */
+  get readProtected(): boolean {
+    const model = this.part.optionModel;
+    return this.optionBytes[model.rdpOffset] !== model.rdpLevel0;
+  }
+
+  /** Indices of the flash pages write protection covers now. */
+  writeProtectedPages(): Set<number> {
+    const model = this.part.optionModel;
+    const protectedPages = new Set<number>();
+    model.wrpOffsets.forEach((offset, byteIndex) => {
+      for (let bit = 0; bit < 8; bit++) {
+        if (this.optionBytes[offset] & (1 << bit)) continue;
+        const group = byteIndex * 8 + bit;
+        for (let i = 0; i < this.part.pagesPerWrpBit; i++) protectedPages.add(group * this.part.pagesPerWrpBit + i);
+      }
+    });
+    return protectedPages;
+  }
+
+  /** Reads any mapped memory; throws {@linkcode AccessError} when protected or unmapped. */
+  read(address: number, length: number): Uint8Array {
+    if (this.readProtected) throw new AccessError("protected", "read protection is active");
+    if (this.flash.contains(address, length)) return this.flash.read(address, length);
+    const region = this.#fixedRegion(address, length);
+    if (region) return region.bytes.slice(address - region.start, address - region.start + length);
+    throw new AccessError("unmapped", `nothing readable at 0x${address.toString(16)}`);
+  }
+
+  /**
+   * Writes flash (which must be erased and not write-protected), SRAM, or option bytes. Returns the reset the
+   * write caused, if any (option-byte programming resets the device, AN3155 §3.6).
+   */
+  write(address: number, data: Uint8Array): ResetCause | undefined {
+    if (this.readProtected) throw new AccessError("protected", "read protection is active");
+    const { chip } = this.part;
+    if (this.flash.contains(address, data.length)) {
+      const wrp = this.writeProtectedPages();
+      for (const page of this.flash.pages) {
+        const overlaps = page.start < address + data.length && page.start + page.size > address;
+        if (overlaps && wrp.has(page.index)) {
+          throw new AccessError("protected", `page ${page.index} is write-protected`);
+        }
+      }
+      try {
+        this.flash.program(address, data);
+      } catch (error) {
+        throw new AccessError("program", error instanceof Error ? error.message : String(error));
+      }
+      return undefined;
+    }
+    if (address >= chip.ram.base && address + data.length <= chip.ram.base + chip.ram.size) {
+      this.ram.set(data, address - chip.ram.base);
+      return undefined;
+    }
+    const ob = chip.optionBytes;
+    if (address >= ob.address && address + data.length <= ob.address + ob.size) {
+      const next = this.optionBytes.slice();
+      next.set(data, address - ob.address);
+      return this.programOptionBytes(next);
+    }
+    throw new AccessError("unmapped", `nothing writable at 0x${address.toString(16)}`);
+  }
+
+  /**
+   * Replaces the option bytes as the option-byte programming sequence does, then resets. Leaving read protection
+   * mass-erases the flash first (RM0008 §2.4.1: "the Flash memory is erased when read protection is removed").
+   */
+  programOptionBytes(next: Uint8Array): ResetCause {
+    const model = this.part.optionModel;
+    const wasProtected = this.readProtected;
+    if (model.complemented) {
+      for (let i = 0; i + 1 < next.length; i += 2) next[i + 1] = next[i] ^ 0xff;
+    }
+    this.optionBytes.set(next);
+    if (wasProtected && !this.readProtected) this.flash.eraseAll();
+    return this.reset("option-bytes");
+  }
+
+  /** Erases the given pages; throws {@linkcode AccessError} when protected. */
+  erasePages(pages: readonly number[]): void {
+    if (this.readProtected) throw new AccessError("protected", "read protection is active");
+    const wrp = this.writeProtectedPages();
+    for (const page of pages) {
+      if (page < 0 || page >= this.flash.pages.length) throw new AccessError("unmapped", `no page ${page}`);
+      if (wrp.has(page)) throw new AccessError("protected", `page ${page} is write-protected`);
+    }
+    for (const page of pages) this.flash.erasePage(page);
+  }
+
+  /** Erases all of flash (fails if any page is write-protected, as the hardware's mass erase does). */
+  massErase(): void {
+    this.erasePages(this.flash.pages.map((page) => page.index));
+  }
+
+  /** Sets RDP level 1 and resets (AN3155 §3.11). */
+  readoutProtect(): ResetCause {
+    const model = this.part.optionModel;
+    const next = this.optionBytes.slice();
+    next[model.rdpOffset] = model.rdpLevel1;
+    this.programOptionBytes(next);
+    return this.#replaceLastReset("readout-protect");
+  }
+
+  /** Back to RDP level 0, which mass-erases flash, then resets (AN3155 §3.12). */
+  readoutUnprotect(): ResetCause {
+    const model = this.part.optionModel;
+    const next = this.optionBytes.slice();
+    next[model.rdpOffset] = model.rdpLevel0;
+    this.flash.eraseAll();
+    this.programOptionBytes(next);
+    return this.#replaceLastReset("readout-unprotect");
+  }
+
+  /** Protects the given page groups (WRP bits) and resets (AN3155 §3.9). */
+  writeProtect(groups: readonly number[]): ResetCause {
+    const model = this.part.optionModel;
+    const next = this.optionBytes.slice();
+    for (const group of groups) {
+      const offset = model.wrpOffsets[Math.floor(group / 8)];
+      if (offset === undefined) throw new AccessError("unmapped", `no write-protection group ${group}`);
+      next[offset] &= ~(1 << (group % 8));
+    }
+    this.programOptionBytes(next);
+    return this.#replaceLastReset("write-protect");
+  }
+
+  /** Removes all write protection and resets (AN3155 §3.10). */
+  writeUnprotect(): ResetCause {
+    const next = this.optionBytes.slice();
+    for (const offset of this.part.optionModel.wrpOffsets) next[offset] = 0xff;
+    this.programOptionBytes(next);
+    return this.#replaceLastReset("write-unprotect");
+  }
+
+  /** Records a system reset: SRAM is not kept by the model. */
+  reset(cause: ResetCause): ResetCause {
+    this.resets.push(cause);
+    return cause;
+  }
+
+  #replaceLastReset(cause: ResetCause): ResetCause {
+    this.resets[this.resets.length - 1] = cause;
+    return cause;
+  }
+
+  /** Read-only regions outside flash: system memory, option bytes, flash-size register, unique ID, SRAM. */
+  #fixedRegion(address: number, length: number): { start: number; bytes: Uint8Array } | undefined {
+    const { chip } = this.part;
+    // Small registers first: on some parts they sit inside the system-memory range.
+    const regions: { start: number; bytes: Uint8Array }[] = [];
+    if (chip.flash.sizeRegister !== undefined) {
+      const kib = this.part.part.flashSize / 1024;
+      regions.push({ start: chip.flash.sizeRegister, bytes: new Uint8Array([kib & 0xff, kib >> 8]) });
+    }
+    if (chip.uniqueIdAddress !== undefined) regions.push({ start: chip.uniqueIdAddress, bytes: this.uniqueId });
+    regions.push(
+      { start: chip.ram.base, bytes: this.ram },
+      { start: chip.optionBytes.address, bytes: this.optionBytes },
+      { start: chip.systemMemory.base, bytes: systemMemoryImage(chip.systemMemory.size) },
+    );
+    return regions.find((r) => address >= r.start && address + length <= r.start + r.bytes.length);
+  }
+}
+
+/** Stand-in contents of the ROM: a fixed pattern (the real ROM is ST's code and is not reproduced). */
+function systemMemoryImage(size: number): Uint8Array {
+  return new Uint8Array(size).map((_, i) => (i * 0x9e + 0x37) & 0xff);
+}

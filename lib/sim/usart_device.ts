@@ -1,0 +1,347 @@
+/**
+ * Device side of the STM32 USART bootloader protocol (ST AN3155), serving a {@linkcode SimulatedChip} over any
+ * {@linkcode ByteStream}: an in-memory pipe for tests and `--simulate`, or a pseudo-terminal for `sim usart`,
+ * where unmodified hosts such as stm32flash talk to it.
+ *
+ * @module
+ */
+
+import { type ByteStream, StreamClosedError } from "../transport/byte_stream.ts";
+import { ACK, Command, MAX_TRANSFER, NACK, SYNC } from "../protocol/usart/commands.ts";
+import { xorChecksum } from "../protocol/usart/checksum.ts";
+import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
+import { AccessError, type ResetCause, type SimulatedChip } from "./sim_chip.ts";
+import { FLASH_TIMING, INSTANT, type SimClock, uartTransferMs } from "./timing.ts";
+
+/** Longest a read waits on the device side: the ROM waits forever; this is the largest timer value. */
+const FOREVER_MS = 2 ** 31 - 1;
+
+/** What the simulated bootloader is doing. */
+export type UsartDeviceState = "awaiting-sync" | "command-loop" | "application";
+
+/** Options of {@linkcode UsartBootloaderDevice}. */
+export interface UsartDeviceOptions {
+  /** Clock for link and flash timing; {@linkcode INSTANT} (the default) takes no time. */
+  clock?: SimClock;
+  /** Baud rate for byte timing. */
+  baudRate?: number;
+  /** Bits per frame for byte timing (11 for 8E1). */
+  bitsPerByte?: number;
+  /** Called on every reset; returns whether the bootloader starts again (BOOT0 high). Default: it does. */
+  onReset?: (cause: ResetCause) => boolean;
+  /** Called when Go starts the application. */
+  onGo?: (address: number) => void;
+}
+
+/** The simulated ROM bootloader on a USART. */
+export class UsartBootloaderDevice {
+  /** The chip being served. */
+  readonly chip: SimulatedChip;
+  readonly #link: ByteStream;
+  readonly #clock: SimClock;
+  readonly #baudRate: number;
+  readonly #bitsPerByte: number;
+  readonly #onReset: (cause: ResetCause) => boolean;
+  readonly #onGo?: (address: number) => void;
+  #state: UsartDeviceState = "awaiting-sync";
+
+  constructor(chip: SimulatedChip, link: ByteStream, options: UsartDeviceOptions = {}) {
+    this.chip = chip;
+    this.#link = link;
+    this.#clock = options.clock ?? INSTANT;
+    this.#baudRate = options.baudRate ?? 115200;
+    this.#bitsPerByte = options.bitsPerByte ?? 11;
+    this.#onReset = options.onReset ?? (() => true);
+    this.#onGo = options.onGo;
+  }
+
+  /** Current state. */
+  get state(): UsartDeviceState {
+    return this.#state;
+  }
+
+  /** Serves the link until it is closed. */
+  async serve(): Promise<void> {
+    try {
+      for (;;) {
+        if (this.#state === "awaiting-sync") await this.#awaitSync();
+        else if (this.#state === "command-loop") await this.#command();
+        else await this.#receive(1); // The application ignores bootloader traffic.
+      }
+    } catch (error) {
+      if (error instanceof StreamClosedError) return;
+      throw error;
+    }
+  }
+
+  /** Starts the bootloader afresh, as after a reset with BOOT0 high. */
+  restart(): void {
+    this.#state = "awaiting-sync";
+  }
+
+  async #awaitSync(): Promise<void> {
+    // Until the baud rate is measured the bootloader ignores everything but 0x7F (AN3155 §2).
+    const [byte] = await this.#receive(1);
+    if (byte === SYNC) {
+      await this.#send([ACK]);
+      this.#state = "command-loop";
+    }
+  }
+
+  async #command(): Promise<void> {
+    const [code] = await this.#receive(1);
+    const [complement] = await this.#receive(1);
+    const listed = this.chip.part.usart.commands.includes(code);
+    if ((code ^ complement) !== 0xff || !listed) return this.#nack();
+    switch (code) {
+      case Command.Get:
+        return this.#send([
+          ACK,
+          this.chip.part.usart.commands.length,
+          this.chip.part.usart.version,
+          ...this.chip.part.usart.commands,
+          ACK,
+        ]);
+      case Command.GetVersion:
+        return this.#send([ACK, this.chip.part.usart.version, 0x00, 0x00, ACK]);
+      case Command.GetId:
+        return this.#send([ACK, 0x01, this.chip.part.chip.pid >> 8, this.chip.part.chip.pid & 0xff, ACK]);
+      case Command.ReadMemory:
+        return this.#readMemory();
+      case Command.WriteMemory:
+      case Command.NoStretchWriteMemory:
+        return this.#writeMemory();
+      case Command.Erase:
+        return this.#erase();
+      case Command.ExtendedErase:
+      case Command.NoStretchErase:
+        return this.#extendedErase();
+      case Command.Go:
+        return this.#go();
+      case Command.WriteProtect:
+      case Command.NoStretchWriteProtect:
+        return this.#writeProtect();
+      case Command.WriteUnprotect:
+      case Command.NoStretchWriteUnprotect:
+        return this.#protectionCommand(() => this.chip.writeUnprotect(), true);
+      case Command.ReadoutProtect:
+      case Command.NoStretchReadoutProtect:
+        return this.#protectionCommand(() => this.chip.readoutProtect(), false);
+      case Command.ReadoutUnprotect:
+      case Command.NoStretchReadoutUnprotect:
+        return this.#protectionCommand(() => this.chip.readoutUnprotect(), false, this.#massEraseMs());
+      case Command.GetChecksum:
+        return this.#getChecksum();
+      default:
+        return this.#nack();
+    }
+  }
+
+  /** AN3155 §3.4: NACK at once under read protection; then address, then length. */
+  async #readMemory(): Promise<void> {
+    if (this.chip.readProtected) return this.#nack();
+    await this.#send([ACK]);
+    const address = await this.#receiveAddress();
+    if (address === undefined) return this.#nack();
+    if (!this.#readable(address, 1)) return this.#nack();
+    await this.#send([ACK]);
+    const [count, complement] = await this.#receive(2);
+    if ((count ^ complement) !== 0xff || !this.#readable(address, count + 1)) return this.#nack();
+    const data = this.chip.read(address, count + 1);
+    await this.#send([ACK, ...data]);
+  }
+
+  /** AN3155 §3.6: address, then N-1, data and checksum; programming happens before the final ACK. */
+  async #writeMemory(): Promise<void> {
+    if (this.chip.readProtected) return this.#nack();
+    await this.#send([ACK]);
+    const address = await this.#receiveAddress();
+    if (address === undefined || address % 4 !== 0 || !this.#writable(address)) return this.#nack();
+    await this.#send([ACK]);
+    const [count] = await this.#receive(1);
+    const data = await this.#receive(count + 1);
+    const [checksum] = await this.#receive(1);
+    if ((xorChecksum(data) ^ count) !== checksum || count + 1 > MAX_TRANSFER) return this.#nack();
+    let reset: ResetCause | undefined;
+    try {
+      reset = this.chip.write(address, data);
+    } catch (error) {
+      if (error instanceof AccessError) return this.#nack();
+      throw error;
+    }
+    await this.#clock.sleep(this.#programMs(data.length));
+    await this.#send([ACK]);
+    if (reset) this.#afterReset(reset);
+  }
+
+  /** AN3155 §3.7: 0xFF 0x00 erases everything; otherwise N-1, page numbers, checksum. */
+  async #erase(): Promise<void> {
+    if (this.chip.readProtected) return this.#nack();
+    await this.#send([ACK]);
+    const [count] = await this.#receive(1);
+    if (count === 0xff) {
+      const [checksum] = await this.#receive(1);
+      if (checksum !== 0x00) return this.#nack();
+      return this.#eraseAndReply("all");
+    }
+    const pages = await this.#receive(count + 1);
+    const [checksum] = await this.#receive(1);
+    if ((xorChecksum(pages) ^ count) !== checksum) return this.#nack();
+    return this.#eraseAndReply([...pages]);
+  }
+
+  /** AN3155 §3.8: two-byte N-1 (0xFFFF/0xFFFE/0xFFFD special), two-byte page numbers, checksum. */
+  async #extendedErase(): Promise<void> {
+    if (this.chip.readProtected) return this.#nack();
+    await this.#send([ACK]);
+    const head = await this.#receive(2);
+    const count = (head[0] << 8) | head[1];
+    if (count >= 0xfff0) {
+      const [checksum] = await this.#receive(1);
+      if ((head[0] ^ head[1]) !== checksum) return this.#nack();
+      if (count === 0xffff) return this.#eraseAndReply("all");
+      const bank = count === 0xfffe ? 0 : count === 0xfffd ? 1 : -1;
+      const banks = this.chip.part.chip.flash.banks;
+      if (bank < 0 || bank >= banks.length) return this.#nack();
+      const pages = this.chip.flash.pages.filter((p) => p.bank === banks[bank].name).map((p) => p.index);
+      return this.#eraseAndReply(pages);
+    }
+    const body = await this.#receive((count + 1) * 2);
+    const [checksum] = await this.#receive(1);
+    if ((xorChecksum(head) ^ xorChecksum(body)) !== checksum) return this.#nack();
+    const pages: number[] = [];
+    for (let i = 0; i < body.length; i += 2) pages.push((body[i] << 8) | body[i + 1]);
+    return this.#eraseAndReply(pages);
+  }
+
+  async #eraseAndReply(pages: number[] | "all"): Promise<void> {
+    try {
+      if (pages === "all") this.chip.massErase();
+      else this.chip.erasePages(pages);
+    } catch (error) {
+      if (error instanceof AccessError) return this.#nack();
+      throw error;
+    }
+    const timing = this.#timing();
+    const ms = pages === "all"
+      ? timing.massEraseMs
+      : pages.reduce((sum, index) => sum + timing.eraseMs(this.chip.flash.pages[index].size), 0);
+    await this.#clock.sleep(ms);
+    await this.#send([ACK]);
+  }
+
+  /** AN3155 §3.5: the address must hold code (flash or SRAM); then the application runs. */
+  async #go(): Promise<void> {
+    if (this.chip.readProtected) return this.#nack();
+    await this.#send([ACK]);
+    const address = await this.#receiveAddress();
+    const { chip } = this.chip.part;
+    const executable = address !== undefined &&
+      (this.chip.flash.contains(address) || (address >= chip.ram.base && address < chip.ram.base + chip.ram.size));
+    if (!executable) return this.#nack();
+    await this.#send([ACK]);
+    this.#state = "application";
+    this.#onGo?.(address);
+  }
+
+  /** AN3155 §3.9: N-1, sector codes, checksum; then the option bytes change and the device resets. */
+  async #writeProtect(): Promise<void> {
+    if (this.chip.readProtected) return this.#nack();
+    await this.#send([ACK]);
+    const [count] = await this.#receive(1);
+    const sectors = await this.#receive(count + 1);
+    const [checksum] = await this.#receive(1);
+    if ((xorChecksum(sectors) ^ count) !== checksum) return this.#nack();
+    let cause: ResetCause;
+    try {
+      cause = this.chip.writeProtect([...sectors]);
+    } catch (error) {
+      if (error instanceof AccessError) return this.#nack();
+      throw error;
+    }
+    await this.#send([ACK]);
+    this.#afterReset(cause);
+  }
+
+  /** AN3155 §3.10-3.12: ACK, the operation, a second ACK, then a system reset. */
+  async #protectionCommand(operation: () => ResetCause, refusedUnderRdp: boolean, extraMs = 0): Promise<void> {
+    if (refusedUnderRdp && this.chip.readProtected) return this.#nack();
+    await this.#send([ACK]);
+    const cause = operation();
+    await this.#clock.sleep(extraMs);
+    await this.#send([ACK]);
+    this.#afterReset(cause);
+  }
+
+  /** Get Checksum, in the frame sequence stm32flash 0.7 uses: address, length, ACK after computing, CRC + XOR. */
+  async #getChecksum(): Promise<void> {
+    if (this.chip.readProtected) return this.#nack();
+    await this.#send([ACK]);
+    const address = await this.#receiveAddress();
+    if (address === undefined || address % 4 !== 0) return this.#nack();
+    await this.#send([ACK]);
+    const length = await this.#receiveAddress();
+    if (length === undefined || length % 4 !== 0 || length === 0 || !this.#readable(address, length)) {
+      return this.#nack();
+    }
+    await this.#send([ACK]);
+    const crc = stm32Crc(this.chip.read(address, length));
+    const bytes = [crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff];
+    await this.#send([ACK, ...bytes, xorChecksum(bytes)]);
+  }
+
+  #afterReset(cause: ResetCause): void {
+    this.#state = this.#onReset(cause) ? "awaiting-sync" : "application";
+  }
+
+  #readable(address: number, length: number): boolean {
+    try {
+      this.chip.read(address, length);
+      return true;
+    } catch (error) {
+      if (error instanceof AccessError) return false;
+      throw error;
+    }
+  }
+
+  /** Flash, option bytes, or SRAM above the part the bootloader uses (AN2606 "RAM" rows). */
+  #writable(address: number): boolean {
+    const { chip } = this.chip.part;
+    if (this.chip.flash.contains(address)) return true;
+    if (address >= chip.ram.userStart && address < chip.ram.base + chip.ram.size) return true;
+    return address >= chip.optionBytes.address && address < chip.optionBytes.address + chip.optionBytes.size;
+  }
+
+  async #receiveAddress(): Promise<number | undefined> {
+    const frame = await this.#receive(5);
+    if (xorChecksum(frame.subarray(0, 4)) !== frame[4]) return undefined;
+    return ((frame[0] << 24) | (frame[1] << 16) | (frame[2] << 8) | frame[3]) >>> 0;
+  }
+
+  async #receive(length: number): Promise<Uint8Array> {
+    const data = await this.#link.read(length, FOREVER_MS);
+    await this.#clock.sleep(uartTransferMs(length, this.#baudRate, this.#bitsPerByte));
+    return data;
+  }
+
+  async #send(bytes: number[]): Promise<void> {
+    await this.#clock.sleep(uartTransferMs(bytes.length, this.#baudRate, this.#bitsPerByte));
+    await this.#link.write(new Uint8Array(bytes));
+  }
+
+  #nack(): Promise<void> {
+    return this.#send([NACK]);
+  }
+
+  #timing() {
+    return FLASH_TIMING[this.chip.part.chip.family] ?? FLASH_TIMING.F1;
+  }
+
+  #programMs(bytes: number): number {
+    return (Math.ceil(bytes / this.chip.flash.programUnit) * this.#timing().programUnitUs) / 1000;
+  }
+
+  #massEraseMs(): number {
+    return this.#timing().massEraseMs;
+  }
+}
