@@ -1,20 +1,8 @@
 import assert from "node:assert/strict";
 import { MemoryImage, MemoryImageBuilder } from "./memory_image.ts";
-import { ImageError } from "./errors.ts";
+import { assertImageError } from "./test_util.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
-
-function assertImageError(fn: () => unknown, code: string, pattern?: RegExp): ImageError {
-  try {
-    fn();
-  } catch (error) {
-    assert.ok(error instanceof ImageError, `expected ImageError, got ${error}`);
-    assert.equal(error.code, code);
-    if (pattern) assert.match(error.userMessage(), pattern);
-    return error;
-  }
-  assert.fail(`expected ${code}`);
-}
 
 Deno.test("MemoryImage sorts segments and merges adjacent ones", () => {
   const image = new MemoryImage([
