@@ -1,0 +1,357 @@
+/**
+ * A sparse model of target memory: the one shape every image format is read into and written from.
+ *
+ * A {@linkcode MemoryImage} is a list of segments sorted by address, never overlapping, with adjacent segments
+ * merged. Parsers collect records in a {@linkcode MemoryImageBuilder} and normalise once at the end, so building
+ * from many small records costs one sort (skipped when records come in order) and one copy.
+ *
+ * @module
+ */
+
+import { hexAddress, ImageError } from "./errors.ts";
+
+/** Size of the 32-bit address space; no byte of an image may lie at or above it. */
+export const ADDRESS_SPACE = 0x1_0000_0000;
+
+/** A run of bytes at an address. */
+export interface Segment {
+  /** Address of the first byte. */
+  address: number;
+  /** The bytes. */
+  data: Uint8Array;
+}
+
+/** Options of {@linkcode MemoryImage}. */
+export interface MemoryImageOptions {
+  /** Where the image came from (usually a file name); used in messages. */
+  name?: string;
+  /** Entry point recorded by the file (ELF `e_entry`, Intel HEX type 05, S-record S7/S8/S9), if any. */
+  entry?: number;
+}
+
+/** A segment as collected from a source, with a tag naming where it came from (line number, source index). */
+interface Piece {
+  address: number;
+  data: Uint8Array;
+  tag: number;
+}
+
+/** The lowest address two sources disagree on, and the pieces that disagree. */
+interface Conflict {
+  address: number;
+  earlier: Piece;
+  later: Piece;
+}
+
+/** Throws `E_IMAGE_WRAP` unless `[address, address + length)` lies inside the 32-bit address space. */
+export function checkAddressRange(address: number, length: number, name: string, line?: number): void {
+  if (!Number.isInteger(address) || address < 0 || address >= ADDRESS_SPACE) {
+    throw new ImageError("E_IMAGE_WRAP", `address ${address} is outside the 32-bit address space`, {
+      location: { file: name, line },
+    });
+  }
+  if (address + length > ADDRESS_SPACE) {
+    throw new ImageError(
+      "E_IMAGE_WRAP",
+      `${length} bytes at ${hexAddress(address)} run past 0xffffffff`,
+      { location: { file: name, line }, hint: "the file's addresses wrap around; it is corrupt or for another target" },
+    );
+  }
+}
+
+/**
+ * Sorts pieces by address and merges overlapping and adjacent ones into segments. Overlaps must carry equal
+ * bytes; the lowest address where they do not is reported through `conflictError`.
+ */
+function normalise(pieces: Piece[], conflictError: (conflict: Conflict) => ImageError): Segment[] {
+  let sorted = true;
+  for (let i = 1; i < pieces.length; i++) {
+    if (pieces[i].address < pieces[i - 1].address) {
+      sorted = false;
+      break;
+    }
+  }
+  // Array.prototype.sort is stable, so equal addresses keep source order ("earlier" stays earlier).
+  if (!sorted) pieces = [...pieces].sort((a, b) => a.address - b.address);
+
+  const segments: Segment[] = [];
+  let conflict: Conflict | undefined;
+  let i = 0;
+  while (i < pieces.length) {
+    const runStart = pieces[i].address;
+    let runEnd = runStart + pieces[i].data.length;
+    let j = i + 1;
+    while (j < pieces.length && pieces[j].address <= runEnd) {
+      runEnd = Math.max(runEnd, pieces[j].address + pieces[j].data.length);
+      j++;
+    }
+    const buffer = new Uint8Array(runEnd - runStart);
+    // Everything below `filled` is written: pieces are sorted and the run has no holes.
+    let filled = runStart;
+    for (let k = i; k < j; k++) {
+      const piece = pieces[k];
+      const pieceEnd = piece.address + piece.data.length;
+      if (piece.address < filled) {
+        const overlapEnd = Math.min(filled, pieceEnd);
+        for (let address = piece.address; address < overlapEnd; address++) {
+          if (conflict && address >= conflict.address) break;
+          if (buffer[address - runStart] !== piece.data[address - piece.address]) {
+            const earlier = findCovering(pieces, i, k, address);
+            conflict = { address, earlier, later: piece };
+            break;
+          }
+        }
+      }
+      if (pieceEnd > filled) {
+        buffer.set(piece.data.subarray(filled - piece.address), filled - runStart);
+        filled = pieceEnd;
+      }
+    }
+    segments.push({ address: runStart, data: buffer });
+    i = j;
+  }
+  if (conflict) throw conflictError(conflict);
+  return segments;
+}
+
+/** The last piece in `pieces[from, to)` that holds `address` (the one whose byte is in the buffer). */
+function findCovering(pieces: Piece[], from: number, to: number, address: number): Piece {
+  for (let k = to - 1; k >= from; k--) {
+    const piece = pieces[k];
+    if (address >= piece.address && address < piece.address + piece.data.length) return piece;
+  }
+  // Unreachable: normalise only asks for addresses below `filled`, which some earlier piece wrote.
+  throw new Error(`internal: no piece covers ${hexAddress(address)}`);
+}
+
+/**
+ * A sparse memory image: sorted, non-overlapping segments, adjacent ones merged.
+ *
+ * Segment data is owned by the image (copied on construction); do not modify it.
+ *
+ * @example
+ * ```ts
+ * const image = new MemoryImage([{ address: 0x08000000, data: new Uint8Array([1, 2]) }]);
+ * image.slice(0x08000000, 4); // Uint8Array [1, 2, 0xff, 0xff]
+ * ```
+ */
+export class MemoryImage {
+  /** The segments, sorted by address, non-overlapping, adjacent ones merged. */
+  readonly segments: readonly Segment[];
+  /** Where the image came from (file name), when known. */
+  readonly name?: string;
+  /** Entry point the file recorded, when it did. */
+  readonly entry?: number;
+
+  /**
+   * Builds an image from segments in any order. Overlapping segments must hold identical bytes where they
+   * overlap; otherwise an `E_IMAGE_OVERLAP` {@linkcode ImageError} names the first conflicting address.
+   * Segments past 0xFFFFFFFF raise `E_IMAGE_WRAP`. Empty segments are dropped.
+   */
+  constructor(segments: readonly Segment[] = [], options: MemoryImageOptions = {}) {
+    const name = options.name ?? "image";
+    const pieces: Piece[] = [];
+    segments.forEach((segment, index) => {
+      checkAddressRange(segment.address, segment.data.length, name);
+      if (segment.data.length > 0) pieces.push({ address: segment.address, data: segment.data, tag: index });
+    });
+    this.segments = normalise(
+      pieces,
+      ({ address }) =>
+        new ImageError("E_IMAGE_OVERLAP", `${name} holds different data for ${hexAddress(address)} twice`, {
+          location: { file: name },
+          hint: "the image overlaps itself with different data; rebuild it",
+        }),
+    );
+    this.name = options.name;
+    this.entry = options.entry;
+  }
+
+  /** An image with no data. */
+  static empty(): MemoryImage {
+    return new MemoryImage();
+  }
+
+  /** Total number of bytes held. */
+  get size(): number {
+    let total = 0;
+    for (const segment of this.segments) total += segment.data.length;
+    return total;
+  }
+
+  /** Lowest address holding data; 0 for an empty image (check {@linkcode isEmpty}). */
+  get start(): number {
+    return this.segments.length === 0 ? 0 : this.segments[0].address;
+  }
+
+  /** One past the highest address holding data; 0 for an empty image (check {@linkcode isEmpty}). */
+  get end(): number {
+    const last = this.segments[this.segments.length - 1];
+    return last === undefined ? 0 : last.address + last.data.length;
+  }
+
+  /** True when the image holds no bytes. */
+  get isEmpty(): boolean {
+    return this.segments.length === 0;
+  }
+
+  /**
+   * Combines two images. Where they overlap their bytes must be equal; otherwise an `E_IMAGE_OVERLAP`
+   * {@linkcode ImageError} names both sources and the lowest conflicting address. The entry point of this image
+   * wins over the other's.
+   */
+  merge(other: MemoryImage, names?: { mine: string; theirs: string }): MemoryImage {
+    const mine = names?.mine ?? this.name ?? "first image";
+    const theirs = names?.theirs ?? other.name ?? "second image";
+    const pieces: Piece[] = [
+      ...this.segments.map((segment) => ({ ...segment, tag: 0 })),
+      ...other.segments.map((segment) => ({ ...segment, tag: 1 })),
+    ];
+    const segments = normalise(pieces, ({ address, earlier, later }) => {
+      const [a, b] = earlier.tag === 0 ? [earlier, later] : [later, earlier];
+      const ours = a.data[address - a.address];
+      const their = b.data[address - b.address];
+      return new ImageError(
+        "E_IMAGE_OVERLAP",
+        `${mine} and ${theirs} differ at ${hexAddress(address)} (0x${hexByte(ours)} vs 0x${hexByte(their)})`,
+        { hint: "the images overlap with different data; check their addresses" },
+      );
+    });
+    return new MemoryImage(segments, { name: this.name, entry: this.entry ?? other.entry });
+  }
+
+  /**
+   * Returns `length` bytes from `address`, with bytes the image does not hold set to `fill` (default 0xFF,
+   * the value of erased flash).
+   */
+  slice(address: number, length: number, fill = 0xff): Uint8Array {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`bad slice length ${length}`);
+    const result = new Uint8Array(length);
+    result.fill(fill);
+    const end = address + length;
+    for (let i = this.#firstEndingAfter(address); i < this.segments.length; i++) {
+      const segment = this.segments[i];
+      if (segment.address >= end) break;
+      const from = Math.max(address, segment.address);
+      const to = Math.min(end, segment.address + segment.data.length);
+      result.set(segment.data.subarray(from - segment.address, to - segment.address), from - address);
+    }
+    return result;
+  }
+
+  /** True when the image holds a byte at `address`. */
+  covers(address: number): boolean {
+    const segment = this.segments[this.#firstEndingAfter(address)];
+    return segment !== undefined && segment.address <= address;
+  }
+
+  /** True when the image holds any byte in `[address, address + length)`. */
+  overlaps(address: number, length: number): boolean {
+    const segment = this.segments[this.#firstEndingAfter(address)];
+    return segment !== undefined && length > 0 && segment.address < address + length;
+  }
+
+  /**
+   * Splits the image into transfer-sized chunks:
+   * - every chunk starts and ends on a multiple of `alignment` (edges padded with `fill`, default 0xFF);
+   * - no chunk crosses a multiple of `maxSize` (so with `maxSize` 256 each chunk lies within one 256-byte block);
+   * - chunks never overlap, even when two segments pad into the same aligned unit.
+   *
+   * `maxSize` must be a multiple of `alignment`.
+   */
+  chunks(alignment: number, maxSize: number, fill = 0xff): Segment[] {
+    if (!Number.isInteger(alignment) || alignment < 1) throw new RangeError(`bad chunk alignment ${alignment}`);
+    if (!Number.isInteger(maxSize) || maxSize < alignment || maxSize % alignment !== 0) {
+      throw new RangeError(`chunk size ${maxSize} is not a multiple of the alignment ${alignment}`);
+    }
+    const ranges: { start: number; end: number }[] = [];
+    for (const segment of this.segments) {
+      const start = Math.floor(segment.address / alignment) * alignment;
+      const end = Math.ceil((segment.address + segment.data.length) / alignment) * alignment;
+      const last = ranges[ranges.length - 1];
+      if (last !== undefined && start <= last.end) last.end = Math.max(last.end, end);
+      else ranges.push({ start, end });
+    }
+    const chunks: Segment[] = [];
+    for (const { start, end } of ranges) {
+      let address = start;
+      while (address < end) {
+        const next = Math.min(end, (Math.floor(address / maxSize) + 1) * maxSize);
+        chunks.push({ address, data: this.slice(address, next - address, fill) });
+        address = next;
+      }
+    }
+    return chunks;
+  }
+
+  /** Index of the first segment whose end lies above `address` (binary search). */
+  #firstEndingAfter(address: number): number {
+    let low = 0;
+    let high = this.segments.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      const segment = this.segments[middle];
+      if (segment.address + segment.data.length <= address) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+}
+
+/**
+ * Collects records from one source (a file) and builds a {@linkcode MemoryImage} once at the end. Records may
+ * come in any order; overlapping records must agree, else `E_IMAGE_OVERLAP` names the two lines.
+ */
+export class MemoryImageBuilder {
+  readonly #name: string;
+  readonly #pieces: Piece[] = [];
+
+  /** `name` is the source's name (file path) for messages. */
+  constructor(name: string) {
+    this.#name = name;
+  }
+
+  /**
+   * Adds `data` at `address`; `line` (1-based) is where in the source it came from. The array is kept, not
+   * copied, until {@linkcode build}. Raises `E_IMAGE_WRAP` if the data runs past 0xFFFFFFFF.
+   */
+  add(address: number, data: Uint8Array, line?: number): void {
+    checkAddressRange(address, data.length, this.#name, line);
+    if (data.length > 0) this.#pieces.push({ address, data, tag: line ?? 0 });
+  }
+
+  /** Number of bytes added so far (overlaps counted twice). */
+  get bytesAdded(): number {
+    let total = 0;
+    for (const piece of this.#pieces) total += piece.data.length;
+    return total;
+  }
+
+  /** Merges the records into an image. An image with no data raises `E_IMAGE_EMPTY`. */
+  build(options: { entry?: number } = {}): MemoryImage {
+    const name = this.#name;
+    if (this.#pieces.length === 0) {
+      throw new ImageError("E_IMAGE_EMPTY", `${name} holds no data`, {
+        location: { file: name },
+        hint: "the file is empty or has no data records",
+      });
+    }
+    const segments = normalise(this.#pieces, ({ address, earlier, later }) => {
+      const where = later.tag > 0 && earlier.tag > 0 ? ` (line ${earlier.tag} wrote it first)` : "";
+      return new ImageError(
+        "E_IMAGE_OVERLAP",
+        `${hexAddress(address)} is written twice with different data${where}`,
+        {
+          location: { file: name, line: later.tag > 0 ? later.tag : undefined },
+          hint: "the image overlaps itself with different data; rebuild it",
+        },
+      );
+    });
+    return new MemoryImage(segments, { name, entry: options.entry });
+  }
+}
+
+/** Two lower-case hex digits. */
+function hexByte(value: number | undefined): string {
+  return (value ?? 0).toString(16).padStart(2, "0");
+}

@@ -1,0 +1,55 @@
+/**
+ * Relating a {@linkcode MemoryImage} to a chip's flash pages/sectors ({@linkcode FlashPage} from
+ * `lib/chips/layout.ts`): which pages an image touches, what it writes into each, and what lies outside flash.
+ *
+ * @module
+ */
+
+import type { FlashPage } from "../chips/layout.ts";
+import type { MemoryImage } from "./memory_image.ts";
+
+/** An address range `[address, address + length)`. */
+export interface AddressRange {
+  /** First address. */
+  address: number;
+  /** Number of bytes. */
+  length: number;
+}
+
+/** The pages holding at least one byte of `image`, in the order of `pages`. */
+export function pagesTouched(image: MemoryImage, pages: readonly FlashPage[]): FlashPage[] {
+  return pages.filter((page) => image.overlaps(page.start, page.size));
+}
+
+/**
+ * The full contents of a page after writing `image` to freshly erased flash: the image's bytes, and `fill`
+ * (default 0xFF, erased flash) where the image has none.
+ */
+export function pageData(image: MemoryImage, page: FlashPage, fill = 0xff): Uint8Array {
+  return image.slice(page.start, page.size, fill);
+}
+
+/**
+ * The parts of `image` that no page covers (e.g. data past the end of a 64 KiB part's flash, or in RAM).
+ * Empty when the image fits the pages.
+ */
+export function rangesOutside(image: MemoryImage, pages: readonly FlashPage[]): AddressRange[] {
+  const covered = [...pages].sort((a, b) => a.start - b.start);
+  const outside: AddressRange[] = [];
+  for (const segment of image.segments) {
+    let address = segment.address;
+    const end = segment.address + segment.data.length;
+    for (const page of covered) {
+      if (address >= end) break;
+      const pageEnd = page.start + page.size;
+      if (pageEnd <= address) continue;
+      if (page.start > address) {
+        const gapEnd = Math.min(end, page.start);
+        outside.push({ address, length: gapEnd - address });
+      }
+      address = Math.max(address, pageEnd);
+    }
+    if (address < end) outside.push({ address, length: end - address });
+  }
+  return outside;
+}

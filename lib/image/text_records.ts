@@ -1,0 +1,84 @@
+/**
+ * Shared reading of line-based hex record files (Intel HEX, Motorola S-record): splitting bytes into lines
+ * without decoding the whole file to a string, and decoding hex digit pairs.
+ *
+ * @module
+ */
+
+import { ImageError } from "./errors.ts";
+
+/** Value of each ASCII hex digit, -1 for other bytes. */
+const HEX_VALUE: Int8Array = (() => {
+  const table = new Int8Array(256).fill(-1);
+  for (let i = 0; i < 10; i++) table[0x30 + i] = i;
+  for (let i = 0; i < 6; i++) {
+    table[0x41 + i] = 10 + i;
+    table[0x61 + i] = 10 + i;
+  }
+  return table;
+})();
+
+/** One non-blank line of a record file: `[start, end)` into the file's bytes, without line ending or blanks. */
+export interface RecordLine {
+  /** 1-based line number. */
+  line: number;
+  /** Offset of the first character. */
+  start: number;
+  /** Offset one past the last character (trailing CR, spaces and tabs removed). */
+  end: number;
+  /** True when this is the last line of the file and it has no line ending (a cut-off file looks like this). */
+  last: boolean;
+}
+
+/** True for space, tab, CR, LF, form feed and the DOS end-of-file mark 0x1A some old tools append. */
+function isBlank(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a || byte === 0x0c || byte === 0x1a;
+}
+
+/** Yields the non-blank lines of `bytes` (LF or CRLF endings; a UTF-8 byte-order mark is skipped). */
+export function* recordLines(bytes: Uint8Array): Generator<RecordLine> {
+  let position = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let line = 0;
+  while (position < bytes.length) {
+    line++;
+    let newline = bytes.indexOf(0x0a, position);
+    const last = newline < 0;
+    if (newline < 0) newline = bytes.length;
+    let start = position;
+    let end = newline;
+    while (start < end && isBlank(bytes[start])) start++;
+    while (end > start && isBlank(bytes[end - 1])) end--;
+    position = newline + 1;
+    if (start < end) yield { line, start, end, last };
+  }
+}
+
+/**
+ * Decodes `count` bytes of hex digit pairs starting at `offset` into `target`. Throws `E_IMAGE_RECORD` naming the
+ * column of the first character that is not a hex digit.
+ */
+export function decodeHex(
+  bytes: Uint8Array,
+  offset: number,
+  count: number,
+  target: Uint8Array,
+  where: { file: string; line: number; lineStart: number },
+): void {
+  for (let i = 0; i < count; i++) {
+    const high = HEX_VALUE[bytes[offset + 2 * i]];
+    const low = HEX_VALUE[bytes[offset + 2 * i + 1]];
+    if (high < 0 || low < 0) {
+      const column = offset + 2 * i + (high < 0 ? 0 : 1) - where.lineStart + 1;
+      const character = String.fromCharCode(bytes[offset + 2 * i + (high < 0 ? 0 : 1)]);
+      throw new ImageError("E_IMAGE_RECORD", `${JSON.stringify(character)} is not a hex digit`, {
+        location: { file: where.file, line: where.line, column },
+      });
+    }
+    target[i] = (high << 4) | low;
+  }
+}
+
+/** Two upper-case hex digits, as record files write them. */
+export function hex2(value: number): string {
+  return value.toString(16).toUpperCase().padStart(2, "0");
+}
