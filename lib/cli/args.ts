@@ -1,0 +1,113 @@
+/**
+ * A small command-line parser: long options (`--port PATH`, `--port=PATH`), short aliases, repeated options and
+ * flags; mistakes become {@linkcode InputError}s with a suggestion.
+ *
+ * @module
+ */
+
+import { InputError } from "../errors.ts";
+import { didYouMean } from "../recipe/suggest.ts";
+
+/** One option a command accepts. */
+export interface OptionSpec {
+  /** Long name without dashes, e.g. `port`. */
+  name: string;
+  /** One-letter alias, e.g. `y`. */
+  short?: string;
+  /** `string` takes a value; `boolean` is a flag. */
+  type: "string" | "boolean";
+  /** May be given more than once (values collected in order). */
+  multiple?: boolean;
+  /** Placeholder for the value in help, e.g. `PATH`. */
+  valueName?: string;
+  /** One line of help. */
+  description: string;
+}
+
+/** Parsed arguments. */
+export interface ParsedArgs {
+  /** Option values by long name: string, true, or string[] for repeated options. */
+  options: Record<string, string | boolean | string[] | undefined>;
+  /** Everything that is not an option, in order. */
+  positionals: string[];
+}
+
+/** Parses `argv` against `specs`. `--` ends option parsing. */
+export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[], command: string): ParsedArgs {
+  const options: ParsedArgs["options"] = {};
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--") {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") {
+      positionals.push(arg);
+      continue;
+    }
+    const long = arg.startsWith("--");
+    const [rawName, inlineValue] = long ? splitOnce(arg.slice(2), "=") : [arg.slice(1), undefined];
+    const spec = specs.find((s) => (long ? s.name === rawName : s.short === rawName));
+    if (!spec) {
+      throw new InputError(
+        "E_USAGE",
+        `unknown option '${arg}' for '${command}'${didYouMean(rawName, specs.map((s) => s.name))}`,
+        { hint: `see 'flashrecipe ${command} --help'` },
+      );
+    }
+    let value: string | boolean;
+    if (spec.type === "boolean") {
+      if (inlineValue !== undefined) {
+        throw new InputError("E_USAGE", `option '--${spec.name}' takes no value`, { hint: `write just --${spec.name}` });
+      }
+      value = true;
+    } else if (inlineValue !== undefined) {
+      value = inlineValue;
+    } else {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith("-") && next !== "-")) {
+        throw new InputError("E_USAGE", `option '--${spec.name}' needs a value`, {
+          hint: `e.g. --${spec.name} ${spec.valueName ?? "VALUE"}`,
+        });
+      }
+      value = next;
+      i++;
+    }
+    if (spec.multiple) {
+      const list = (options[spec.name] as string[] | undefined) ?? [];
+      list.push(String(value));
+      options[spec.name] = list;
+    } else {
+      options[spec.name] = value;
+    }
+  }
+  return { options, positionals };
+}
+
+/** Parses repeated `NAME=VALUE` arguments (for `--set`). */
+export function parseAssignments(values: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of values ?? []) {
+    const [name, value] = splitOnce(item, "=");
+    if (!name || value === undefined) {
+      throw new InputError("E_USAGE", `--set expects NAME=VALUE, got '${item}'`, { hint: "e.g. --set serial=1001" });
+    }
+    out[name] = value;
+  }
+  return out;
+}
+
+/** Parses a number given on the command line: decimal or 0x-prefixed hex. */
+export function parseNumber(text: string, what: string): number {
+  const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text.slice(2), 16) : /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value)) {
+    throw new InputError("E_USAGE", `${what} must be a number (decimal or 0x hex), not '${text}'`);
+  }
+  return value;
+}
+
+function splitOnce(text: string, separator: string): [string, string | undefined] {
+  const at = text.indexOf(separator);
+  return at < 0 ? [text, undefined] : [text.slice(0, at), text.slice(at + 1)];
+}

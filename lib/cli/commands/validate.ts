@@ -1,0 +1,41 @@
+/**
+ * `validate RECIPE...`: check recipes and every file they name without touching a device.
+ *
+ * @module
+ */
+
+import { parseAssignments } from "../args.ts";
+import type { CommandSpec } from "../command.ts";
+import { loadRecipe } from "../../recipe/load.ts";
+import { FlashRecipeError, InputError } from "../../errors.ts";
+
+/** The `validate` command. */
+export const validateCommand: CommandSpec = {
+  name: "validate",
+  summary: "check recipes and the files they name; touches no device",
+  usage: "validate RECIPE... [--set NAME=VALUE]...",
+  options: [
+    { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
+  ],
+  examples: [
+    ["validate recipes/*.yaml", "check every example recipe"],
+  ],
+  async run(args, console) {
+    if (args.positionals.length === 0) {
+      throw new InputError("E_USAGE", "validate needs at least one recipe", { hint: "flashrecipe validate RECIPE..." });
+    }
+    const set = parseAssignments(args.options.set as string[]);
+    let failed = false;
+    for (const file of args.positionals) {
+      try {
+        const recipe = await loadRecipe(file, { set });
+        console.out(`${file}: ok (${recipe.steps.length} steps, ${recipe.part.part})`);
+      } catch (error) {
+        if (!(error instanceof FlashRecipeError)) throw error;
+        failed = true;
+        console.err(error.userMessage());
+      }
+    }
+    return failed ? 2 : 0;
+  },
+};

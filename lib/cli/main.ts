@@ -1,0 +1,72 @@
+/**
+ * The command-line entry point: dispatches subcommands, prints help, and turns errors into one line and an
+ * exit code (0 success, 1 a device step failed, 2 bad usage, recipe or file).
+ *
+ * @module
+ */
+
+import denoConfig from "../../deno.json" with { type: "json" };
+import { parseArgs } from "./args.ts";
+import { type CommandSpec, commandHelp, type Console } from "./command.ts";
+import { runCommand } from "./commands/run.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { FlashRecipeError, InputError } from "../errors.ts";
+import { didYouMean } from "../recipe/suggest.ts";
+
+/** The program's version. */
+export const VERSION: string = denoConfig.version;
+
+/** Every subcommand. */
+export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand];
+
+/** The program's help text. */
+export function programHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 2;
+  return [
+    `flashrecipe ${VERSION} — flash STM32 microcontrollers through their ROM bootloaders by running YAML recipes`,
+    "",
+    "Usage: flashrecipe COMMAND [ARGS]   (flashrecipe COMMAND --help for details)",
+    "",
+    "Commands:",
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
+    "",
+    "Options:",
+    "  --help       show help",
+    "  --version    show the version",
+    "",
+    "Exit codes: 0 success, 1 a step failed on the device, 2 bad usage, recipe or file.",
+  ].join("\n");
+}
+
+/** Runs the CLI with `argv`; returns the exit code. */
+export async function main(argv: readonly string[], console: Console): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      console.out(programHelp());
+      return name === undefined ? 2 : 0;
+    }
+    if (name === "--version" || name === "-V") {
+      console.out(`flashrecipe ${VERSION}`);
+      return 0;
+    }
+    const command = COMMANDS.find((c) => c.name === name);
+    if (!command) {
+      throw new InputError("E_USAGE", `unknown command '${name}'${didYouMean(name, COMMANDS.map((c) => c.name))}`, {
+        hint: "see 'flashrecipe --help'",
+      });
+    }
+    if (rest.includes("--help") || rest.includes("-h")) {
+      console.out(commandHelp(command));
+      return 0;
+    }
+    const args = parseArgs(rest, command.options, command.name);
+    return await command.run(args, console);
+  } catch (error) {
+    if (error instanceof FlashRecipeError) {
+      console.err(`error[${error.code}]: ${error.userMessage()}`);
+      return error.exitCode;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `write`: program a firmware image. The file is parsed, checked against the chip's flash and, when the recipe
+ * gives one, against its sha256 — all before the first byte goes to the device.
+ *
+ * @module
+ */
+
+import { z } from "zod";
+import { hex32 } from "../params.ts";
+import { address, imageFormat } from "../params.ts";
+import { RecipeError } from "../errors.ts";
+import { defineStep } from "../step.ts";
+import { requireTarget } from "./require_target.ts";
+import type { ImageFormat } from "../../image/load.ts";
+
+const schema = z.strictObject({
+  file: z.string().min(1).describe("firmware file: .bin, .hex, .srec, .elf or .dfu; relative to the recipe"),
+  address: address.optional().describe("load address of a raw binary"),
+  format: imageFormat.optional(),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits").optional().describe(
+    "expected sha256 of the file; the run stops before writing if it differs",
+  ),
+});
+
+type WriteParams = z.output<typeof schema>;
+
+function imageOptions(params: WriteParams): { format?: ImageFormat; baseAddress?: number } {
+  return { format: params.format as ImageFormat | undefined, baseAddress: params.address };
+}
+
+/** The `write` step. */
+export const writeStep = defineStep({
+  name: "write",
+  summary: "program a firmware file into flash (the flash there must be erased)",
+  usage: "write: { file: firmware.hex } | { file: app.bin, address: 0x08000000, sha256: ... }",
+  schema,
+  async check(params, context) {
+    if (params.sha256) {
+      const bytes = await Deno.readFile(context.resolvePath(params.file));
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+      const actual = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+      if (actual !== params.sha256.toLowerCase()) {
+        throw new RecipeError(
+          `sha256 of '${params.file}' is ${actual}, not the ${params.sha256.toLowerCase()} the recipe expects`,
+          context.locate(["sha256"]),
+          "the file changed since the recipe was written: rebuild, or update the sha256",
+          "E_IMAGE_SHA256",
+        );
+      }
+    }
+    const image = await context.loadImage(params.file, imageOptions(params));
+    const base = context.chip.flash.base;
+    const end = base + context.part.flashSize;
+    for (const segment of image.segments) {
+      const segmentEnd = segment.address + segment.data.length;
+      if (segment.address < base || segmentEnd > end) {
+        throw new RecipeError(
+          `'${params.file}' has data at ${hex32(segment.address)}-${hex32(segmentEnd - 1)}, outside the ` +
+            `${context.part.part}'s flash (${hex32(base)}-${hex32(end - 1)})`,
+          context.locate(["file"]),
+          segmentEnd - segment.address > end - base
+            ? "the image is larger than the flash: build for this chip"
+            : "check the load address (a raw .bin needs 'address:') and the chip the recipe names",
+          "E_IMAGE_RANGE",
+        );
+      }
+    }
+    context.planWrite(image);
+  },
+  async run(params, context) {
+    const target = requireTarget(context, "write");
+    const image = context.image(params.file, imageOptions(params));
+    const total = image.size;
+    let before = 0;
+    for (const segment of image.segments) {
+      await target.writeMemory(segment.address, segment.data, (done) => context.progress(before + done, total));
+      before += segment.data.length;
+    }
+    context.written.push(image);
+    return {
+      summary: `wrote ${total} bytes in ${image.segments.length} segment(s) from ${hex32(image.start)}`,
+      bytes: total,
+    };
+  },
+});

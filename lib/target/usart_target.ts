@@ -1,0 +1,171 @@
+/**
+ * {@linkcode Target} over the USART bootloader: connects (sync, Get, Get ID), resolves the chip, and turns the
+ * step-level operations into AN3155 commands of at most 256 bytes.
+ *
+ * @module
+ */
+
+import { chipByPid, formatPid } from "../chips/database.ts";
+import type { ChipInfo } from "../chips/types.ts";
+import { flashPages } from "../chips/layout.ts";
+import { DeviceError } from "../errors.ts";
+import { formatBootloaderVersion, UsartBootloader, type UsartBootloaderOptions } from "../protocol/usart/bootloader.ts";
+import { Command, commandName, MAX_TRANSFER } from "../protocol/usart/commands.ts";
+import { NackError } from "../protocol/usart/errors.ts";
+import type { ByteStream } from "../transport/byte_stream.ts";
+import type { EraseRequest, ProgressCallback, ProtectionRequest, Target, TargetIdentity } from "./target.ts";
+
+/** Options of {@linkcode connectUsart}. */
+export interface UsartConnectOptions extends UsartBootloaderOptions {
+  /** Called with notices worth showing the user (e.g. an unknown product ID). */
+  warn?: (message: string) => void;
+}
+
+/** A chip in its USART bootloader. */
+export class UsartTarget implements Target {
+  /** Identity read at connect time. */
+  readonly identity: TargetIdentity;
+  /** The protocol host, for commands no step wraps. */
+  readonly bootloader: UsartBootloader;
+  readonly #link: ByteStream;
+
+  constructor(link: ByteStream, bootloader: UsartBootloader, identity: TargetIdentity) {
+    this.#link = link;
+    this.bootloader = bootloader;
+    this.identity = identity;
+  }
+
+  async readMemory(address: number, length: number, progress?: ProgressCallback): Promise<Uint8Array> {
+    const out = new Uint8Array(length);
+    for (let done = 0; done < length;) {
+      const n = Math.min(MAX_TRANSFER, length - done);
+      out.set(await this.bootloader.readMemory(address + done, n), done);
+      done += n;
+      progress?.(done, length);
+    }
+    return out;
+  }
+
+  async writeMemory(address: number, data: Uint8Array, progress?: ProgressCallback): Promise<void> {
+    // Write Memory takes word-aligned addresses: start on a word boundary, padding the head with 0xFF, which
+    // programs nothing (AN3155 §3.6).
+    const head = address % 4;
+    const aligned = new Uint8Array(head + data.length).fill(0xff);
+    aligned.set(data, head);
+    const start = address - head;
+    for (let done = 0; done < aligned.length;) {
+      const n = Math.min(MAX_TRANSFER, aligned.length - done);
+      await this.bootloader.writeMemory(start + done, aligned.subarray(done, done + n));
+      done += n;
+      progress?.(Math.max(0, done - head), data.length);
+    }
+  }
+
+  async erase(request: EraseRequest, progress?: ProgressCallback): Promise<void> {
+    if (request.kind === "all") {
+      await this.bootloader.erase("mass");
+      progress?.(1, 1);
+      return;
+    }
+    // Erase (0x43) takes up to 256 page numbers below 256 per command; Extended Erase far more. Batches keep each
+    // command's duration (and so its timeout) bounded.
+    const batch = 32;
+    const pages = [...request.pages].sort((a, b) => a - b);
+    for (let i = 0; i < pages.length; i += batch) {
+      await this.bootloader.erase(pages.slice(i, i + batch));
+      progress?.(Math.min(i + batch, pages.length), pages.length);
+    }
+  }
+
+  async checksum(address: number, length: number): Promise<number | undefined> {
+    if (!this.bootloader.commands?.includes(Command.GetChecksum)) return undefined;
+    return await this.bootloader.getChecksum(address, length);
+  }
+
+  async protect(request: ProtectionRequest): Promise<void> {
+    switch (request.kind) {
+      case "readout-protect":
+        return await this.bootloader.readoutProtect();
+      case "readout-unprotect":
+        return await this.bootloader.readoutUnprotect();
+      case "write-protect":
+        return await this.bootloader.writeProtect(request.pages);
+      case "write-unprotect":
+        return await this.bootloader.writeUnprotect();
+    }
+  }
+
+  async go(address: number): Promise<void> {
+    await this.bootloader.go(address);
+  }
+
+  async close(): Promise<void> {
+    await this.#link.close();
+  }
+}
+
+/** The chip profile for a product ID, or a conservative generic one (with a warning) when it is not known. */
+function resolveChip(pid: number, warn?: (message: string) => void): ChipInfo {
+  const known = chipByPid(pid);
+  if (known) return known;
+  warn?.(`unknown product ID ${formatPid(pid)}: using a generic profile; check flash size and page layout`);
+  return {
+    pid,
+    name: `unknown STM32 (${formatPid(pid)})`,
+    family: "unknown",
+    source: "generic profile: 1 KiB pages from 0x08000000, size from the flash-size register",
+    flash: {
+      base: 0x0800_0000,
+      maxSize: 16 * 1024,
+      banks: [{ name: "bank 1", regions: [{ start: 0x0800_0000, pageSize: 1024, count: 16 }] }],
+      programUnit: 8,
+    },
+    ram: { base: 0x2000_0000, size: 4096, userStart: 0x2000_1000 },
+    systemMemory: { base: 0x1fff_0000, size: 0 },
+    optionBytes: { address: 0x1fff_f800, size: 0, fields: [] },
+    bootloaderVersions: [],
+    eraseCommand: 0x44,
+    quirks: ["generic profile"],
+  };
+}
+
+/**
+ * Connects to a bootloader on `link`: sync, Get, Get ID; then reads the flash-size register and unique ID where
+ * the chip has them and read protection allows.
+ */
+export async function connectUsart(link: ByteStream, options: UsartConnectOptions = {}): Promise<UsartTarget> {
+  const bootloader = new UsartBootloader(link, options);
+  await bootloader.sync();
+  const get = await bootloader.get();
+  const pid = await bootloader.getId();
+  const chip = resolveChip(pid, options.warn);
+  let flashSize = chip.flash.maxSize;
+  let uniqueId: string | undefined;
+  try {
+    if (chip.flash.sizeRegister !== undefined) {
+      const reg = await bootloader.readMemory(chip.flash.sizeRegister, 2);
+      const kib = reg[0] | (reg[1] << 8);
+      if (kib > 0 && kib !== 0xffff) flashSize = Math.min(kib * 1024, chip.flash.maxSize);
+    }
+    if (chip.uniqueIdAddress !== undefined) {
+      const uid = await bootloader.readMemory(chip.uniqueIdAddress, 12);
+      uniqueId = [...uid].map((b) => b.toString(16).padStart(2, "0")).join("");
+    }
+  } catch (error) {
+    // Read protection NACKs these reads; the rest of the session can still unprotect or erase.
+    if (!(error instanceof NackError)) throw error;
+    options.warn?.("the chip is read-protected: flash size and unique ID could not be read");
+  }
+  if (flashPages(chip, flashSize).length === 0) {
+    throw new DeviceError("E_CHIP", `the ${chip.name} reports no flash`, { hint: "check the chip database entry" });
+  }
+  return new UsartTarget(link, bootloader, {
+    transport: "usart",
+    pid,
+    chip,
+    bootloaderVersion: formatBootloaderVersion(get.version),
+    commands: get.commands.map(commandName),
+    flashSize,
+    uniqueId,
+  });
+}
