@@ -74,7 +74,7 @@ export function parseDfuSuffix(bytes: Uint8Array, name: string): DfuSuffix {
   const location = { file: name };
   const n = bytes.length;
   if (n < SUFFIX_SIZE || bytes[n - 8] !== 0x55 || bytes[n - 7] !== 0x46 || bytes[n - 6] !== 0x44) {
-    throw new ImageError("E_IMAGE_TRUNCATED", `${name} has no DFU suffix`, {
+    throw new ImageError("E_IMAGE_TRUNCATED", "the file has no DFU suffix", {
       location,
       hint: "the file is cut off, or is not a DFU file (add a suffix with dfu-suffix, or give the raw .bin)",
     });
@@ -89,13 +89,13 @@ export function parseDfuSuffix(bytes: Uint8Array, name: string): DfuSuffix {
     crc: view.getUint32(n - 4, true),
   };
   if (suffix.length < SUFFIX_SIZE || suffix.length > n) {
-    throw new ImageError("E_IMAGE_FORMAT", `${name}: DFU suffix length ${suffix.length} is invalid`, { location });
+    throw new ImageError("E_IMAGE_FORMAT", `DFU suffix length ${suffix.length} is invalid`, { location });
   }
   const crc = dfuCrc(bytes.subarray(0, n - 4));
   if (crc !== suffix.crc) {
     throw new ImageError(
       "E_IMAGE_CRC",
-      `${name}: DFU suffix CRC is ${hexAddress(suffix.crc)}, the file's contents give ${hexAddress(crc)}`,
+      `DFU suffix CRC is ${hexAddress(suffix.crc)}, the file's contents give ${hexAddress(crc)}`,
       { location, hint: "the file is corrupt; rebuild or re-download it" },
     );
   }
@@ -112,7 +112,7 @@ export function parseDfuFile(bytes: Uint8Array, name: string, baseAddress?: numb
   const body = bytes.subarray(0, bytes.length - suffix.length);
   if (!isDfusePrefix(body)) {
     if (baseAddress === undefined) {
-      throw new ImageError("E_IMAGE_ADDRESS", `${name} is a plain DFU file and holds no load address`, {
+      throw new ImageError("E_IMAGE_ADDRESS", "a plain DFU file holds no load address", {
         location: { file: name },
         hint: "give the address to write it at, e.g. `address: 0x08000000` in the recipe step",
       });
@@ -128,7 +128,7 @@ export function parseDfuFile(bytes: Uint8Array, name: string, baseAddress?: numb
     });
   }
   if (image.isEmpty) {
-    throw new ImageError("E_IMAGE_EMPTY", `${name} holds no data`, { location: { file: name } });
+    throw new ImageError("E_IMAGE_EMPTY", "the file holds no data", { location: { file: name } });
   }
   return { kind: "dfuse", suffix, targets, image: new MemoryImage(image.segments, { name }) };
 }
@@ -142,7 +142,7 @@ function isDfusePrefix(bytes: Uint8Array): boolean {
 function parseDfuseBody(body: Uint8Array, fileSize: number, name: string): DfuseTarget[] {
   const location = { file: name };
   const truncated = (what: string) =>
-    new ImageError("E_IMAGE_TRUNCATED", `${name} ends inside ${what}`, {
+    new ImageError("E_IMAGE_TRUNCATED", `the file ends inside ${what}`, {
       location,
       hint: "the file is cut off; rebuild or re-copy it",
     });
@@ -150,7 +150,7 @@ function parseDfuseBody(body: Uint8Array, fileSize: number, name: string): Dfuse
   const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   const version = body[5];
   if (version !== 1) {
-    throw new ImageError("E_IMAGE_FORMAT", `${name}: DfuSe version ${version} is not supported (only 1)`, {
+    throw new ImageError("E_IMAGE_FORMAT", `DfuSe version ${version} is not supported (only 1)`, {
       location,
     });
   }
@@ -158,7 +158,7 @@ function parseDfuseBody(body: Uint8Array, fileSize: number, name: string): Dfuse
   if (imageSize !== body.length && imageSize !== fileSize) {
     throw new ImageError(
       "E_IMAGE_TRUNCATED",
-      `${name}: DfuSe prefix says the image is ${imageSize} bytes, the file holds ${body.length}`,
+      `DfuSe prefix says the image is ${imageSize} bytes, the file holds ${body.length}`,
       { location, hint: "the file is cut off or damaged" },
     );
   }
@@ -168,7 +168,7 @@ function parseDfuseBody(body: Uint8Array, fileSize: number, name: string): Dfuse
   for (let t = 0; t < targetCount; t++) {
     if (at + TARGET_PREFIX_SIZE > body.length) throw truncated(`target ${t}'s prefix`);
     if (String.fromCharCode(...body.subarray(at, at + 6)) !== "Target") {
-      throw new ImageError("E_IMAGE_RECORD", `${name}: target ${t} does not start with "Target" (offset ${at})`, {
+      throw new ImageError("E_IMAGE_RECORD", `target ${t} does not start with "Target" (offset ${at})`, {
         location,
       });
     }
@@ -195,7 +195,7 @@ function parseDfuseBody(body: Uint8Array, fileSize: number, name: string): Dfuse
     if (at !== targetEnd) {
       throw new ImageError(
         "E_IMAGE_RECORD",
-        `${name}: target ${t} says it holds ${targetSize} bytes, its elements hold ${targetSize - (targetEnd - at)}`,
+        `target ${t} says it holds ${targetSize} bytes, its elements hold ${targetSize - (targetEnd - at)}`,
         { location },
       );
     }
@@ -206,7 +206,7 @@ function parseDfuseBody(body: Uint8Array, fileSize: number, name: string): Dfuse
     });
   }
   if (at !== body.length) {
-    throw new ImageError("E_IMAGE_RECORD", `${name}: ${body.length - at} unexpected bytes after the last target`, {
+    throw new ImageError("E_IMAGE_RECORD", `${body.length - at} unexpected bytes after the last target`, {
       location,
     });
   }
@@ -215,7 +215,7 @@ function parseDfuseBody(body: Uint8Array, fileSize: number, name: string): Dfuse
 
 /** An element that does not fit its target. */
 function elementError(name: string, target: number, element: number, problem: string): ImageError {
-  return new ImageError("E_IMAGE_TRUNCATED", `${name}: target ${target} element ${element} ${problem}`, {
+  return new ImageError("E_IMAGE_TRUNCATED", `target ${target} element ${element} ${problem}`, {
     location: { file: name },
     hint: "the file is cut off or damaged",
   });

@@ -41,37 +41,37 @@ const MACHINE_NAMES: Record<number, string> = {
 export function parseElf(bytes: Uint8Array, name: string): MemoryImage {
   const location = { file: name };
   if (bytes.length < 16 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
-    throw new ImageError("E_IMAGE_FORMAT", `${name} is not an ELF file`, { location });
+    throw new ImageError("E_IMAGE_FORMAT", "not an ELF file", { location });
   }
   const elfClass = bytes[4]; // e_ident[EI_CLASS]
   const encoding = bytes[5]; // e_ident[EI_DATA]
   if (elfClass === 2) {
-    throw new ImageError("E_IMAGE_FORMAT", `${name} is a 64-bit ELF; STM32 firmware is 32-bit`, {
+    throw new ImageError("E_IMAGE_FORMAT", `a 64-bit ELF; STM32 firmware is 32-bit`, {
       location,
       hint: "build with arm-none-eabi-gcc for a Cortex-M target",
     });
   }
-  if (elfClass !== 1) throw new ImageError("E_IMAGE_FORMAT", `${name} has unknown ELF class ${elfClass}`, { location });
+  if (elfClass !== 1) throw new ImageError("E_IMAGE_FORMAT", `unknown ELF class ${elfClass}`, { location });
   if (encoding !== 1) {
-    throw new ImageError("E_IMAGE_FORMAT", `${name} is a big-endian ELF; STM32 firmware is little-endian`, {
+    throw new ImageError("E_IMAGE_FORMAT", `a big-endian ELF; STM32 firmware is little-endian`, {
       location,
     });
   }
   if (bytes.length < ELF_HEADER_SIZE) {
-    throw new ImageError("E_IMAGE_TRUNCATED", `${name} ends inside its ELF header`, { location });
+    throw new ImageError("E_IMAGE_TRUNCATED", "the file ends inside its ELF header", { location });
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const type = view.getUint16(16, true);
   const machine = view.getUint16(18, true);
   if (machine !== EM_ARM) {
     const machineName = MACHINE_NAMES[machine] ?? `machine ${machine}`;
-    throw new ImageError("E_IMAGE_FORMAT", `${name} is an ELF for ${machineName}, not ARM`, {
+    throw new ImageError("E_IMAGE_FORMAT", `an ELF for ${machineName}, not ARM`, {
       location,
       hint: "this is not STM32 firmware; build with arm-none-eabi-gcc",
     });
   }
   if (type === ET_REL) {
-    throw new ImageError("E_IMAGE_FORMAT", `${name} is an unlinked object file`, {
+    throw new ImageError("E_IMAGE_FORMAT", "an unlinked object file", {
       location,
       hint: "give the linked .elf, not a .o",
     });
@@ -81,12 +81,12 @@ export function parseElf(bytes: Uint8Array, name: string): MemoryImage {
   const phentsize = view.getUint16(42, true);
   const phnum = view.getUint16(44, true);
   if (phnum > 0 && phentsize < PROGRAM_HEADER_SIZE) {
-    throw new ImageError("E_IMAGE_FORMAT", `${name} has program headers of ${phentsize} bytes, expected 32`, {
+    throw new ImageError("E_IMAGE_FORMAT", `program headers of ${phentsize} bytes, expected 32`, {
       location,
     });
   }
   if (phoff + phnum * phentsize > bytes.length) {
-    throw new ImageError("E_IMAGE_TRUNCATED", `${name} ends inside its program headers`, {
+    throw new ImageError("E_IMAGE_TRUNCATED", "the file ends inside its program headers", {
       location,
       hint: "the file is cut off; rebuild or re-copy it",
     });
@@ -102,7 +102,7 @@ export function parseElf(bytes: Uint8Array, name: string): MemoryImage {
     if (offset + fileSize > bytes.length) {
       throw new ImageError(
         "E_IMAGE_TRUNCATED",
-        `${name}: segment ${i} needs bytes up to offset ${offset + fileSize}, the file has ${bytes.length}`,
+        `segment ${i} needs bytes up to offset ${offset + fileSize}, the file has ${bytes.length}`,
         { location, hint: "the file is cut off; rebuild or re-copy it" },
       );
     }

@@ -108,7 +108,7 @@ export function parseSrec(bytes: Uint8Array, name: string): MemoryImage {
     }
   }
   if (endLine === undefined) {
-    throw new ImageError("E_IMAGE_TRUNCATED", `${name} has no termination record (S7, S8 or S9)`, {
+    throw new ImageError("E_IMAGE_TRUNCATED", "no termination record (S7, S8 or S9)", {
       location: { file: name },
       hint: "the file is cut off; rebuild or re-copy it",
     });
