@@ -14,13 +14,13 @@ import { checkAddressRange, MemoryImage } from "./memory_image.ts";
  */
 export function parseBinary(bytes: Uint8Array, name: string, baseAddress?: number): MemoryImage {
   if (baseAddress === undefined) {
-    throw new ImageError("E_IMAGE_ADDRESS", `${name} is a raw binary and holds no load address`, {
+    throw new ImageError("E_IMAGE_ADDRESS", "a raw binary holds no load address", {
       location: { file: name },
       hint: "give the address to write it at, e.g. `address: 0x08000000` in the recipe step",
     });
   }
   if (bytes.length === 0) {
-    throw new ImageError("E_IMAGE_EMPTY", `${name} is empty`, { location: { file: name } });
+    throw new ImageError("E_IMAGE_EMPTY", "the file is empty", { location: { file: name } });
   }
   checkAddressRange(baseAddress, bytes.length, name);
   return new MemoryImage([{ address: baseAddress, data: bytes }], { name });

@@ -12,12 +12,12 @@ Deno.test("raw binary without a base address asks for address:", () => {
   assertImageError(
     () => parseBinary(new Uint8Array([1]), "fw.bin"),
     "E_IMAGE_ADDRESS",
-    /^fw\.bin: fw\.bin is a raw binary .*`address: 0x08000000`/,
+    /^fw\.bin: a raw binary holds no load address .*`address: 0x08000000`/,
   );
 });
 
 Deno.test("raw binary: empty and wrapping files", () => {
-  assertImageError(() => parseBinary(new Uint8Array(), "e.bin", 0), "E_IMAGE_EMPTY", /e\.bin is empty/);
+  assertImageError(() => parseBinary(new Uint8Array(), "e.bin", 0), "E_IMAGE_EMPTY", /^e\.bin: the file is empty/);
   assertImageError(() => parseBinary(new Uint8Array(16), "w.bin", 0xfffffff8), "E_IMAGE_WRAP", /run past 0xffffffff/);
 });
 

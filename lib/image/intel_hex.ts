@@ -123,7 +123,7 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
     }
   }
   if (endLine === undefined) {
-    throw new ImageError("E_IMAGE_TRUNCATED", `${name} has no end-of-file record (:00000001FF)`, {
+    throw new ImageError("E_IMAGE_TRUNCATED", "no end-of-file record (:00000001FF)", {
       location: { file: name },
       hint: "the file is cut off; rebuild or re-copy it",
     });

@@ -93,7 +93,7 @@ Deno.test("Intel HEX: addresses that wrap or cross 64 KiB are refused", () => {
 });
 
 Deno.test("Intel HEX: empty image and self-overlap", () => {
-  assertImageError(() => parseIntelHex(text(EOF), "e.hex"), "E_IMAGE_EMPTY", /e\.hex holds no data/);
+  assertImageError(() => parseIntelHex(text(EOF), "e.hex"), "E_IMAGE_EMPTY", /^e\.hex: the file holds no data/);
   assertImageError(() => parseIntelHex(text(""), "z.hex"), "E_IMAGE_TRUNCATED");
   assertImageError(
     () =>

@@ -8,6 +8,9 @@
 import { ImageError } from "./errors.ts";
 import { parseBinary } from "./binary.ts";
 import { parseIntelHex } from "./intel_hex.ts";
+import { parseSrec } from "./srec.ts";
+import { parseElf } from "./elf.ts";
+import { parseDfuFile } from "./dfuse_file.ts";
 import type { MemoryImage } from "./memory_image.ts";
 
 /** The image formats the tool reads and writes. */
@@ -76,9 +79,11 @@ export function parseImage(bytes: Uint8Array, options: ParseImageOptions): Memor
     case "hex":
       return parseIntelHex(bytes, name);
     case "srec":
+      return parseSrec(bytes, name);
     case "elf":
+      return parseElf(bytes, name);
     case "dfu":
-      throw new ImageError("E_IMAGE_FORMAT", `${format} files are not supported yet`, { location: { file: name } });
+      return parseDfuFile(bytes, name, baseAddress).image;
   }
 }
 

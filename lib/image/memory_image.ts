@@ -158,7 +158,7 @@ export class MemoryImage {
     this.segments = normalise(
       pieces,
       ({ address }) =>
-        new ImageError("E_IMAGE_OVERLAP", `${name} holds different data for ${hexAddress(address)} twice`, {
+        new ImageError("E_IMAGE_OVERLAP", `${hexAddress(address)} is given twice with different data`, {
           location: { file: name },
           hint: "the image overlaps itself with different data; rebuild it",
         }),
@@ -331,7 +331,7 @@ export class MemoryImageBuilder {
   build(options: { entry?: number } = {}): MemoryImage {
     const name = this.#name;
     if (this.#pieces.length === 0) {
-      throw new ImageError("E_IMAGE_EMPTY", `${name} holds no data`, {
+      throw new ImageError("E_IMAGE_EMPTY", "the file holds no data", {
         location: { file: name },
         hint: "the file is empty or has no data records",
       });

@@ -28,7 +28,7 @@ Deno.test("MemoryImage accepts identical overlap and rejects conflicting overlap
   assertImageError(
     () => new MemoryImage([{ address: 0, data: bytes(1, 2, 3) }, { address: 1, data: bytes(2, 9) }], { name: "x" }),
     "E_IMAGE_OVERLAP",
-    /x holds different data for 0x00000002/,
+    /^x: 0x00000002 is given twice with different data/,
   );
 });
 
@@ -130,7 +130,7 @@ Deno.test("builder collects unordered records and names the line of a conflict",
 });
 
 Deno.test("builder rejects empty images and wrapping records", () => {
-  assertImageError(() => new MemoryImageBuilder("e.hex").build(), "E_IMAGE_EMPTY", /e\.hex holds no data/);
+  assertImageError(() => new MemoryImageBuilder("e.hex").build(), "E_IMAGE_EMPTY", /^e\.hex: the file holds no data/);
   assertImageError(
     () => new MemoryImageBuilder("w.hex").add(0xffffffff, bytes(1, 2), 7),
     "E_IMAGE_WRAP",
