@@ -59,7 +59,9 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
     let value: string | boolean;
     if (spec.type === "boolean") {
       if (inlineValue !== undefined) {
-        throw new InputError("E_USAGE", `option '--${spec.name}' takes no value`, { hint: `write just --${spec.name}` });
+        throw new InputError("E_USAGE", `option '--${spec.name}' takes no value`, {
+          hint: `write just --${spec.name}`,
+        });
       }
       value = true;
     } else if (inlineValue !== undefined) {

@@ -7,7 +7,7 @@
 
 import denoConfig from "../../deno.json" with { type: "json" };
 import { parseArgs } from "./args.ts";
-import { type CommandSpec, commandHelp, type Console } from "./command.ts";
+import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";

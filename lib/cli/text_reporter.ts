@@ -49,7 +49,9 @@ export class TextReporter implements RunReporter {
   runEnd(result: RunResult): void {
     const bytes = result.steps.reduce((sum, s) => sum + (s.outcome?.bytes ?? 0), 0);
     const chip = result.identity
-      ? ` on ${result.identity.chip.name}${result.identity.pid === undefined ? "" : ` (${formatPid(result.identity.pid)})`}`
+      ? ` on ${result.identity.chip.name}${
+        result.identity.pid === undefined ? "" : ` (${formatPid(result.identity.pid)})`
+      }`
       : "";
     const status = result.ok ? "done" : "FAILED";
     this.#console.out(`${status}${chip}: ${bytes} bytes moved in ${formatDuration(result.durationMs)}`);

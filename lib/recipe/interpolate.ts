@@ -13,7 +13,7 @@ export interface UndefinedReference {
   name: string;
 }
 
-const REFERENCE = /\$\{([^}]*)\}/g;
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 
 /**
  * Replaces references in every string of `value` (recursively). A string that is exactly one reference to a
@@ -32,14 +32,15 @@ export function interpolate(
       if (found === undefined) missing.push({ path, name: whole[1].trim() });
       return found ?? value;
     }
-    return value.replace(/\$\$\{/g, "\u0000").replace(REFERENCE, (text, name: string) => {
+    return value.replace(REFERENCE, (text, name: string | undefined) => {
+      if (name === undefined) return "${"; // `$${` is a literal `${`.
       const found = lookup(name.trim());
       if (found === undefined) {
         missing.push({ path, name: name.trim() });
         return text;
       }
       return String(found);
-    }).replace(/\u0000/g, "${");
+    });
   }
   if (Array.isArray(value)) return value.map((item, i) => interpolate(item, lookup, missing, [...path, i]));
   if (value !== null && typeof value === "object") {

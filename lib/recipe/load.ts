@@ -217,7 +217,13 @@ function bindSteps(source: YamlSource, items: readonly unknown[], errors: Recipe
     const location = source.locate(path);
     const normalised = typeof item === "string" ? { [item]: {} } : item;
     if (normalised === null || typeof normalised !== "object" || Array.isArray(normalised)) {
-      errors.push(new RecipeError(`step ${index + 1} must be a step name or a mapping`, location, `e.g. '- write: { file: app.hex }'`));
+      errors.push(
+        new RecipeError(
+          `step ${index + 1} must be a step name or a mapping`,
+          location,
+          `e.g. '- write: { file: app.hex }'`,
+        ),
+      );
       return;
     }
     const entries = Object.entries(normalised as Record<string, unknown>);
@@ -234,11 +240,15 @@ function bindSteps(source: YamlSource, items: readonly unknown[], errors: Recipe
           ),
         );
       } else {
-        errors.push(new RecipeError(
-          stepKeys.length === 0 ? "step has no action" : `one step per list item, found ${stepKeys.map(([k]) => k).join(", ")}`,
-          location,
-          "write each step as its own '- name: params' item",
-        ));
+        errors.push(
+          new RecipeError(
+            stepKeys.length === 0
+              ? "step has no action"
+              : `one step per list item, found ${stepKeys.map(([k]) => k).join(", ")}`,
+            location,
+            "write each step as its own '- name: params' item",
+          ),
+        );
       }
       return;
     }

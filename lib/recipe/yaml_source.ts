@@ -57,7 +57,9 @@ export class YamlSource {
     let keyNode: Node | undefined;
     for (const segment of path) {
       if (isMap(node)) {
-        const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && String(item.key.value) === segment);
+        const pair = node.items.find((item) =>
+          isPair(item) && isScalar(item.key) && String(item.key.value) === segment
+        );
         if (!pair) break;
         keyNode = pair.key as Node;
         node = pair.value as Node | null;

@@ -54,7 +54,9 @@ export function issuesToErrors(source: YamlSource, issues: readonly z.core.$ZodI
       : expected
       ? `${where} must be ${article(expected)}`
       : `${where}: ${issue.message}`;
-    errors.push(new RecipeError(message, source.locate(path), context.unionHint ? `expected ${context.unionHint}` : undefined));
+    errors.push(
+      new RecipeError(message, source.locate(path), context.unionHint ? `expected ${context.unionHint}` : undefined),
+    );
   }
   return errors;
 }

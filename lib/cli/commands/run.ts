@@ -42,7 +42,10 @@ export const runCommand: CommandSpec = {
     const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
     const linked = simulate ? connector : createConnector({ port, warn });
     try {
-      const result = await runRecipe(recipe, { connect: (r) => linked.connect(r), reporter: new TextReporter(console) });
+      const result = await runRecipe(recipe, {
+        connect: (r) => linked.connect(r),
+        reporter: new TextReporter(console),
+      });
       return result.ok ? 0 : result.error?.exitCode ?? 1;
     } finally {
       await linked.close();

@@ -45,7 +45,11 @@ export const verifyStep = defineStep({
           }
           crcChecked += data.length;
         } else {
-          const actual = await target.readMemory(address, data.length, (done) => context.progress(before + done, total));
+          const actual = await target.readMemory(
+            address,
+            data.length,
+            (done) => context.progress(before + done, total),
+          );
           const at = actual.findIndex((b, i) => b !== data[i]);
           if (at >= 0) {
             throw new DeviceError(
