@@ -51,7 +51,7 @@ export async function convertImage(
   try {
     await Deno.writeFile(outPath, output);
   } catch (error) {
-    throw new ImageError("E_FILE", `cannot write ${outPath}: ${error instanceof Error ? error.message : error}`, {
+    throw new ImageError("E_FILE", `cannot write the file: ${error instanceof Error ? error.message : error}`, {
       location: { file: outPath },
       hint: "check the directory exists and is writable",
       cause: error,
