@@ -26,6 +26,8 @@ export type ImageErrorCode =
   | "E_IMAGE_FORMAT"
   /** A whole-file CRC (DFU suffix) does not match. */
   | "E_IMAGE_CRC"
+  /** The image has data outside the memory it is to be written to (e.g. past the end of flash). */
+  | "E_IMAGE_RANGE"
   /** A raw binary was given without the address to load it at. */
   | "E_IMAGE_ADDRESS"
   /** The file could not be read. */

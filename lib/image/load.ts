@@ -123,7 +123,7 @@ export function fileError(path: string, error: unknown): ImageError {
     : error instanceof Error
     ? error.message
     : String(error);
-  return new ImageError("E_FILE", `cannot read image ${path}: ${reason}`, {
+  return new ImageError("E_FILE", `cannot read the image file: ${reason}`, {
     location: { file: path },
     hint: "check the path and its permissions",
     cause: error,

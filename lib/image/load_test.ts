@@ -48,9 +48,9 @@ Deno.test("loadImageFile reads a file and names a missing one", async () => {
     await assertImageErrorAsync(
       () => loadImageFile(`${dir}/missing.hex`),
       "E_FILE",
-      new RegExp(`cannot read image ${dir}/missing\\.hex: no such file`),
+      new RegExp(`^${dir}/missing\\.hex: cannot read the image file: no such file`),
     );
-    await assertImageErrorAsync(() => loadImageFile(dir), "E_FILE", /cannot read image/);
+    await assertImageErrorAsync(() => loadImageFile(dir), "E_FILE", /cannot read the image file/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -6,6 +6,7 @@
  */
 
 import type { FlashPage } from "../chips/layout.ts";
+import { hexAddress, ImageError } from "./errors.ts";
 import type { MemoryImage } from "./memory_image.ts";
 
 /** An address range `[address, address + length)`. */
@@ -52,4 +53,30 @@ export function rangesOutside(image: MemoryImage, pages: readonly FlashPage[]): 
     if (address < end) outside.push({ address, length: end - address });
   }
   return outside;
+}
+
+/**
+ * Throws `E_IMAGE_RANGE` when part of `image` lies outside `pages`, naming the first such range. `target`
+ * describes the memory for the message, e.g. `the 64 KiB flash of stm32f103c8`.
+ */
+export function assertFitsPages(image: MemoryImage, pages: readonly FlashPage[], target: string): void {
+  const outside = rangesOutside(image, pages);
+  if (outside.length === 0) return;
+  const first = outside[0];
+  const total = outside.reduce((sum, range) => sum + range.length, 0);
+  const span = pages.length === 0
+    ? "no pages"
+    : `${hexAddress(Math.min(...pages.map((p) => p.start)))}-${
+      hexAddress(Math.max(...pages.map((p) => p.start + p.size)))
+    }`;
+  throw new ImageError(
+    "E_IMAGE_RANGE",
+    `${total} bytes of the image lie outside ${target} (${span}), the first ${first.length} at ${
+      hexAddress(first.address)
+    }`,
+    {
+      location: image.name === undefined ? undefined : { file: image.name },
+      hint: "the image is built for another chip or memory area; check the linker script or the address given",
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { pageData, pagesTouched, rangesOutside } from "./pages.ts";
+import { assertFitsPages, pageData, pagesTouched, rangesOutside } from "./pages.ts";
+import { assertImageError } from "./test_util.ts";
 import { MemoryImage } from "./memory_image.ts";
 import { flashPages } from "../chips/layout.ts";
 import { chipByPid } from "../chips/database.ts";
@@ -35,4 +36,15 @@ Deno.test("rangesOutside finds bytes beyond flash", () => {
     { address: 0x20000000, length: 2 },
   ]);
   assert.deepEqual(rangesOutside(new MemoryImage([{ address: 0x08000000, data: new Uint8Array(10) }]), pages), []);
+});
+
+Deno.test("assertFitsPages names what lies outside flash", () => {
+  const inside = new MemoryImage([{ address: 0x08000000, data: new Uint8Array(0x10000) }], { name: "ok.hex" });
+  assertFitsPages(inside, pages, "the flash of stm32f103c8");
+  const big = new MemoryImage([{ address: 0x08000000, data: new Uint8Array(0x10004) }], { name: "big.hex" });
+  assertImageError(
+    () => assertFitsPages(big, pages, "the 64 KiB flash of stm32f103c8"),
+    "E_IMAGE_RANGE",
+    /^big\.hex: 4 bytes of the image lie outside the 64 KiB flash of stm32f103c8 \(0x08000000-0x08010000\), the first 4 at 0x08010000/,
+  );
 });

@@ -1,0 +1,78 @@
+/**
+ * What an image holds, for the `image FILE [--json]` command: its segments with SHA-256 digests and a human
+ * table.
+ *
+ * @module
+ */
+
+import { hexAddress } from "./errors.ts";
+import type { ImageFormat } from "./load.ts";
+import type { MemoryImage } from "./memory_image.ts";
+
+/** One segment of an {@linkcode ImageSummary}. */
+export interface SegmentSummary {
+  /** First address. */
+  address: number;
+  /** Number of bytes. */
+  length: number;
+  /** SHA-256 of the bytes, lower-case hex. */
+  sha256: string;
+}
+
+/** A description of an image, suitable for JSON output. */
+export interface ImageSummary {
+  /** The format the image was read from. */
+  format: ImageFormat;
+  /** Segments in address order. */
+  segments: SegmentSummary[];
+  /** Total bytes in all segments. */
+  totalSize: number;
+  /** Entry point recorded by the file, if any. */
+  entry?: number;
+}
+
+/** Lower-case hex SHA-256 of `bytes` (Web Crypto). */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  // Copy into a fresh ArrayBuffer-backed array: digest() takes BufferSource, and views of shared buffers are refused.
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new Uint8Array(bytes)));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/** Describes an image: each segment's address, length and SHA-256, the total size and the entry point. */
+export async function describeImage(image: MemoryImage, format: ImageFormat): Promise<ImageSummary> {
+  const segments = await Promise.all(
+    image.segments.map(async (segment) => ({
+      address: segment.address,
+      length: segment.data.length,
+      sha256: await sha256Hex(segment.data),
+    })),
+  );
+  const summary: ImageSummary = { format, segments, totalSize: image.size };
+  if (image.entry !== undefined) summary.entry = image.entry;
+  return summary;
+}
+
+/**
+ * Formats a summary as a table:
+ * ```
+ * format hex, 2 segments, 340 bytes, entry 0x08000043
+ * address     end         length  sha256
+ * 0x08000000  0x08000134     308  9f86d0…
+ * ```
+ */
+export function formatImageSummary(summary: ImageSummary): string {
+  const count = summary.segments.length;
+  const entry = summary.entry === undefined ? "" : `, entry ${hexAddress(summary.entry)}`;
+  const lengthWidth = Math.max(6, ...summary.segments.map((segment) => String(segment.length).length));
+  const lines = [
+    `format ${summary.format}, ${count} segment${count === 1 ? "" : "s"}, ${summary.totalSize} bytes${entry}`,
+    `address     end         ${"length".padStart(lengthWidth)}  sha256`,
+  ];
+  for (const segment of summary.segments) {
+    const end = hexAddress(segment.address + segment.length);
+    lines.push(
+      `${hexAddress(segment.address)}  ${end}  ${String(segment.length).padStart(lengthWidth)}  ${segment.sha256}`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,151 @@
+/**
+ * Broken image files, each made from a good fixture (tests/fixtures/firmware, built by independent tools), must
+ * be refused with one clear line naming the problem — before anything touches a board.
+ *
+ * Checksum arithmetic used to keep a damaged record otherwise valid: Intel HEX checksums are the two's complement
+ * of the byte sum, so raising one byte by k lowers the checksum by k; DFU suffix CRCs are recomputed with dfuCrc.
+ */
+
+import assert from "node:assert/strict";
+import { parseImage } from "../../lib/image/load.ts";
+import { dfuCrc } from "../../lib/image/crc32.ts";
+import { ascii, assertImageError, text } from "../../lib/image/test_util.ts";
+
+const FIXTURES = new URL("../fixtures/firmware/", import.meta.url);
+const read = (name: string) => Deno.readFile(new URL(name, FIXTURES));
+const HEX_LINES = ascii(await read("blinky.hex")).trimEnd().split(/\r?\n/);
+const SREC_LINES = ascii(await read("blinky.srec")).trimEnd().split(/\r?\n/);
+const ELF = await read("blinky.elf");
+const DFU = await read("blinky.dfu");
+const BIN = await read("blinky.bin");
+
+const hexFile = (lines: string[]) => text(lines.join("\n") + "\n");
+const parseHex = (lines: string[]) => parseImage(hexFile(lines), { name: "blinky.hex" });
+const parseSrec = (lines: string[]) => parseImage(text(lines.join("\n") + "\n"), { name: "blinky.srec" });
+
+/** Replaces the two hex digits at `digit` (index into the record after ':') and adjusts the checksum. */
+function editHexRecord(line: string, digit: number, value: number): string {
+  const old = parseInt(line.slice(1 + digit, 3 + digit), 16);
+  const checksum = parseInt(line.slice(-2), 16);
+  const fixed = (checksum - (value - old)) & 0xff;
+  const hex2 = (n: number) => n.toString(16).toUpperCase().padStart(2, "0");
+  return line.slice(0, 1 + digit) + hex2(value) + line.slice(3 + digit, -2) + hex2(fixed);
+}
+
+Deno.test("the good fixtures parse", () => {
+  assert.equal(parseHex(HEX_LINES).segments.length, 2);
+  assert.equal(parseSrec(SREC_LINES).segments.length, 2);
+  // editHexRecord with the same value changes nothing.
+  assert.equal(editHexRecord(HEX_LINES[4], 8, parseInt(HEX_LINES[4].slice(9, 11), 16)), HEX_LINES[4]);
+});
+
+Deno.test("wrong checksum names the line", () => {
+  const hex = [...HEX_LINES];
+  hex[4] = hex[4].slice(0, -2) + (hex[4].endsWith("00") ? "01" : "00");
+  assertImageError(() => parseHex(hex), "E_IMAGE_CHECKSUM", /^blinky\.hex:5: checksum is 0x/);
+  const srec = [...SREC_LINES];
+  srec[2] = srec[2].slice(0, -2) + (srec[2].endsWith("00") ? "01" : "00");
+  assertImageError(() => parseSrec(srec), "E_IMAGE_CHECKSUM", /^blinky\.srec:3: checksum is 0x/);
+});
+
+Deno.test("truncated files", () => {
+  const hexBytes = hexFile(HEX_LINES);
+  const cutHex = hexBytes.subarray(0, Math.floor(hexBytes.length / 2));
+  assertImageError(
+    () => parseImage(cutHex, { name: "blinky.hex" }),
+    "E_IMAGE_TRUNCATED",
+    /^blinky\.hex:\d+: file ends/,
+  );
+  assertImageError(() => parseHex(HEX_LINES.slice(0, 10)), "E_IMAGE_TRUNCATED", /no end-of-file record/);
+  assertImageError(() => parseSrec(SREC_LINES.slice(0, 10)), "E_IMAGE_TRUNCATED", /no termination record/);
+  assertImageError(
+    () => parseImage(ELF.subarray(0, ELF.length / 4), { name: "blinky.elf" }),
+    "E_IMAGE_TRUNCATED",
+    /^blinky\.elf: segment \d needs bytes/,
+  );
+  assertImageError(
+    () => parseImage(DFU.subarray(0, DFU.length - 100), { name: "blinky.dfu", format: "dfu" }),
+    "E_IMAGE_TRUNCATED",
+    /no DFU suffix/,
+  );
+});
+
+Deno.test("unknown record types", () => {
+  const hex = [...HEX_LINES];
+  hex[3] = editHexRecord(hex[3], 6, 0x06); // record type 00 -> 06
+  assertImageError(() => parseHex(hex), "E_IMAGE_RECORD", /^blinky\.hex:4: unknown record type 0x06/);
+  const srec = [...SREC_LINES];
+  srec[3] = "S4" + srec[3].slice(2);
+  assertImageError(() => parseSrec(srec), "E_IMAGE_RECORD", /^blinky\.srec:4: unknown record type S4/);
+});
+
+Deno.test("addresses that wrap", () => {
+  const hex = [...HEX_LINES];
+  assert.equal(hex[0], ":020000040800F2");
+  hex[0] = editHexRecord(editHexRecord(hex[0], 8, 0xff), 10, 0xff); // upper address 0xFFFF
+  hex[2] = editHexRecord(editHexRecord(hex[2], 2, 0xff), 4, 0xf8); // offset 0xFFF8, 16 bytes
+  assertImageError(() => parseHex(hex), "E_IMAGE_WRAP", /^blinky\.hex:3: .*64 KiB/);
+  const srec = [...SREC_LINES];
+  assert.match(srec[1], /^S315080000/);
+  // S3 address 0x08000000 -> 0xFFFFFFF8: the checksum falls by the byte sum's increase.
+  const sumIncrease = (0xff + 0xff + 0xff + 0xf8) - (0x08 + 0x00 + 0x00 + 0x00);
+  const checksum = (parseInt(srec[1].slice(-2), 16) - sumIncrease) & 0xff;
+  srec[1] = "S315FFFFFFF8" + srec[1].slice(12, -2) + checksum.toString(16).toUpperCase().padStart(2, "0");
+  assertImageError(() => parseSrec(srec), "E_IMAGE_WRAP", /^blinky\.srec:2: 16 bytes at 0xfffffff8 run past/);
+  assertImageError(() => parseImage(BIN, { name: "blinky.bin", baseAddress: 0xffffff00 }), "E_IMAGE_WRAP");
+});
+
+Deno.test("ELF of the wrong machine", () => {
+  const riscv = ELF.slice();
+  new DataView(riscv.buffer).setUint16(18, 243, true); // e_machine = EM_RISCV
+  assertImageError(
+    () => parseImage(riscv, { name: "blinky.elf" }),
+    "E_IMAGE_FORMAT",
+    /^blinky\.elf: an ELF for RISC-V, not ARM/,
+  );
+});
+
+Deno.test("DFU CRC mismatch", () => {
+  const corrupt = DFU.slice();
+  corrupt[400] ^= 0x80;
+  assertImageError(() => parseImage(corrupt, { name: "blinky.dfu" }), "E_IMAGE_CRC", /^blinky\.dfu: DFU suffix CRC/);
+});
+
+Deno.test("an image overlapping itself with different data", () => {
+  const hex = [...HEX_LINES];
+  const duplicate = editHexRecord(hex[2], 8, (parseInt(hex[2].slice(9, 11), 16) + 1) & 0xff);
+  hex.splice(hex.length - 1, 0, duplicate); // rewrite line 3's first address before EOF
+  assertImageError(
+    () => parseHex(hex),
+    "E_IMAGE_OVERLAP",
+    new RegExp(`^blinky\\.hex:${hex.length - 1}: 0x08000010 is written twice with different data \\(line 3`),
+  );
+  const dfu = DFU.slice();
+  const view = new DataView(dfu.buffer);
+  const second = 11 + 274 + 8 + view.getUint32(11 + 274 + 4, true);
+  view.setUint32(second, 0x08000000, true); // the table element onto the vector table
+  view.setUint32(dfu.length - 4, dfuCrc(dfu.subarray(0, dfu.length - 4)), true);
+  assertImageError(() => parseImage(dfu, { name: "blinky.dfu" }), "E_IMAGE_OVERLAP", /written twice/);
+});
+
+Deno.test("an empty image", () => {
+  assertImageError(
+    () => parseHex([HEX_LINES[0], ":00000001FF"]),
+    "E_IMAGE_EMPTY",
+    /^blinky\.hex: the file holds no data/,
+  );
+  assertImageError(() => parseSrec([SREC_LINES[0], SREC_LINES[SREC_LINES.length - 1]]), "E_IMAGE_EMPTY");
+  assertImageError(() => parseImage(new Uint8Array(), { name: "x.bin", baseAddress: 0x08000000 }), "E_IMAGE_EMPTY");
+  const noElements = DFU.slice();
+  const view = new DataView(noElements.buffer);
+  noElements[10] = 0; // bTargets = 0 ...
+  const body = 11;
+  const trimmed = new Uint8Array(body + 16);
+  trimmed.set(noElements.subarray(0, body));
+  trimmed.set(noElements.subarray(noElements.length - 16), body);
+  const trimmedView = new DataView(trimmed.buffer);
+  trimmedView.setUint32(6, trimmed.length, true); // ... and no target bytes
+  trimmedView.setUint32(trimmed.length - 4, dfuCrc(trimmed.subarray(0, trimmed.length - 4)), true);
+  assert.equal(view.getUint32(6, true), DFU.length);
+  assertImageError(() => parseImage(trimmed, { name: "e.dfu" }), "E_IMAGE_EMPTY", /^e\.dfu: the file holds no data/);
+});
