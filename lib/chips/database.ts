@@ -19,6 +19,7 @@ import { H7_CHIPS } from "./families/h7.ts";
 import { L0_CHIPS } from "./families/l0.ts";
 import { L1_CHIPS } from "./families/l1.ts";
 import { L4_CHIPS } from "./families/l4.ts";
+import { L5_CHIPS, U5_CHIPS } from "./families/l5u5.ts";
 import { WB_CHIPS } from "./families/wb.ts";
 import { WL_CHIPS } from "./families/wl.ts";
 
@@ -36,6 +37,8 @@ export const CHIPS: readonly ChipInfo[] = [
   ...L0_CHIPS,
   ...L1_CHIPS,
   ...L4_CHIPS,
+  ...L5_CHIPS,
+  ...U5_CHIPS,
   ...WB_CHIPS,
   ...WL_CHIPS,
 ];
@@ -125,6 +128,9 @@ export const PARTS: readonly PartInfo[] = [
   { part: "stm32l476rg", pid: 0x415, flashSize: 1024 * KIB },
   { part: "stm32l496zg", pid: 0x461, flashSize: 1024 * KIB },
   { part: "stm32l4r5zi", pid: 0x470, flashSize: 2048 * KIB },
+  // L5, U5
+  { part: "stm32l552ze", pid: 0x472, flashSize: 512 * KIB },
+  { part: "stm32u575zi", pid: 0x482, flashSize: 2048 * KIB },
   // WB, WL
   { part: "stm32wb15cc", pid: 0x494, flashSize: 320 * KIB }, // the one exception to the suffix rule (DS13258)
   { part: "stm32wb55rg", pid: 0x495, flashSize: 1024 * KIB },

@@ -13,7 +13,7 @@ import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
 /**
  * G0 option bytes as the bootloader reads them at 0x1FFF7800 (128 bytes, RM0444 §3.4.1 Table 18): double-words of
  * a 32-bit value followed by its complement; FLASH_OPTR image at +0, PCROP1A start/end at +8/+0x10, WRP1A at
- * +0x18, WRP1B at +0x20.
+ * +0x18, WRP1B at +0x20. ST's OpenBootloader for the G0 serves the same 0x1FFF7800-0x1FFF787F window.
  */
 export const G0_OPTION_FIELDS: OptionField[] = [
   {

@@ -13,7 +13,7 @@ import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
 /**
  * G4 option bytes as the bootloader reads them at 0x1FFF7800 (48 bytes, RM0440 §3.4.1 Table 11): double-words of a
  * 32-bit value followed by its complement; FLASH_OPTR image at +0, PCROP1 start/end at +8/+0x10, WRP1A at +0x18,
- * WRP1B at +0x20, SEC1 at +0x28.
+ * WRP1B at +0x20, SEC1 at +0x28; 48 bytes is also what ST's OpenBootloader for the G4 serves.
  */
 export const G4_OPTION_FIELDS: OptionField[] = [
   {
@@ -108,6 +108,8 @@ export const G4_CHIPS: ChipInfo[] = [
     quirks: [
       "Layout is for the default dual-bank mode (DBANK = 1, 2 x 128 pages of 2 KiB); with DBANK = 0 the flash is " +
       "one bank of 128 pages of 4 KiB.",
+      "Bank 2 option bytes (PCROP2, WRP2A, WRP2B) are a second 48-byte area at 0x1FFFF800, outside the area " +
+      "described here.",
     ],
   }),
   g4({

@@ -2,7 +2,7 @@
  * STM32WL series. Facts: AN2606 (STM32WLE5xx/WL55xx bootloader section, device-dependent bootloader parameters
  * table), RM0461 (WLEx) / RM0453 (WL5x) §3.3.1 (128 pages of 2 KiB), §3.4 (option bytes at 0x1FFF7800), device
  * electronic signature chapter. Flash size and flash-size/UID addresses cross-checked against OpenOCD
- * `stm32l4x.c`, RAM and system memory against the (commented-out) stm32flash `dev_table.c` entry.
+ * `stm32l4x.c`, option-byte size against ST's OpenBootloader configuration for 0x497, RAM and system memory against the (commented-out) stm32flash `dev_table.c` entry.
  *
  * @module
  */
@@ -11,7 +11,8 @@ import type { ChipInfo, OptionField } from "../types.ts";
 import { KIB, singleBank, SRAM_BASE } from "./common.ts";
 
 /**
- * WL option bytes as the bootloader reads them at 0x1FFF7800 (128 bytes, RM0453 §4.4.1): double-words of a 32-bit
+ * WL option bytes as the bootloader reads them at 0x1FFF7800 (112 bytes, RM0453 §4.4.1; the size ST's
+ * OpenBootloader for PID 0x497 serves): double-words of a 32-bit
  * value followed by its complement; FLASH_OPTR image at +0, PCROP1A start/end at +8/+0x10, WRP1A at +0x18,
  * WRP1B at +0x20.
  */
@@ -61,7 +62,7 @@ export const WL_CHIPS: ChipInfo[] = [
     },
     ram: { base: SRAM_BASE, size: 64 * KIB, userStart: 0x2000_2000 },
     systemMemory: { base: 0x1fff_0000, size: 16 * KIB },
-    optionBytes: { address: 0x1fff_7800, size: 0x80, fields: WL_OPTION_FIELDS },
+    optionBytes: { address: 0x1fff_7800, size: 0x70, fields: WL_OPTION_FIELDS },
     uniqueIdAddress: 0x1fff_7590,
     bootloaderVersions: [0xc4],
     eraseCommand: 0x44,
