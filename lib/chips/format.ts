@@ -64,7 +64,7 @@ export function describeChip(chip: ChipInfo, flashSize?: number): string {
   const ramEnd = chip.ram.base + chip.ram.size;
   const ramFree = chip.ram.userStart < ramEnd
     ? `free for user code from ${formatAddress(chip.ram.userStart)}`
-    : "all of it used by the bootloader";
+    : "none of it free for user code";
   sentences.push(`SRAM: ${formatSize(chip.ram.size)} at ${formatAddress(chip.ram.base)}, ${ramFree}.`);
 
   if (chip.systemMemory.size > 0) {

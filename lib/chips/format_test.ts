@@ -80,7 +80,7 @@ Deno.test("describeChip: F405 sectors, H743 banks, L011 RAM fully used, oversize
   assert.match(describeChip(chip(0x413)), /4 x 16 KiB \+ 1 x 64 KiB \+ 7 x 128 KiB sectors in one bank/);
   assert.match(describeChip(chip(0x413)), /Extended Erase \(0x44\)/);
   assert.match(describeChip(chip(0x450)), /16 x 128 KiB sectors in 2 banks/);
-  assert.match(describeChip(chip(0x457)), /all of it used by the bootloader/);
+  assert.match(describeChip(chip(0x457)), /none of it free for user code/);
   assert.match(describeChip(chip(0x410), 256 * 1024), /more than the 128 KiB the database knows/);
 });
 

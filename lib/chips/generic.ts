@@ -28,7 +28,7 @@ export const GENERIC_FLASH_SIZE = 16 * 1024;
 export function genericChip(pid: number): ChipInfo {
   return {
     pid,
-    name: `unknown STM32 (product ID ${formatPid(pid)})`,
+    name: "unknown STM32",
     family: GENERIC_FAMILY,
     source: "generic profile (lib/chips/generic.ts): no document describes this product ID",
     flash: {
