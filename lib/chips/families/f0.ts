@@ -1,0 +1,159 @@
+/**
+ * STM32F0 series. Facts: AN2606 (STM32F0 bootloader sections and the device-dependent bootloader parameters table),
+ * RM0091 (F0x1/F0x2/F0x8) and RM0360 (F030/F070) §3 (flash) and §4 (option bytes); RAM, system-memory and
+ * option-byte ranges cross-checked against stm32flash `dev_table.c`.
+ *
+ * @module
+ */
+
+import type { ChipInfo, OptionField } from "../types.ts";
+import { KIB, singleBank, SRAM_BASE } from "./common.ts";
+
+/**
+ * F0 option bytes as the bootloader reads them at 0x1FFFF800 (16 bytes): each byte followed by its complement,
+ * `RDP nRDP USER nUSER | Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3`
+ * (RM0091 §4.1 Table "Option byte organization"). USER bits: RM0091 §4.1.
+ */
+export const F0_OPTION_FIELDS: OptionField[] = [
+  {
+    name: "RDP",
+    offset: 0x0,
+    shift: 0,
+    width: 8,
+    description: "read protection: 0xAA = level 0, 0xCC = level 2, else 1",
+  },
+  { name: "WDG_SW", offset: 0x0, shift: 16, width: 1, description: "1 = software watchdog, 0 = hardware watchdog" },
+  { name: "nRST_STOP", offset: 0x0, shift: 17, width: 1, description: "0 = reset when entering Stop mode" },
+  { name: "nRST_STDBY", offset: 0x0, shift: 18, width: 1, description: "0 = reset when entering Standby mode" },
+  { name: "nBOOT0", offset: 0x0, shift: 19, width: 1, description: "BOOT0 value when BOOT_SEL = 0 (F04x, F09x only)" },
+  { name: "nBOOT1", offset: 0x0, shift: 20, width: 1, description: "with BOOT0 = 1: 1 = boot system memory, 0 = SRAM" },
+  { name: "VDDA_MONITOR", offset: 0x0, shift: 21, width: 1, description: "1 = VDDA power-supply supervisor on" },
+  { name: "RAM_PARITY_CHECK", offset: 0x0, shift: 22, width: 1, description: "0 = SRAM parity check enabled" },
+  {
+    name: "BOOT_SEL",
+    offset: 0x0,
+    shift: 23,
+    width: 1,
+    description: "1 = BOOT0 pin, 0 = nBOOT0 bit (F04x, F09x only)",
+  },
+  { name: "Data0", offset: 0x4, shift: 0, width: 8, description: "user data byte 0" },
+  { name: "Data1", offset: 0x4, shift: 16, width: 8, description: "user data byte 1" },
+  { name: "WRP0", offset: 0x8, shift: 0, width: 8, description: "write protection bits 0-7 (0 = protected)" },
+  { name: "WRP1", offset: 0x8, shift: 16, width: 8, description: "write protection bits 8-15 (0 = protected)" },
+  { name: "WRP2", offset: 0xc, shift: 0, width: 8, description: "write protection bits 16-23 (0 = protected)" },
+  { name: "WRP3", offset: 0xc, shift: 16, width: 8, description: "write protection bits 24-31 (0 = protected)" },
+];
+
+const OPTION_BYTES = { address: 0x1fff_f800, size: 16, fields: F0_OPTION_FIELDS };
+const FLASH_SIZE_REGISTER = 0x1fff_f7cc; // RM0091 §33.1 "Memory size data register"
+const UNIQUE_ID = 0x1fff_f7ac; // RM0091 §33.2 "Unique device ID register"
+
+interface F0Params {
+  pid: number;
+  name: string;
+  source: string;
+  flashSize: number;
+  pageSize: number;
+  ramSize: number;
+  userStart: number;
+  systemMemory: number;
+  versions: number[];
+  eraseCommand: 0x43 | 0x44;
+  quirks?: string[];
+}
+
+function f0(p: F0Params): ChipInfo {
+  return {
+    pid: p.pid,
+    name: p.name,
+    family: "F0",
+    source: p.source,
+    flash: {
+      base: 0x0800_0000,
+      maxSize: p.flashSize,
+      sizeRegister: FLASH_SIZE_REGISTER,
+      banks: singleBank(p.flashSize, p.pageSize),
+      programUnit: 2, // RM0091 §3.2.2: half-word programming
+    },
+    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+    // System memory ends where the option bytes start (0x1FFFF800) on every F0.
+    systemMemory: { base: p.systemMemory, size: 0x1fff_f800 - p.systemMemory },
+    optionBytes: OPTION_BYTES,
+    uniqueIdAddress: UNIQUE_ID,
+    bootloaderVersions: p.versions,
+    eraseCommand: p.eraseCommand,
+    quirks: p.quirks ?? [],
+  };
+}
+
+/** F0 products with a USART bootloader. */
+export const F0_CHIPS: ChipInfo[] = [
+  f0({
+    pid: 0x444,
+    name: "STM32F03xx4/6",
+    source: "AN2606 STM32F03xx4/6 bootloader (PID 0x444); RM0091 §3, §4; stm32flash dev_table.c",
+    flashSize: 32 * KIB,
+    pageSize: 1 * KIB,
+    ramSize: 4 * KIB,
+    userStart: 0x2000_0800,
+    systemMemory: 0x1fff_ec00,
+    versions: [0x10],
+    eraseCommand: 0x43,
+  }),
+  f0({
+    pid: 0x440,
+    name: "STM32F030x8/F05xxx",
+    source: "AN2606 STM32F05xxx and STM32F030x8 bootloader (PID 0x440); RM0091 §3, §4; RM0360; stm32flash dev_table.c",
+    flashSize: 64 * KIB,
+    pageSize: 1 * KIB,
+    ramSize: 8 * KIB,
+    userStart: 0x2000_0800,
+    systemMemory: 0x1fff_ec00,
+    versions: [0x21],
+    eraseCommand: 0x43,
+  }),
+  f0({
+    pid: 0x445,
+    name: "STM32F04xxx/F070x6",
+    source: "AN2606 STM32F04xxx and STM32F070x6 bootloader (PID 0x445); RM0091 §3, §4; RM0360; stm32flash dev_table.c",
+    flashSize: 32 * KIB,
+    pageSize: 1 * KIB,
+    ramSize: 6 * KIB,
+    userStart: 0x2000_1800,
+    systemMemory: 0x1fff_c400,
+    versions: [0xa0, 0xa2],
+    eraseCommand: 0x44,
+    quirks: [
+      "The bootloader itself uses the first 6 KiB of SRAM, which is all of it: RAM is not usable for " +
+      "Write Memory or Go to RAM.",
+    ],
+  }),
+  f0({
+    pid: 0x448,
+    name: "STM32F070xB/F071xx/F072xx",
+    source: "AN2606 STM32F07xxx and STM32F070xB bootloader (PID 0x448); RM0091 §3, §4; RM0360; stm32flash dev_table.c",
+    flashSize: 128 * KIB,
+    pageSize: 2 * KIB,
+    ramSize: 16 * KIB,
+    userStart: 0x2000_1800,
+    systemMemory: 0x1fff_c800,
+    versions: [0xa1, 0xa2],
+    eraseCommand: 0x44,
+  }),
+  f0({
+    pid: 0x442,
+    name: "STM32F030xC/F09xxx",
+    source: "AN2606 STM32F09xxx and STM32F030xC bootloader (PID 0x442); RM0091 §3, §4; RM0360; stm32flash dev_table.c",
+    flashSize: 256 * KIB,
+    pageSize: 2 * KIB,
+    ramSize: 32 * KIB,
+    userStart: 0x2000_1800,
+    systemMemory: 0x1fff_d800,
+    versions: [0x50],
+    eraseCommand: 0x44,
+    quirks: [
+      "A core reset (SYSRESETREQ) does not reload the option bytes; new option bytes take effect only after " +
+      "OBL_LAUNCH (FLASH_CR bit 13) or a power cycle (stm32flash F_OBLL).",
+    ],
+  }),
+];
