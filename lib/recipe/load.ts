@@ -174,7 +174,8 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
         } catch (error) {
           // A file that cannot be read is the recipe's mistake: point at the recipe line.
           if (error instanceof ImageError && error.code === "E_FILE") {
-            throw new RecipeError(error.message, source.locate([...stepPath, "file"]), error.hint, "E_FILE");
+            const message = error.message.replace("the image file", `'${path}'`);
+            throw new RecipeError(message, source.locate([...stepPath, "file"]), error.hint, "E_FILE");
           }
           throw error;
         }

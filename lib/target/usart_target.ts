@@ -5,8 +5,7 @@
  * @module
  */
 
-import { chipByPid, formatPid } from "../chips/database.ts";
-import type { ChipInfo } from "../chips/types.ts";
+import { resolveChip } from "../chips/generic.ts";
 import { flashPages } from "../chips/layout.ts";
 import { DeviceError } from "../errors.ts";
 import { formatBootloaderVersion, UsartBootloader, type UsartBootloaderOptions } from "../protocol/usart/bootloader.ts";
@@ -104,31 +103,6 @@ export class UsartTarget implements Target {
   }
 }
 
-/** The chip profile for a product ID, or a conservative generic one (with a warning) when it is not known. */
-function resolveChip(pid: number, warn?: (message: string) => void): ChipInfo {
-  const known = chipByPid(pid);
-  if (known) return known;
-  warn?.(`unknown product ID ${formatPid(pid)}: using a generic profile; check flash size and page layout`);
-  return {
-    pid,
-    name: `unknown STM32 (${formatPid(pid)})`,
-    family: "unknown",
-    source: "generic profile: 1 KiB pages from 0x08000000, size from the flash-size register",
-    flash: {
-      base: 0x0800_0000,
-      maxSize: 16 * 1024,
-      banks: [{ name: "bank 1", regions: [{ start: 0x0800_0000, pageSize: 1024, count: 16 }] }],
-      programUnit: 8,
-    },
-    ram: { base: 0x2000_0000, size: 4096, userStart: 0x2000_1000 },
-    systemMemory: { base: 0x1fff_0000, size: 0 },
-    optionBytes: { address: 0x1fff_f800, size: 0, fields: [] },
-    bootloaderVersions: [],
-    eraseCommand: 0x44,
-    quirks: ["generic profile"],
-  };
-}
-
 /**
  * Connects to a bootloader on `link`: sync, Get, Get ID; then reads the flash-size register and unique ID where
  * the chip has them and read protection allows.
@@ -138,7 +112,9 @@ export async function connectUsart(link: ByteStream, options: UsartConnectOption
   await bootloader.sync();
   const get = await bootloader.get();
   const pid = await bootloader.getId();
-  const chip = resolveChip(pid, options.warn);
+  const resolved = resolveChip(pid);
+  if (resolved.warning) options.warn?.(resolved.warning);
+  const chip = resolved.chip;
   let flashSize = chip.flash.maxSize;
   let uniqueId: string | undefined;
   try {

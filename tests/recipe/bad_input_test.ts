@@ -81,7 +81,7 @@ Deno.test("an erase form that does not exist lists the accepted ones", async () 
 Deno.test("a missing firmware file names the recipe line", async () => {
   await expectBad(
     { "recipe.yaml": recipe("  - connect\n  - write: { file: missing.hex }\n") },
-    /recipe\.yaml:6:\d+: .*missing\.hex/,
+    /recipe\.yaml:6:20: cannot read 'missing\.hex': no such file/,
   );
 });
 
@@ -127,8 +127,8 @@ Deno.test("a corrupt HEX file names its own line", async () => {
 
 Deno.test("an unknown chip suggests a known one", async () => {
   await expectBad(
-    { "recipe.yaml": recipe("  - connect\n", "target: { chip: stm32f103c9 }") },
-    /recipe\.yaml:3:\d+: unknown chip 'stm32f103c9' \(did you mean 'stm32f103c8'\?\)/,
+    { "recipe.yaml": recipe("  - connect\n", "target: { chip: stm32f10c8 }") },
+    /recipe\.yaml:3:\d+: unknown chip 'stm32f10c8' \(did you mean 'stm32f103c8'\?\)/,
   );
 });
 
