@@ -1,0 +1,348 @@
+/**
+ * Serial ports on Windows through kernel32 via `Deno.dlopen`: CreateFileW on `\\.\COMn`, DCB and
+ * COMMTIMEOUTS, ReadFile/WriteFile on a worker thread (`nonblocking` FFI), EscapeCommFunction for the modem
+ * lines, PurgeComm, CloseHandle.
+ *
+ * The handle is opened for synchronous I/O, so Windows runs one call on it at a time: a write (or a line
+ * change) issued while a read slice waits starts when that slice ends, at most {@linkcode READ_SLICE_MS}
+ * later. The bootloader protocol alternates writes and reads, so this costs nothing in practice.
+ *
+ * Untested on real Windows in this repository's CI; the structure encoding is unit-tested in
+ * `windows_dcb_test.ts`.
+ *
+ * @module
+ */
+
+import { DeviceError } from "../../errors.ts";
+import { type LineStates, ReadTimeoutError, StreamClosedError } from "../byte_stream.ts";
+import {
+  noModemLinesError,
+  portBusyError,
+  portIoError,
+  portMissingError,
+  portNotTtyError,
+  portSettingsError,
+  writeTimeoutError,
+} from "./port_errors.ts";
+import type { ModemLineStatus, SerialPort } from "./serial_port.ts";
+import { formatSerialSettings, resolveSerialSettings, type SerialSettings } from "./settings.ts";
+import {
+  commTimeouts,
+  COMMTIMEOUTS_SIZE,
+  CREATE_FILE,
+  DCB_SIZE,
+  decodeDcb,
+  encodeCommTimeouts,
+  encodeDcb,
+  ESCAPE,
+  MODEM_STATUS,
+  PURGE,
+  utf16z,
+  WIN32_ERRORS,
+  windowsDevicePath,
+} from "./windows_dcb.ts";
+
+/** Longest single ReadFile wait (ReadTotalTimeoutConstant). */
+export const READ_SLICE_MS = 50;
+/** Slack added to every write's timeout (WriteTotalTimeoutConstant). */
+const WRITE_SLACK_MS = 3000;
+
+const KERNEL32 = {
+  CreateFileW: { parameters: ["buffer", "u32", "u32", "pointer", "u32", "u32", "pointer"], result: "pointer" },
+  GetCommState: { parameters: ["pointer", "buffer"], result: "i32" },
+  SetCommState: { parameters: ["pointer", "buffer"], result: "i32" },
+  GetCommTimeouts: { parameters: ["pointer", "buffer"], result: "i32" },
+  SetCommTimeouts: { parameters: ["pointer", "buffer"], result: "i32" },
+  ReadFile: { parameters: ["pointer", "buffer", "u32", "buffer", "pointer"], result: "i32", nonblocking: true },
+  WriteFile: { parameters: ["pointer", "buffer", "u32", "buffer", "pointer"], result: "i32", nonblocking: true },
+  FlushFileBuffers: { parameters: ["pointer"], result: "i32", nonblocking: true },
+  EscapeCommFunction: { parameters: ["pointer", "u32"], result: "i32" },
+  PurgeComm: { parameters: ["pointer", "u32"], result: "i32" },
+  GetCommModemStatus: { parameters: ["pointer", "buffer"], result: "i32" },
+  CloseHandle: { parameters: ["pointer"], result: "i32" },
+  GetLastError: { parameters: [], result: "u32" },
+} as const;
+
+type Kernel32 = Deno.DynamicLibrary<typeof KERNEL32>;
+
+/** EscapeCommFunction errors meaning "this port has no such line". */
+const NO_LINES_ERRORS: ReadonlySet<number> = new Set([
+  WIN32_ERRORS.ERROR_INVALID_FUNCTION,
+  WIN32_ERRORS.ERROR_NOT_SUPPORTED,
+  WIN32_ERRORS.ERROR_INVALID_PARAMETER,
+]);
+
+/** Errors meaning the device is gone (USB adapter unplugged). */
+const GONE_ERRORS: ReadonlySet<number> = new Set([
+  WIN32_ERRORS.ERROR_BAD_COMMAND,
+  WIN32_ERRORS.ERROR_GEN_FAILURE,
+  WIN32_ERRORS.ERROR_DEVICE_NOT_CONNECTED,
+  WIN32_ERRORS.ERROR_OPERATION_ABORTED,
+]);
+
+/** INVALID_HANDLE_VALUE, (HANDLE)-1 (handleapi.h). */
+const INVALID_HANDLE_VALUE = 0xffffffffffffffffn;
+
+/**
+ * Opens a COM port (`COM3` or `\\.\COM3`) for exclusive use with `settings` (missing fields default to
+ * 115200 8E1). Windows opens serial devices exclusively by itself: a port in use fails with access denied,
+ * reported as `E_PORT_BUSY`.
+ */
+export function openWindowsSerialPort(path: string, settings: Partial<SerialSettings> = {}): Promise<SerialPort> {
+  let library: Kernel32 | undefined;
+  let handle: Deno.PointerValue = null;
+  try {
+    const requested = resolveSerialSettings(settings);
+    library = Deno.dlopen("kernel32.dll", KERNEL32);
+    const k = library.symbols;
+    handle = k.CreateFileW(
+      utf16z(windowsDevicePath(path)),
+      CREATE_FILE.GENERIC_READ | CREATE_FILE.GENERIC_WRITE,
+      0, // no sharing: exclusive
+      null,
+      CREATE_FILE.OPEN_EXISTING,
+      0, // synchronous I/O
+      null,
+    );
+    if (handle === null || Deno.UnsafePointer.value(handle) === INVALID_HANDLE_VALUE) {
+      handle = null;
+      throw openError(path, k.GetLastError());
+    }
+    const original = new Uint8Array(DCB_SIZE);
+    new DataView(original.buffer).setUint32(0, DCB_SIZE, true);
+    if (!k.GetCommState(handle, original)) throw portNotTtyError(path, lastError(k));
+    const originalTimeouts = new Uint8Array(COMMTIMEOUTS_SIZE);
+    if (!k.GetCommTimeouts(handle, originalTimeouts)) throw portNotTtyError(path, lastError(k));
+
+    const wanted = encodeDcb(requested, original);
+    if (!k.SetCommState(handle, wanted)) {
+      throw portSettingsError(path, `${formatSerialSettings(requested)} (${win32Name(k.GetLastError())})`);
+    }
+    const readBack = new Uint8Array(DCB_SIZE);
+    new DataView(readBack.buffer).setUint32(0, DCB_SIZE, true);
+    if (!k.GetCommState(handle, readBack)) throw portIoError(path, "GetCommState", win32Name(k.GetLastError()));
+    const got = decodeDcb(readBack);
+    if (
+      got.baudRate !== requested.baudRate || got.dataBits !== requested.dataBits || got.parity !== requested.parity ||
+      got.stopBits !== requested.stopBits
+    ) {
+      k.SetCommState(handle, original);
+      throw portSettingsError(path, `asked for ${formatSerialSettings(requested)}, the driver kept other settings`);
+    }
+    const timeouts = encodeCommTimeouts(commTimeouts(requested, READ_SLICE_MS, WRITE_SLACK_MS));
+    if (!k.SetCommTimeouts(handle, timeouts)) {
+      k.SetCommState(handle, original);
+      throw portIoError(path, "SetCommTimeouts", win32Name(k.GetLastError()));
+    }
+    // Stale bytes from before we owned the port are not ours to read.
+    k.PurgeComm(handle, PURGE.RXCLEAR | PURGE.RXABORT);
+    return Promise.resolve(
+      new WindowsSerialPort(library, handle, path, { ...requested }, original, originalTimeouts),
+    );
+  } catch (error) {
+    if (library) {
+      if (handle !== null) library.symbols.CloseHandle(handle);
+      library.close();
+    }
+    return Promise.reject(error);
+  }
+}
+
+function lastError(k: Kernel32["symbols"]): Error {
+  return new Error(win32Name(k.GetLastError()));
+}
+
+function win32Name(code: number): string {
+  for (const [name, value] of Object.entries(WIN32_ERRORS)) if (value === code) return name;
+  return `Win32 error ${code}`;
+}
+
+function openError(path: string, code: number): DeviceError {
+  const E = WIN32_ERRORS;
+  if (code === E.ERROR_FILE_NOT_FOUND || code === E.ERROR_PATH_NOT_FOUND || code === E.ERROR_INVALID_NAME) {
+    return portMissingError(path);
+  }
+  // A COM port held by another process fails with access denied.
+  if (code === E.ERROR_ACCESS_DENIED || code === E.ERROR_SHARING_VIOLATION) {
+    return portBusyError(path, win32Name(code));
+  }
+  return portIoError(path, "open", win32Name(code));
+}
+
+/** A COM port opened by {@linkcode openWindowsSerialPort}. */
+class WindowsSerialPort implements SerialPort {
+  readonly path: string;
+  readonly settings: Readonly<SerialSettings>;
+  readonly notices: readonly string[] = [];
+  readonly isPseudoTerminal = false;
+  readonly #library: Kernel32;
+  readonly #handle: Deno.PointerObject;
+  readonly #original: Uint8Array;
+  readonly #originalTimeouts: Uint8Array;
+  readonly #scratch = new Uint8Array(4096);
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #closed = false;
+  #lines = { dtr: true, rts: true };
+  readonly #busy = new Set<Promise<unknown>>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    library: Kernel32,
+    handle: Deno.PointerObject,
+    path: string,
+    settings: SerialSettings,
+    original: Uint8Array,
+    originalTimeouts: Uint8Array,
+  ) {
+    this.#library = library;
+    this.#handle = handle;
+    this.path = path;
+    this.settings = Object.freeze(settings);
+    this.#original = original;
+    this.#originalTimeouts = originalTimeouts;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  #serial<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new StreamClosedError(this.path));
+    const job = this.#queue.then(operation);
+    this.#queue = job.catch(() => undefined);
+    this.#busy.add(job);
+    const forget = () => this.#busy.delete(job);
+    job.then(forget, forget);
+    return job;
+  }
+
+  write(data: Uint8Array): Promise<void> {
+    const copy = data.slice();
+    return this.#serial(async () => {
+      const written = new Uint8Array(4);
+      const ok = await this.#library.symbols.WriteFile(this.#handle, copy, copy.length, written, null);
+      const count = new DataView(written.buffer).getUint32(0, true);
+      if (!ok) throw portIoError(this.path, "WriteFile", "failed");
+      if (count < copy.length) throw writeTimeoutError(this.path, count, copy.length, WRITE_SLACK_MS);
+    });
+  }
+
+  read(length: number, timeoutMs: number): Promise<Uint8Array> {
+    return this.#serial(async () => {
+      const deadline = Date.now() + timeoutMs;
+      while (this.#size < length) {
+        if (this.#closed) throw new StreamClosedError(this.path);
+        if (Date.now() >= deadline) throw new ReadTimeoutError(length, this.#size, timeoutMs);
+        const got = new Uint8Array(4);
+        // Returns what is buffered, or the first byte to arrive, or nothing after READ_SLICE_MS.
+        const ok = await this.#library.symbols.ReadFile(this.#handle, this.#scratch, this.#scratch.length, got, null);
+        if (!ok) throw portIoError(this.path, "ReadFile", "failed");
+        const count = new DataView(got.buffer).getUint32(0, true);
+        if (count > 0) {
+          this.#chunks.push(this.#scratch.slice(0, count));
+          this.#size += count;
+        }
+      }
+      return this.#take(length);
+    });
+  }
+
+  #take(length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    let filled = 0;
+    while (filled < length) {
+      const head = this.#chunks[0];
+      const n = Math.min(head.length, length - filled);
+      out.set(head.subarray(0, n), filled);
+      filled += n;
+      if (n === head.length) this.#chunks.shift();
+      else this.#chunks[0] = head.subarray(n);
+    }
+    this.#size -= length;
+    return out;
+  }
+
+  discardInput(): Promise<void> {
+    return this.#serial(() => {
+      if (!this.#library.symbols.PurgeComm(this.#handle, PURGE.RXCLEAR)) {
+        throw portIoError(this.path, "PurgeComm", win32Name(this.#library.symbols.GetLastError()));
+      }
+      this.#chunks = [];
+      this.#size = 0;
+      return Promise.resolve();
+    });
+  }
+
+  drain(): Promise<void> {
+    return this.#serial(async () => {
+      if (!await this.#library.symbols.FlushFileBuffers(this.#handle)) {
+        throw portIoError(this.path, "FlushFileBuffers", "failed");
+      }
+    });
+  }
+
+  setLines(lines: LineStates): Promise<void> {
+    return this.#serial(() => {
+      const steps: [boolean | undefined, number, number, string][] = [
+        [lines.dtr, ESCAPE.SETDTR, ESCAPE.CLRDTR, "DTR"],
+        [lines.rts, ESCAPE.SETRTS, ESCAPE.CLRRTS, "RTS"],
+        [lines.brk, ESCAPE.SETBREAK, ESCAPE.CLRBREAK, "BREAK"],
+      ];
+      for (const [state, set, clear, name] of steps) {
+        if (state === undefined) continue;
+        if (!this.#library.symbols.EscapeCommFunction(this.#handle, state ? set : clear)) {
+          const code = this.#library.symbols.GetLastError();
+          if (NO_LINES_ERRORS.has(code)) {
+            throw noModemLinesError(this.path, `${name}: ${win32Name(code)}`);
+          }
+          throw portIoError(this.path, `EscapeCommFunction ${name}`, win32Name(code));
+        }
+      }
+      if (lines.dtr !== undefined) this.#lines.dtr = lines.dtr;
+      if (lines.rts !== undefined) this.#lines.rts = lines.rts;
+      return Promise.resolve();
+    });
+  }
+
+  getLines(): Promise<ModemLineStatus> {
+    return this.#serial(() => {
+      const status = new Uint8Array(4);
+      if (!this.#library.symbols.GetCommModemStatus(this.#handle, status)) {
+        throw noModemLinesError(this.path, win32Name(this.#library.symbols.GetLastError()));
+      }
+      const bits = new DataView(status.buffer).getUint32(0, true);
+      return Promise.resolve({
+        // Windows cannot read back the outputs; these are the states last set (asserted at open).
+        dtr: this.#lines.dtr,
+        rts: this.#lines.rts,
+        cts: (bits & MODEM_STATUS.CTS_ON) !== 0,
+        dsr: (bits & MODEM_STATUS.DSR_ON) !== 0,
+        dcd: (bits & MODEM_STATUS.RLSD_ON) !== 0,
+        ri: (bits & MODEM_STATUS.RING_ON) !== 0,
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
+    const k = this.#library.symbols;
+    const failures: string[] = [];
+    const step = (what: string, ok: number) => {
+      if (ok) return;
+      const code = k.GetLastError();
+      // A device that went away cannot be restored; that is no reason to complain on close.
+      if (!GONE_ERRORS.has(code)) failures.push(`${what}: ${win32Name(code)}`);
+    };
+    try {
+      step("SetCommState", k.SetCommState(this.#handle, this.#original));
+      step("SetCommTimeouts", k.SetCommTimeouts(this.#handle, this.#originalTimeouts));
+      step("CloseHandle", k.CloseHandle(this.#handle));
+    } finally {
+      this.#library.close();
+    }
+    if (failures.length > 0) throw portIoError(this.path, "close", failures.join("; "));
+  }
+}

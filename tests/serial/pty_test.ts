@@ -1,0 +1,172 @@
+/**
+ * Integration tests of the pseudo-terminal master that the simulator holds: successive host programs
+ * (stm32flash, then this tool) open and close the slave while the master stays usable.
+ */
+
+import assert from "node:assert/strict";
+import { ReadTimeoutError, StreamClosedError } from "../../lib/transport/byte_stream.ts";
+import { openPseudoTerminal } from "../../lib/transport/serial/pty.ts";
+import { openSerialPort } from "../../lib/transport/serial/serial_port.ts";
+
+const posixOnly = Deno.build.os === "windows";
+
+async function hasStm32flash(): Promise<boolean> {
+  try {
+    // any exit status will do: only whether the program can be started matters
+    await new Deno.Command("stm32flash", { args: ["-h"], stdout: "null", stderr: "null" }).output();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+Deno.test({
+  name: "pty: a new pseudo-terminal has a slave path, starts raw 8N1 and has no host yet",
+  ignore: posixOnly,
+  fn: async () => {
+    const pty = openPseudoTerminal();
+    try {
+      const info = await Deno.stat(pty.path);
+      assert.equal(info.isCharDevice, true);
+      const settings = pty.slaveSettings();
+      assert.equal(settings.raw, true);
+      assert.equal(settings.dataBits, 8);
+      assert.equal(settings.parity, "none");
+      assert.deepEqual(pty.master.readAvailable(), new Uint8Array());
+      assert.equal(pty.master.pending, 0);
+      assert.equal(await pty.master.waitReadable(100), false);
+      await assert.rejects(pty.master.read(1, 100), ReadTimeoutError);
+    } finally {
+      await pty.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "pty: the master survives its host closing the slave (EIO/POLLHUP) and serves the next host",
+  ignore: posixOnly,
+  fn: async () => {
+    const pty = openPseudoTerminal();
+    try {
+      for (let host = 0; host < 3; host++) {
+        const port = await openSerialPort(pty.path, { parity: "none" });
+        assert.equal(pty.master.hostAttached(), true);
+        await port.write(new Uint8Array([0x7f, host]));
+        assert.deepEqual(await pty.master.read(2, 2000), new Uint8Array([0x7f, host]));
+        await pty.master.write(new Uint8Array([0x79]));
+        assert.deepEqual(await port.read(1, 2000), new Uint8Array([0x79]));
+        await port.close();
+        assert.equal(pty.master.hostAttached(), false);
+        // With no host, reads time out instead of failing, and waiting for data keeps waiting.
+        await assert.rejects(pty.master.read(1, 120), ReadTimeoutError);
+        assert.equal(await pty.master.waitReadable(80), false);
+        assert.deepEqual(pty.master.readAvailable(), new Uint8Array());
+      }
+    } finally {
+      await pty.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "pty: a waiting master read completes when a host opens the slave later and writes",
+  ignore: posixOnly,
+  fn: async () => {
+    const pty = openPseudoTerminal();
+    try {
+      // make the slave hang up once, so the master starts in the "no host" state
+      const first = await openSerialPort(pty.path);
+      await first.close();
+      const reading = pty.master.read(3, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const port = await openSerialPort(pty.path);
+      await port.write(new Uint8Array([1, 2, 3]));
+      assert.deepEqual(await reading, new Uint8Array([1, 2, 3]));
+      await port.close();
+    } finally {
+      await pty.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "pty: chunks() yields what the host sends and ends when the pty closes",
+  ignore: posixOnly,
+  fn: async () => {
+    const pty = openPseudoTerminal();
+    const port = await openSerialPort(pty.path);
+    const received: number[] = [];
+    const consumer = (async () => {
+      for await (const chunk of pty.master.chunks()) {
+        received.push(...chunk);
+        if (received.length >= 6) break;
+      }
+    })();
+    await port.write(new Uint8Array([1, 2, 3]));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await port.write(new Uint8Array([4, 5, 6]));
+    await consumer;
+    assert.deepEqual(received, [1, 2, 3, 4, 5, 6]);
+    await port.close();
+    const ending = (async () => {
+      let count = 0;
+      for await (const _chunk of pty.master.chunks()) count++;
+      return count;
+    })();
+    await pty.close();
+    assert.equal(await ending, 0);
+    assert.throws(() => pty.slaveSettings(), StreamClosedError);
+    assert.throws(() => pty.master.hostAttached(), StreamClosedError);
+  },
+});
+
+Deno.test({
+  name: "pty: slaveSettings shows what the host set (rate, stop bits, raw)",
+  ignore: posixOnly,
+  fn: async () => {
+    const pty = openPseudoTerminal();
+    try {
+      const port = await openSerialPort(pty.path, { baudRate: 9600, stopBits: 2, parity: "odd" });
+      const seen = pty.slaveSettings();
+      assert.deepEqual(seen, { raw: true, dataBits: 8, parity: "none", stopBits: 2, baudRate: 9600 });
+      await port.close();
+    } finally {
+      await pty.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "pty: stm32flash (8N1) and then openSerialPort use the same slave in turn",
+  ignore: posixOnly || !(await hasStm32flash()),
+  fn: async () => {
+    const pty = openPseudoTerminal();
+    try {
+      // stm32flash checks its settings after applying them, and a pty drops parity, so it needs -m 8n1.
+      const child = new Deno.Command("stm32flash", {
+        args: ["-b", "115200", "-m", "8n1", pty.path],
+        stdout: "piped",
+        stderr: "piped",
+      }).spawn();
+      // AN3155 §2: the host opens with 0x7F; the bootloader answers ACK (0x79).
+      assert.deepEqual(await pty.master.read(1, 5000), new Uint8Array([0x7f]));
+      assert.equal(pty.slaveSettings().raw, true);
+      assert.equal(pty.slaveSettings().dataBits, 8);
+      await pty.master.write(new Uint8Array([0x79]));
+      // The next command is two bytes (command, complement); NACK (0x1F) makes stm32flash give up.
+      const command = await pty.master.read(2, 5000);
+      assert.equal(command[0] ^ command[1], 0xff);
+      await pty.master.write(new Uint8Array([0x1f]));
+      const result = await child.output();
+      assert.equal(result.success, false);
+
+      const port = await openSerialPort(pty.path);
+      await port.write(new Uint8Array([0x7f]));
+      assert.deepEqual(await pty.master.read(1, 2000), new Uint8Array([0x7f]));
+      await port.close();
+    } finally {
+      await pty.close();
+    }
+  },
+});
