@@ -8,7 +8,8 @@
  * - dfu-util's `dfu-suffix` → `blinky_plain.dfu` (the .bin plus a DFU suffix, no addresses)
  * - a copy of the .hex as the demo image `recipes/firmware/blinky.hex`.
  *
- * Run from the repository root: `npx deno run -A scripts/build_firmware.ts`. Needs the Debian packages
+ * Run: `npx deno run -A scripts/build_firmware.ts` (paths are taken from the repository root, wherever it is run
+ * from). Needs the Debian packages
  * gcc-arm-none-eabi, binutils-arm-none-eabi and dfu-util.
  *
  * @module
@@ -34,6 +35,7 @@ async function run(program: string, args: string[], cwd?: string): Promise<void>
 }
 
 async function main(): Promise<void> {
+  Deno.chdir(new URL("../", import.meta.url));
   const work = await Deno.makeTempDir({ prefix: "flashrecipe-firmware-" });
   try {
     const elf = `${FIXTURE_DIR}/blinky.elf`;

@@ -18,6 +18,9 @@ const PT_LOAD = 1;
 const ET_REL = 1;
 const ELF_HEADER_SIZE = 52; // Elf32_Ehdr
 const PROGRAM_HEADER_SIZE = 32; // Elf32_Phdr
+const SECTION_HEADER_SIZE = 40; // Elf32_Shdr
+const SHT_NOBITS = 8;
+const SHF_ALLOC = 0x2;
 
 /** Names of machines people most often hand over by mistake (`elf.h` EM_* values). */
 const MACHINE_NAMES: Record<number, string> = {
@@ -91,6 +94,7 @@ export function parseElf(bytes: Uint8Array, name: string): MemoryImage {
       hint: "the file is cut off; rebuild or re-copy it",
     });
   }
+  const sections = allocatedSections(bytes, view, name);
   const builder = new MemoryImageBuilder(name);
   for (let i = 0; i < phnum; i++) {
     const at = phoff + i * phentsize;
@@ -106,7 +110,52 @@ export function parseElf(bytes: Uint8Array, name: string): MemoryImage {
         { location, hint: "the file is cut off; rebuild or re-copy it" },
       );
     }
-    builder.add(physicalAddress, bytes.subarray(offset, offset + fileSize));
+    let from = offset;
+    let to = offset + fileSize;
+    if (sections !== undefined) {
+      const inside = sections.filter((section) => section.offset >= from && section.end <= to);
+      if (inside.length === 0) continue; // headers only, no section contents
+      from = Math.min(...inside.map((section) => section.offset));
+      to = Math.max(...inside.map((section) => section.end));
+    }
+    builder.add(physicalAddress + (from - offset), bytes.subarray(from, to));
   }
   return builder.build({ entry });
+}
+
+/**
+ * File ranges of the allocated sections with contents (SHF_ALLOC, not SHT_NOBITS, non-empty), or `undefined`
+ * when the file has no section headers (then whole segments are used). Section headers past the end of the file
+ * mean the file is cut off: they are the last thing a linker writes.
+ */
+function allocatedSections(
+  bytes: Uint8Array,
+  view: DataView,
+  name: string,
+): { offset: number; end: number }[] | undefined {
+  const shoff = view.getUint32(32, true);
+  const shentsize = view.getUint16(46, true);
+  const shnum = view.getUint16(48, true);
+  if (shoff === 0 || shnum === 0) return undefined;
+  if (shentsize < SECTION_HEADER_SIZE) {
+    throw new ImageError("E_IMAGE_FORMAT", `section headers of ${shentsize} bytes, expected 40`, {
+      location: { file: name },
+    });
+  }
+  if (shoff + shnum * shentsize > bytes.length) {
+    throw new ImageError("E_IMAGE_TRUNCATED", "the file ends inside its section headers", {
+      location: { file: name },
+      hint: "the file is cut off; rebuild or re-copy it",
+    });
+  }
+  const sections: { offset: number; end: number }[] = [];
+  for (let i = 0; i < shnum; i++) {
+    const at = shoff + i * shentsize;
+    const type = view.getUint32(at + 4, true);
+    const flags = view.getUint32(at + 8, true);
+    const offset = view.getUint32(at + 16, true);
+    const size = view.getUint32(at + 20, true);
+    if ((flags & SHF_ALLOC) !== 0 && type !== SHT_NOBITS && size > 0) sections.push({ offset, end: offset + size });
+  }
+  return sections;
 }

@@ -59,8 +59,39 @@ Deno.test("ELF: truncated files", () => {
   assertImageError(
     () => parseElf(GOOD.subarray(0, lastOffset - 1), "cut.elf"),
     "E_IMAGE_TRUNCATED",
-    /cut\.elf: segment \d needs bytes up to offset \d+, the file has \d+/,
+    /^cut\.elf: the file ends inside its section headers/,
   );
+  // Without section headers, the segment table alone shows the cut.
+  const noSections = patched((v) => v.setUint32(32, 0, true)); // e_shoff = 0
+  assertImageError(
+    () => parseElf(noSections.subarray(0, lastOffset - 1), "cut.elf"),
+    "E_IMAGE_TRUNCATED",
+    /^cut\.elf: segment \d needs bytes up to offset \d+, the file has \d+/,
+  );
+  assert.deepEqual(parseElf(noSections, "n.elf").segments, parseElf(GOOD, "g.elf").segments);
+});
+
+Deno.test("ELF: headers mapped into the first segment are not loaded", () => {
+  // Make segment 0 start at file offset 0 (ELF header, program headers, padding) and load 0x1000 bytes lower,
+  // as a linker script with FILEHDR PHDRS would: its sections still start at 0x08000000.
+  const first = phdr(0);
+  assert.equal(view.getUint32(first + 4, true), 0x1000);
+  const bytes = patched((v) => {
+    v.setUint32(first + 4, 0, true);
+    v.setUint32(first + 8, 0x08000000 - 0x1000, true);
+    v.setUint32(first + 12, 0x08000000 - 0x1000, true);
+    v.setUint32(first + 16, view.getUint32(first + 16, true) + 0x1000, true);
+  });
+  assert.deepEqual(parseElf(bytes, "h.elf").segments, parseElf(GOOD, "g.elf").segments);
+  // Without section headers the whole segment, headers included, is what the file says to load.
+  const whole = parseElf(
+    patched((v, b) => {
+      b.set(bytes);
+      v.setUint32(32, 0, true);
+    }),
+    "w.elf",
+  );
+  assert.equal(whole.start, 0x08000000 - 0x1000);
 });
 
 Deno.test("ELF: a segment past 0xFFFFFFFF wraps", () => {
