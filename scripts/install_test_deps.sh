@@ -3,7 +3,7 @@
 # umockdev with its GObject bindings (the virtual USB lab), and libusb (our USB transport loads it through FFI).
 # Does nothing when they are all present; uses sudo when not root.
 set -euo pipefail
-packages=(stm32flash dfu-util umockdev gir1.2-umockdev-1.0 python3-gi libusb-1.0-0)
+packages=(stm32flash dfu-util binutils-arm-none-eabi umockdev gir1.2-umockdev-1.0 python3-gi libusb-1.0-0)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
