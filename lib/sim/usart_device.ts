@@ -17,7 +17,7 @@ import { FLASH_TIMING, INSTANT, type SimClock, uartTransferMs } from "./timing.t
 const FOREVER_MS = 2 ** 31 - 1;
 
 /** What the simulated bootloader is doing. */
-export type UsartDeviceState = "awaiting-sync" | "command-loop" | "application";
+export type UsartDeviceState = "awaiting-sync" | "command-loop" | "application" | "reset";
 
 /** Options of {@linkcode UsartBootloaderDevice}. */
 export interface UsartDeviceOptions {
@@ -66,7 +66,7 @@ export class UsartBootloaderDevice {
       for (;;) {
         if (this.#state === "awaiting-sync") await this.#awaitSync();
         else if (this.#state === "command-loop") await this.#command();
-        else await this.#receive(1); // The application ignores bootloader traffic.
+        else await this.#receive(1); // In reset or in the application, bootloader traffic is ignored.
       }
     } catch (error) {
       if (error instanceof StreamClosedError) return;
@@ -77,6 +77,16 @@ export class UsartBootloaderDevice {
   /** Starts the bootloader afresh, as after a reset with BOOT0 high. */
   restart(): void {
     this.#state = "awaiting-sync";
+  }
+
+  /** Holds the chip in reset (NRST low): nothing answers. */
+  hold(): void {
+    this.#state = "reset";
+  }
+
+  /** Starts the application, as after a reset with BOOT0 low. */
+  runApplication(): void {
+    this.#state = "application";
   }
 
   async #awaitSync(): Promise<void> {
