@@ -193,3 +193,31 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "pty: a symlink gives the slave a stable name; it replaces an old link and goes away on close",
+  ignore: posixOnly,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const link = `${dir}/ttySIM`;
+    try {
+      await Deno.symlink("/dev/null", link); // left over from an earlier run
+      const pty = openPseudoTerminal({ link });
+      try {
+        assert.equal(await Deno.readLink(link), pty.path);
+        const port = await openSerialPort(link);
+        assert.equal(port.isPseudoTerminal, true);
+        await port.write(new Uint8Array([0x42]));
+        assert.deepEqual(await pty.master.read(1, 2000), new Uint8Array([0x42]));
+        await port.close();
+      } finally {
+        await pty.close();
+      }
+      await assert.rejects(Deno.lstat(link), Deno.errors.NotFound);
+      await Deno.writeTextFile(link, "not a link");
+      assert.throws(() => openPseudoTerminal({ link }), /a file is in the way/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

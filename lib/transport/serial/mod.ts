@@ -16,7 +16,7 @@ export {
   resolveSerialSettings,
   type SerialSettings,
 } from "./settings.ts";
-export { openPseudoTerminal, type PseudoTerminal, type PtyMaster } from "./pty.ts";
+export { openPseudoTerminal, type PseudoTerminal, type PseudoTerminalOptions, type PtyMaster } from "./pty.ts";
 export type { TermiosSummary } from "./termios.ts";
 export {
   formatPortList,
