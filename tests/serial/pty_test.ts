@@ -70,6 +70,23 @@ Deno.test({
 });
 
 Deno.test({
+  name: "pty: bytes a host wrote just before closing the slave are still read by the master",
+  ignore: posixOnly,
+  fn: async () => {
+    const pty = openPseudoTerminal();
+    try {
+      const port = await openSerialPort(pty.path);
+      await port.write(new Uint8Array([0x11, 0x22, 0x33]));
+      await port.close();
+      assert.equal(pty.master.hostAttached(), false);
+      assert.deepEqual(await pty.master.read(3, 2000), new Uint8Array([0x11, 0x22, 0x33]));
+    } finally {
+      await pty.close();
+    }
+  },
+});
+
+Deno.test({
   name: "pty: a waiting master read completes when a host opens the slave later and writes",
   ignore: posixOnly,
   fn: async () => {
@@ -138,11 +155,17 @@ Deno.test({
 });
 
 Deno.test({
-  name: "pty: stm32flash (8N1) and then openSerialPort use the same slave in turn",
+  name: "pty: openSerialPort, stm32flash (8N1), openSerialPort again use the same slave in turn",
   ignore: posixOnly || !(await hasStm32flash()),
   fn: async () => {
     const pty = openPseudoTerminal();
     try {
+      // our port first: on close it must leave exclusive mode and its settings behind for stm32flash
+      const before = await openSerialPort(pty.path, { baudRate: 57600 });
+      await before.write(new Uint8Array([0x55]));
+      assert.deepEqual(await pty.master.read(1, 2000), new Uint8Array([0x55]));
+      await before.close();
+
       // stm32flash checks its settings after applying them, and a pty drops parity, so it needs -m 8n1.
       const child = new Deno.Command("stm32flash", {
         args: ["-b", "115200", "-m", "8n1", pty.path],
@@ -167,6 +190,34 @@ Deno.test({
       await port.close();
     } finally {
       await pty.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "pty: a symlink gives the slave a stable name; it replaces an old link and goes away on close",
+  ignore: posixOnly,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const link = `${dir}/ttySIM`;
+    try {
+      await Deno.symlink("/dev/null", link); // left over from an earlier run
+      const pty = openPseudoTerminal({ link });
+      try {
+        assert.equal(await Deno.readLink(link), pty.path);
+        const port = await openSerialPort(link);
+        assert.equal(port.isPseudoTerminal, true);
+        await port.write(new Uint8Array([0x42]));
+        assert.deepEqual(await pty.master.read(1, 2000), new Uint8Array([0x42]));
+        await port.close();
+      } finally {
+        await pty.close();
+      }
+      await assert.rejects(Deno.lstat(link), Deno.errors.NotFound);
+      await Deno.writeTextFile(link, "not a link");
+      assert.throws(() => openPseudoTerminal({ link }), /a file is in the way/);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

@@ -148,7 +148,8 @@ function openWithLibc(
   }
 
   // Stale bytes from before we owned the port are not ours to read.
-  libc.tcflush(fd, platform.tcflush.TCIFLUSH);
+  const flushed = libc.tcflush(fd, platform.tcflush.TCIFLUSH);
+  if (flushed.value === -1) notices.push(`could not discard stale input (${name(flushed.errno)})`);
   return new PosixSerialPort({
     libc,
     fd,

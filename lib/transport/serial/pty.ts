@@ -63,11 +63,20 @@ export interface PseudoTerminal {
   close(): Promise<void>;
 }
 
+/** Options of {@linkcode openPseudoTerminal}. */
+export interface PseudoTerminalOptions {
+  /**
+   * Also make a symlink at this path to the slave (a stable name such as `/tmp/ttySTM32` for host programs);
+   * an existing symlink there is replaced, any other file is an error. Removed again by `close()`.
+   */
+  link?: string;
+}
+
 /**
  * Opens a new pseudo-terminal. The slave starts in raw mode, 8N1, without echo, so that nothing the simulator
  * writes is echoed back before a host program has configured the port.
  */
-export function openPseudoTerminal(): PseudoTerminal {
+export function openPseudoTerminal(options: PseudoTerminalOptions = {}): PseudoTerminal {
   const platform = currentPosixPlatform();
   if (!platform) {
     throw new DeviceError(
@@ -92,7 +101,8 @@ export function openPseudoTerminal(): PseudoTerminal {
     const nonblocking = libc.ioctl(fd, platform.ioctl.FIONBIO, on);
     if (nonblocking.value === -1) throw ptyError("ioctl(FIONBIO)", nonblocking.errno);
     makeSlaveRaw(libc, fd);
-    return new PosixPseudoTerminal(libc, fd, name.path);
+    if (options.link !== undefined) makeLink(options.link, name.path);
+    return new PosixPseudoTerminal(libc, fd, name.path, options.link);
   } catch (error) {
     if (fd !== -1) libc.close(fd);
     libc.dispose();
@@ -109,6 +119,20 @@ function makeSlaveRaw(libc: Libc, fd: number): void {
   if (set.value === -1) throw ptyError("setting the slave to raw mode", set.errno);
 }
 
+function makeLink(link: string, target: string): void {
+  try {
+    if (!Deno.lstatSync(link).isSymlink) {
+      throw new DeviceError("E_PTY", `cannot link the pseudo-terminal to ${link}: a file is in the way`, {
+        hint: "choose another --link path or remove that file",
+      });
+    }
+    Deno.removeSync(link);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  Deno.symlinkSync(target, link);
+}
+
 function ptyError(step: string, errno: number): DeviceError {
   return new DeviceError("E_PTY", `could not create a pseudo-terminal: ${step} failed (errno ${errno})`, {
     hint: "check that /dev/ptmx exists and /dev/pts is mounted",
@@ -122,9 +146,11 @@ class PosixPseudoTerminal implements PseudoTerminal {
   readonly #platform: PosixPlatform;
   readonly #fd: number;
   readonly #stream: FdStream;
+  readonly #link: string | undefined;
   #closed = false;
 
-  constructor(libc: Libc, fd: number, path: string) {
+  constructor(libc: Libc, fd: number, path: string, link: string | undefined) {
+    this.#link = link;
     this.#libc = libc;
     this.#platform = libc.platform;
     this.#fd = fd;
@@ -146,6 +172,7 @@ class PosixPseudoTerminal implements PseudoTerminal {
     await this.#stream.close();
     const closed = this.#libc.close(this.#fd);
     this.#libc.dispose();
+    if (this.#link !== undefined) await removeOurLink(this.#link, this.path);
     if (closed.value === -1) {
       throw new DeviceError("E_PTY", `closing the pseudo-terminal ${this.path} failed (errno ${closed.errno})`);
     }
@@ -181,5 +208,14 @@ class PosixPseudoTerminal implements PseudoTerminal {
       },
       close: () => this.close(),
     };
+  }
+}
+
+/** Removes the symlink made by `link`, unless something else has replaced it meanwhile. */
+async function removeOurLink(link: string, target: string): Promise<void> {
+  try {
+    if (await Deno.readLink(link) === target) await Deno.remove(link);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
   }
 }
