@@ -263,6 +263,14 @@ export class DfuseDevice {
     return [...reply];
   }
 
+  /**
+   * Sends a raw DfuSe command (DFU_DNLOAD, wBlockNum = 0) and waits for it to execute; for commands this class
+   * has no method for. Throws {@linkcode DfuStatusError} when the device reports an error.
+   */
+  async sendCommand(bytes: Uint8Array, operation = "command"): Promise<void> {
+    await this.#command(bytes, operation, undefined);
+  }
+
   /** DfuSe Set Address Pointer (0x21): where the next data blocks go (AN3156). */
   async setAddressPointer(address: number): Promise<void> {
     await this.#command(addressBytes(DfuseCommand.SET_ADDRESS_POINTER, address), "Set Address Pointer", address);
