@@ -93,9 +93,9 @@ Deno.test("an upload outside the selected memory stalls with errTARGET", async (
 });
 
 Deno.test("the flash file round-trips through load and save", async () => {
-  const path = await Deno.makeTempFile({ suffix: ".bin" });
+  const dir = await Deno.makeTempDir();
+  const path = `${dir}/flash.bin`;
   try {
-    await Deno.remove(path);
     assert.equal(await loadFlashFile(path, 256 * 1024), undefined);
     const sim = createDfuseSimulator("stm32l433rc");
     sim.flash.program(0x0800_0000, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
@@ -105,10 +105,6 @@ Deno.test("the flash file round-trips through load and save", async () => {
     assert.deepEqual(again.flash.read(0x0800_0000, 8), new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]));
     await assert.rejects(loadFlashFile(path, 4), /has 262144 bytes/);
   } finally {
-    try {
-      await Deno.remove(path);
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
-    }
+    await Deno.remove(dir, { recursive: true });
   }
 });
