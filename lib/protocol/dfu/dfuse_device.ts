@@ -316,7 +316,7 @@ export class DfuseDevice {
         for (let block = 0; block < BLOCKS_PER_RUN && done < data.length; block++) {
           const chunk = data.subarray(done, Math.min(done + size, data.length));
           const at = address + done;
-          await this.#out(DfuRequest.DNLOAD, DFUSE_FIRST_DATA_BLOCK + block, chunk, `DFU_DNLOAD at ${hex32(at)}`);
+          await this.#out(DfuRequest.DNLOAD, DFUSE_FIRST_DATA_BLOCK + block, chunk, "write", at);
           this.#state = DfuState.dfuDNLOAD_SYNC;
           await this.#waitDone("write", at);
           done += chunk.length;
@@ -344,7 +344,7 @@ export class DfuseDevice {
         for (let block = 0; block < BLOCKS_PER_RUN && done < length; block++) {
           const want = Math.min(size, length - done);
           const at = address + done;
-          const reply = await this.#in(DfuRequest.UPLOAD, DFUSE_FIRST_DATA_BLOCK + block, want, "DFU_UPLOAD", at);
+          const reply = await this.#in(DfuRequest.UPLOAD, DFUSE_FIRST_DATA_BLOCK + block, want, "read", at);
           if (reply.length !== want) {
             throw new DfuProtocolError(`DFU_UPLOAD at ${hex32(at)} returned ${reply.length} of ${want} bytes`);
           }
@@ -402,7 +402,7 @@ export class DfuseDevice {
       throw new InputError("E_DFU_OPTION_SIZE", `option bytes of ${data.length} bytes exceed one DFU block`);
     }
     await this.setAddressPointer(at);
-    await this.#out(DfuRequest.DNLOAD, DFUSE_FIRST_DATA_BLOCK, data, "option-byte write");
+    await this.#out(DfuRequest.DNLOAD, DFUSE_FIRST_DATA_BLOCK, data, "option-byte write", at);
     return await this.#awaitReset("option-byte write", at);
   }
 
@@ -442,7 +442,7 @@ export class DfuseDevice {
     adjustFirstPoll?: (reported: number) => number,
   ): Promise<void> {
     await this.#idleFor("command");
-    await this.#out(DfuRequest.DNLOAD, 0, bytes, operation);
+    await this.#out(DfuRequest.DNLOAD, 0, bytes, operation, address);
     this.#state = DfuState.dfuDNLOAD_SYNC;
     await this.#waitDone(operation, address, adjustFirstPoll);
   }
@@ -522,11 +522,11 @@ export class DfuseDevice {
     };
   }
 
-  async #out(request: number, wValue: number, data: Uint8Array, what: string): Promise<void> {
+  async #out(request: number, wValue: number, data: Uint8Array, what: string, address?: number): Promise<void> {
     try {
       await this.usb.controlOut(this.#setup("out", request, wValue, data.length), data, this.#timeoutMs);
     } catch (error) {
-      throw await this.#explainStall(error, what, request);
+      throw await this.#explainStall(error, what, request, address);
     }
   }
 

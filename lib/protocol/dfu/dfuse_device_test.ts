@@ -223,3 +223,23 @@ Deno.test("a device that vanishes mid-download names the last address completed"
   assert.match(error.message, /last block completed ended at 0x08000fff/);
   assert.deepEqual(sim.flash.read(FLASH, 4096), pattern(8192).subarray(0, 4096));
 });
+
+Deno.test("open clears a device left in dfuERROR (as dfu-util finds some bootloaders)", async () => {
+  const sim = createDfuseSimulator("stm32f405rg");
+  await sim.handleControl({ bmRequestType: 0x21, bRequest: 4, wValue: 0, wIndex: 0, wLength: 0 }, new Uint8Array(0));
+  assert.equal(sim.state, DfuState.dfuERROR);
+  const dev = await DfuseDevice.open(new UsbLoopback(sim), { sleep: () => Promise.resolve() });
+  assert.equal(sim.state, DfuState.dfuIDLE);
+  assert.equal(dev.alternate.alternateSetting, 0);
+});
+
+Deno.test("a read of a read-protected device names the address and errVENDOR", async () => {
+  const optionBytes = createDfuseSimulator("stm32f405rg").optionBytes.slice();
+  optionBytes[1] = 0x00; // RDP level 1
+  const { dev } = await connect("stm32f405rg", { optionBytes });
+  const error = await rejectsWith(dev.upload(0x0800_4000, 32), DfuStatusError);
+  assert.equal(error.code, "E_DFU_ERRVENDOR");
+  assert.equal(error.address, 0x0800_4000);
+  assert.match(error.message, /read at 0x08004000/);
+  assert.match(error.hint ?? "", /read-unprotect/);
+});

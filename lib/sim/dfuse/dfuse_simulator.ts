@@ -37,6 +37,7 @@ import { configurationDescriptor, deviceDescriptor, stringTable } from "./descri
 import { ByteMemory, FlashBackedMemory, type SimMemory } from "./memories.ts";
 import { DFUSE_PARTS, type DfusePartName, type DfusePartProfile } from "./parts.ts";
 import { bootloaderSerial } from "./serial.ts";
+import { answerGetDescriptor, isGetDescriptor, StandardRequest } from "./standard_requests.ts";
 
 /** Why the simulated device left the bus. */
 export type DfuseResetReason = "leave" | "option-bytes" | "read-unprotect";
@@ -170,6 +171,13 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     if (this.#busy) await this.#busy;
     // The device reset or left while this request waited: it never completes on the old device.
     if (this.resets !== resets) return STALL;
+    // Standard requests, for a lab that forwards them rather than answering from descriptors() itself.
+    if (isGetDescriptor(setup)) return answerGetDescriptor(this, setup) ?? STALL;
+    if (setup.bmRequestType === 0x01 && setup.bRequest === StandardRequest.SET_INTERFACE) {
+      if (setup.wIndex !== 0 || setup.wValue >= this.memories.length) return STALL;
+      this.#alt = setup.wValue;
+      return undefined;
+    }
     if (
       setup.wIndex !== 0 || (setup.bmRequestType !== CLASS_INTERFACE_OUT && setup.bmRequestType !== CLASS_INTERFACE_IN)
     ) {

@@ -108,3 +108,19 @@ Deno.test("the flash file round-trips through load and save", async () => {
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("the simulator also answers standard GET_DESCRIPTOR and SET_INTERFACE itself", async () => {
+  const sim = createDfuseSimulator("stm32l433rc");
+  const product = await sim.handleControl(
+    { bmRequestType: 0x80, bRequest: 6, wValue: 0x0302, wIndex: 0x0409, wLength: 255 },
+    new Uint8Array(0),
+  ) as Uint8Array;
+  assert.equal(new TextDecoder("utf-16le").decode(product.subarray(2)), "STM32  BOOTLOADER");
+  const missing = await sim.handleControl(
+    { bmRequestType: 0x80, bRequest: 6, wValue: 0x0309, wIndex: 0x0409, wLength: 255 },
+    new Uint8Array(0),
+  );
+  assert.equal(missing, STALL);
+  await sim.handleControl({ bmRequestType: 0x01, bRequest: 11, wValue: 2, wIndex: 0, wLength: 0 }, new Uint8Array(0));
+  assert.equal(sim.alternateSetting, 2);
+});

@@ -13,16 +13,19 @@ import { STALL } from "../../transport/usb/control.ts";
 import type { SimulatedUsbDevice, UsbControlDevice, UsbSetup } from "../../transport/usb/control.ts";
 import { UsbDisconnectedError, UsbStallError } from "../../protocol/dfu/errors.ts";
 import { DescriptorType } from "../../protocol/dfu/interfaces.ts";
+import {
+  answerGetDescriptor,
+  configurations,
+  isGetDescriptor,
+  LANGUAGE_EN_US,
+  StandardRequest,
+} from "./standard_requests.ts";
 
 /** Options of {@linkcode UsbLoopback}. */
 export interface UsbLoopbackOptions {
   /** Unplug the device after this many control transfers have completed (the next one fails). */
   unplugAfterTransfers?: number;
 }
-
-const GET_DESCRIPTOR = 6;
-const STANDARD_DEVICE_IN = 0x80;
-const LANGUAGE_EN_US = 0x0409;
 
 function describe(setup: UsbSetup): string {
   return `control request 0x${setup.bmRequestType.toString(16)}/${setup.bRequest} (wValue ${setup.wValue})`;
@@ -61,9 +64,11 @@ export class UsbLoopback implements UsbControlDevice {
 
   async controlIn(setup: UsbSetup, _timeoutMs: number): Promise<Uint8Array> {
     this.#begin(setup);
-    if (setup.bmRequestType === STANDARD_DEVICE_IN && setup.bRequest === GET_DESCRIPTOR) {
+    if (isGetDescriptor(setup)) {
       this.transfers++;
-      return this.#descriptor(setup);
+      const descriptor = answerGetDescriptor(this.device, setup);
+      if (!descriptor) throw new UsbStallError(describe(setup));
+      return descriptor;
     }
     const reply = await this.device.handleControl(setup, new Uint8Array(0));
     this.#end(setup, reply === STALL);
@@ -107,8 +112,8 @@ export class UsbLoopback implements UsbControlDevice {
   async getStringDescriptor(index: number): Promise<string> {
     if (index === 0) return "";
     const bytes = await this.controlIn({
-      bmRequestType: STANDARD_DEVICE_IN,
-      bRequest: GET_DESCRIPTOR,
+      bmRequestType: 0x80,
+      bRequest: StandardRequest.GET_DESCRIPTOR,
       wValue: (DescriptorType.STRING << 8) | index,
       wIndex: LANGUAGE_EN_US,
       wLength: 255,
@@ -140,48 +145,9 @@ export class UsbLoopback implements UsbControlDevice {
     if (stalled) throw new UsbStallError(describe(setup));
   }
 
-  /** Answers GET_DESCRIPTOR from the device's descriptor bytes and string table. */
-  #descriptor(setup: UsbSetup): Uint8Array {
-    const type = setup.wValue >> 8;
-    const index = setup.wValue & 0xff;
-    let bytes: Uint8Array | undefined;
-    if (type === DescriptorType.DEVICE) {
-      bytes = this.device.descriptors().subarray(0, 18);
-    } else if (type === DescriptorType.CONFIGURATION) {
-      bytes = this.#configurations()[index];
-    } else if (type === DescriptorType.STRING) {
-      if (index === 0) {
-        bytes = new Uint8Array([4, DescriptorType.STRING, LANGUAGE_EN_US & 0xff, LANGUAGE_EN_US >> 8]);
-      } else {
-        const text = this.device.strings().get(index);
-        if (text !== undefined) {
-          const units = Array.from(text, (c) => c.charCodeAt(0));
-          bytes = new Uint8Array(2 + units.length * 2);
-          bytes[0] = bytes.length;
-          bytes[1] = DescriptorType.STRING;
-          units.forEach((unit, i) => new DataView(bytes!.buffer).setUint16(2 + i * 2, unit, true));
-        }
-      }
-    }
-    if (!bytes) throw new UsbStallError(describe(setup));
-    return bytes.slice(0, setup.wLength);
-  }
-
-  #configurations(): Uint8Array[] {
-    const all = this.device.descriptors();
-    const configurations: Uint8Array[] = [];
-    for (let offset = all[0]; offset + 4 <= all.length;) {
-      if (all[offset + 1] !== DescriptorType.CONFIGURATION) break;
-      const total = all[offset + 2] | (all[offset + 3] << 8);
-      configurations.push(all.subarray(offset, offset + total));
-      offset += total;
-    }
-    return configurations;
-  }
-
   #interfaceNumbers(): Set<number> {
     const numbers = new Set<number>();
-    for (const configuration of this.#configurations()) {
+    for (const configuration of configurations(this.device.descriptors())) {
       for (let offset = 0; offset + 2 < configuration.length && configuration[offset] >= 2;) {
         if (configuration[offset + 1] === DescriptorType.INTERFACE) numbers.add(configuration[offset + 2]);
         offset += configuration[offset];
