@@ -243,3 +243,15 @@ Deno.test("a read of a read-protected device names the address and errVENDOR", a
   assert.match(error.message, /read at 0x08004000/);
   assert.match(error.hint ?? "", /read-unprotect/);
 });
+
+Deno.test("OTP memory: written once, never erased", async () => {
+  const { dev } = await connect();
+  await dev.selectAlternate("OTP Memory");
+  const data = pattern(32, 3);
+  await dev.download(0x1fff_7800, data);
+  assert.deepEqual(await dev.upload(0x1fff_7800, 32), data);
+  assert.equal((await rejectsWith(dev.download(0x1fff_7800, data), DfuStatusError)).code, "E_DFU_ERRPROG");
+  assert.equal((await rejectsWith(dev.massErase(), DfuStatusError)).code, "E_DFU_ERRTARGET");
+  // The host refuses a page erase the layout forbids (OTP is not erasable).
+  assert.equal((await rejectsWith(dev.erasePage(0x1fff_7800), InputError)).code, "E_DFU_ADDRESS");
+});

@@ -361,7 +361,10 @@ export class DfuseSimulator implements SimulatedUsbDevice {
         durationMs: timing.massEraseMs,
         apply: () => {
           if (protectedFlash) return { status: DfuStatus.errVENDOR };
-          if (!memory.eraseAll) return { status: DfuStatus.errTARGET };
+          // Only an erasable memory (internal flash) can be mass-erased; OTP and option bytes cannot.
+          if (!memory.eraseAll || !memory.layout.segments.some((s) => s.erasable)) {
+            return { status: DfuStatus.errTARGET };
+          }
           memory.eraseAll();
           return { status: DfuStatus.OK };
         },

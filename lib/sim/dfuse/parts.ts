@@ -165,3 +165,6 @@ export const DFUSE_PARTS: Readonly<Record<DfusePartName, DfusePartProfile>> = {
     uid: words(0x0035_0042, 0x3032_5112, 0x2038_4e50),
   },
 };
+
+/** Names of the simulated parts, for a `--chip` option. */
+export const DFUSE_PART_NAMES: readonly DfusePartName[] = Object.keys(DFUSE_PARTS) as DfusePartName[];
