@@ -54,10 +54,13 @@ Deno.test("device descriptor and strings are those of the ST bootloader", async 
 });
 
 Deno.test("the serial string derives from the unique ID as ST's USB stack does", () => {
-  // words 0x00330041, 0x33334711, 0x30383535: hex(w0 + w2) = 306B3576, then the high half of w1 = 3333.
+  // UID bytes 41 00 33 00 11 47 33 33 35 35 38 30: 30, 38+33, 35, 35+41, 33, 33.
   const uid = new Uint8Array([0x41, 0x00, 0x33, 0x00, 0x11, 0x47, 0x33, 0x33, 0x35, 0x35, 0x38, 0x30]);
   assert.equal(bootloaderSerial(uid), "306B35763333");
   assert.equal(createDfuseSimulator("stm32f405rg", { uid }).serial, "306B35763333");
+  // Byte sums wrap at 8 bits: UID[10] + UID[2] = 0xF0 + 0x20 -> 0x10.
+  const wrapping = new Uint8Array([1, 0, 0x20, 0, 0, 0, 0xab, 0xcd, 2, 3, 0xf0, 4]);
+  assert.equal(bootloaderSerial(wrapping), "041003" + "03" + "CDAB");
   assert.match(createDfuseSimulator("stm32l433rc").serial, /^[0-9A-F]{12}$/);
 });
 
