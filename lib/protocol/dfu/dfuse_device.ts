@@ -487,7 +487,11 @@ export class DfuseDevice {
     }
   }
 
-  /** After a command that makes the device reset: waits for the disconnect (or the stall) that proves it. */
+  /**
+   * After a command that makes the device reset (Read Unprotect, option-byte write): the device answers
+   * dfuDNBUSY, executes, and resets; a later GETSTATUS goes unanswered unless the operation failed, in which case
+   * it reports the error (AN2662 §4.5 Figure 56 notes 1-2, the same DfuSe protocol as AN3156).
+   */
   async #awaitReset(operation: string, address: number | undefined): Promise<ResetOutcome> {
     try {
       for (let poll = 0; poll < MAX_ZERO_POLLS; poll++) {

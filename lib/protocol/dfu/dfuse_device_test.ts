@@ -121,13 +121,14 @@ Deno.test("download then upload round-trips across L433 pages with an odd length
 
 Deno.test("leave: dfuMANIFEST, then the device leaves the bus", async () => {
   const { sim, loop, dev, resets } = await connect();
-  await dev.leave(FLASH);
+  await dev.leave(0x0800_4000);
   // Give the simulated jump its turn.
   await Promise.resolve();
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.deepEqual(resets, ["leave"]);
   assert.equal(loop.connected, false);
   assert.equal(sim.resets, 1);
+  assert.equal(sim.jumpAddress, 0x0800_4000);
 });
 
 Deno.test("option-byte write: the device applies the bytes, resets, and comes back read-protected", async () => {

@@ -89,6 +89,8 @@ export class DfuseSimulator implements SimulatedUsbDevice {
   readonly memories: readonly SimMemory[];
   /** How many times the device has reset or left DFU. */
   resets = 0;
+  /** Where the last leave jumped to (the address pointer at the time), if the device has left DFU. */
+  jumpAddress: number | undefined;
   readonly #clock: SimClock;
   readonly #onReset?: (reason: DfuseResetReason) => void;
   readonly #descriptors: Uint8Array;
@@ -267,8 +269,10 @@ export class DfuseSimulator implements SimulatedUsbDevice {
         return this.#statusBytes(work.pollTimeout);
       }
     } else if (this.#state === DfuState.dfuMANIFEST_SYNC) {
-      // Leave: report dfuMANIFEST, then jump to the application (the device leaves the bus).
+      // Leave: report dfuMANIFEST, then disconnect and jump to the address pointer (AN2662 §4.5.5, same DfuSe
+      // protocol: "the device frees all used resources, disconnects itself and jumps").
       this.#state = DfuState.dfuMANIFEST;
+      this.jumpAddress = this.#pointer;
       this.#busy = this.#clock.sleep(0).then(() => {
         this.#busy = undefined;
         this.#reset("leave");
