@@ -7,8 +7,10 @@
  *   0483:df11, bcdDevice 0x2200 ("ver=2200"), bcdUSB 1.00, manufacturer "STMicroelectronics", product
  *   "STM32  BOOTLOADER" (two spaces), iInterface 4..7, functional descriptor bmAttributes 0x0B,
  *   wDetachTimeOut 255, wTransferSize 2048, bcdDFUVersion 0x011A, configuration bmAttributes 0xC0, 100 mA.
- * - The same captures for the F405 alternate strings; STM32L4 strings from `dfu-util -l` of STM32L476 and
- *   STM32L432/L433 boards ("@Internal Flash  /0x08000000/0128*0002Kg" on the 256 KiB parts).
+ * - The same captures for the F405 alternate strings; STM32L4 strings from `dfu-util -l` of STM32L4 boards:
+ *   a 512 KiB part lists ver=2200 and alt 0-3 "@Internal Flash  /0x08000000/0256*0002Kg", "@Option Bytes
+ *   /0x1FFF7800/01*040 e", "@OTP Memory /0x1FFF7000/01*0001Ke", "@Device Feature/0xFFFF0000/01*004 e"; the
+ *   256 KiB STM32L432/L433 parts list "@Internal Flash  /0x08000000/0128*0002Kg".
  * - bwPollTimeout: `dfu-util -v -v` of an STM32F405 (erase reports 100 ms, Set Address Pointer 104 ms, then 0 ms
  *   once done) and dfu-util dfuse.c ("STM32F405 lies about mass erase timeout": 100 ms).
  *
