@@ -142,6 +142,7 @@ Deno.test("option-byte write: the device applies the bytes, resets, and comes ba
   assert.equal(await dev.writeOptionBytes(changed), "device reset");
   assert.deepEqual(resets, ["option-bytes"]);
   assert.equal(sim.readProtection, 1);
+  assert.equal(sim.optionBytes[3], 0x44); // the complement of RDP, stored by the flash interface
   const again = await reconnect();
   const error = await rejectsWith(again.upload(FLASH, 16), DfuStatusError);
   assert.equal(error.code, "E_DFU_ERRVENDOR");

@@ -393,6 +393,10 @@ export class DfuseSimulator implements SimulatedUsbDevice {
   #applyOptionBytes(address: number, data: Uint8Array): { status: DfuStatus; reset: DfuseResetReason } {
     const before = this.readProtection;
     this.#options.write(address, data);
+    const bytes = this.#options.bytes;
+    for (const [value, complement, width = 2] of this.profile.complementedHalves) {
+      for (let i = 0; i < width; i++) bytes[complement + i] = ~bytes[value + i] & 0xff;
+    }
     if (before !== 0 && this.readProtection === 0) this.#flash.eraseAll();
     return { status: DfuStatus.OK, reset: "option-bytes" };
   }

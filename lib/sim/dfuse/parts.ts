@@ -63,6 +63,12 @@ export interface DfusePartProfile {
   timing: FlashTiming;
   /** Factory option bytes as the option-byte alternate setting reads them. */
   optionBytes: Uint8Array;
+  /**
+   * Value/complement pairs in the option bytes, `[valueOffset, complementOffset, width = 2]`: after a write the
+   * device stores the bitwise complement of the value bytes at the complement offset, as the flash interface
+   * does (RM0090 §3.6.1; RM0394 §3.4.1).
+   */
+  complementedHalves: readonly (readonly [number, number] | readonly [number, number, number])[];
   /** Offset of the RDP byte within the option bytes. */
   rdpOffset: number;
   /** OTP program unit in bytes. */
@@ -103,27 +109,30 @@ export const DFUSE_PARTS: Readonly<Record<DfusePartName, DfusePartProfile>> = {
     programUnit: 4,
     singleProgramPerErase: false,
     timing: FLASH_TIMING.F4,
-    // RM0090 §3.7.1 Table 16: 0x1FFFC000 USER (byte 0) and RDP (byte 1, 0xAA = level 0), 0x1FFFC008 nWRP
-    // (12 bits, 1 = not protected). USER 0xED mirrors the FLASH_OPTCR reset value 0x0FFFAAED (RM0090 §3.9.7).
-    // The bytes in between are not described by RM0090 and read back here as 0xFF (assumed).
+    // RM0090 §3.6.1/§3.7.1: the word at 0x1FFFC000 holds USER (bits 7:0) and RDP (bits 15:8, 0xAA = level 0)
+    // with their complements in bits 31:16; the word at +8 holds nWRP (bits 11:0, 1 = not protected) with its
+    // complement; words +4 and +12 are reserved (read here as 0xFF, assumed). USER 0xED mirrors the FLASH_OPTCR
+    // reset value 0x0FFFAAED (RM0090 §3.9.7).
     optionBytes: new Uint8Array([
       0xed,
       0xaa,
-      0xff,
-      0xff,
+      0x12,
+      0x55,
       0xff,
       0xff,
       0xff,
       0xff,
       0xff,
       0x0f,
-      0xff,
-      0xff,
+      0x00,
+      0xf0,
       0xff,
       0xff,
       0xff,
       0xff,
     ]),
+    // The flash interface writes the complements itself (the bootloader programs FLASH_OPTCR).
+    complementedHalves: [[0, 2], [8, 10]],
     rdpOffset: 1,
     otpProgramUnit: 1, // RM0090 §3.8: OTP is programmed like flash; byte programming allowed
     uid: words(0x0033_0041, 0x3333_4711, 0x3038_3535),
@@ -162,6 +171,8 @@ export const DFUSE_PARTS: Readonly<Record<DfusePartName, DfusePartProfile>> = {
       0xff00_ffff,
       0x00ff_0000,
     ),
+    // Each double-word's high word is the complement of its low word, written by the flash interface.
+    complementedHalves: [[0, 4, 4], [8, 12, 4], [16, 20, 4], [24, 28, 4], [32, 36, 4]],
     rdpOffset: 0,
     otpProgramUnit: 8, // RM0394 §3.3.7: OTP is programmed by double-words like main flash
     uid: words(0x0035_0042, 0x3032_5112, 0x2038_4e50),
