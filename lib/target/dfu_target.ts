@@ -146,6 +146,22 @@ export class DfuTarget implements Target {
     }
   }
 
+  /** Reads the option-byte area of the chip (through the `Option Bytes` alternate setting). */
+  async readOptionBytes(): Promise<Uint8Array> {
+    const { address, size } = this.identity.chip.optionBytes;
+    return await this.readMemory(address, size);
+  }
+
+  /**
+   * Writes the whole option-byte area; the bootloader applies it and resets (AN3156), and the target reconnects
+   * when it can, like the USART target's `writeOptionBytes`.
+   */
+  async writeOptionBytes(data: Uint8Array): Promise<void> {
+    const { address, size } = this.identity.chip.optionBytes;
+    if (data.length !== size) throw new RangeError(`the option-byte area is ${size} bytes, not ${data.length}`);
+    await this.writeMemory(address, data);
+  }
+
   async go(address: number): Promise<void> {
     const device = await this.#flash();
     await device.leave(address);

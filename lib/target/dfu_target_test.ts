@@ -106,3 +106,17 @@ Deno.test("go leaves DFU; the target is unusable afterwards", async () => {
   const error = await rejectsWith(target.readMemory(FLASH, 4), DeviceError);
   assert.equal(error.code, "E_DFU_GONE");
 });
+
+Deno.test("readOptionBytes / writeOptionBytes mirror the USART target", async () => {
+  const { sim, target } = await open("stm32l433rc");
+  const options = await target.readOptionBytes();
+  assert.equal(options.length, 40);
+  assert.deepEqual(options, sim.optionBytes);
+  options[1] = (options[1] & ~0x07) | 0x02; // BOR_LEV 2
+  await target.writeOptionBytes(options);
+  assert.equal(sim.resets, 1);
+  assert.equal(sim.optionBytes[1] & 0x07, 0x02);
+  assert.equal(sim.optionBytes[5], ~options[1] & 0xff);
+  assert.deepEqual(await target.readOptionBytes(), sim.optionBytes);
+  await assert.rejects(target.writeOptionBytes(new Uint8Array(16)), RangeError);
+});
