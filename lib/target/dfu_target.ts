@@ -1,0 +1,292 @@
+/**
+ * `DfuTarget`: the {@linkcode Target} of a chip in its USB DfuSe bootloader (AN3156), with the same meaning as
+ * the USART target so recipe steps run unchanged on both: `writeMemory` needs erased flash, `erase` takes page
+ * numbers (the layout's sectors/pages, numbered from 0 as the USART bootloader numbers them) or everything,
+ * `protect` resolves once the device is back, `go` leaves the bootloader.
+ *
+ * Identity: the DfuSe bootloader reports no AN2606 product ID (AN3156 has no Get ID command, and DBGMCU_IDCODE
+ * lies outside every alternate setting it lets the host read). The chip is therefore the part the user names,
+ * or else the known product whose option-byte and OTP addresses and flash size match the alternate settings
+ * (`lib/protocol/dfu/known_chips.ts`), or else a generic profile built from the layout. Chip-database entries
+ * (`lib/chips`) win over this layer's own table when both know a product.
+ *
+ * @module
+ */
+
+import { chipByPid, partByName } from "../chips/database.ts";
+import type { ChipInfo } from "../chips/types.ts";
+import { DeviceError, InputError } from "../errors.ts";
+import { DfuseDevice, type DfuseDeviceOptions } from "../protocol/dfu/dfuse_device.ts";
+import { DFU_CHIPS, DFU_PARTS, DFU_SIGNATURES } from "../protocol/dfu/known_chips.ts";
+import { layoutPages, layoutSize, type MemoryLayout } from "../protocol/dfu/memory_layout.ts";
+import { DfuseCommand } from "../protocol/dfu/requests.ts";
+import type { UsbControlDevice } from "../transport/usb/control.ts";
+import type { EraseRequest, ProgressCallback, ProtectionRequest, Target, TargetIdentity } from "./target.ts";
+
+/** Options of {@linkcode DfuTarget.open}. */
+export interface DfuTargetOptions extends Omit<DfuseDeviceOptions, "alternate"> {
+  /** Part the user named (e.g. `stm32f405rg`); otherwise the chip is recognised from the layout. */
+  part?: string;
+  /**
+   * Finds and opens the device again after it reset (option-byte write, read-unprotect). Without it the target
+   * is unusable after such a reset.
+   */
+  reconnect?: () => Promise<UsbControlDevice>;
+}
+
+const COMMAND_NAMES: Readonly<Record<number, string>> = {
+  [DfuseCommand.GET_COMMANDS]: "Get Commands",
+  [DfuseCommand.SET_ADDRESS_POINTER]: "Set Address Pointer",
+  [DfuseCommand.ERASE]: "Erase",
+  [DfuseCommand.READ_UNPROTECT]: "Read Unprotect",
+};
+
+// RM0090 §3.7.3 / RM0394 §3.5.1: RDP 0xAA = level 0; 0xBB (anything but 0xAA/0xCC) = level 1. Level 2 (0xCC) is
+// irreversible and never written by this tool.
+const RDP_LEVEL_0 = 0xaa;
+const RDP_LEVEL_1 = 0xbb;
+
+function hex32(value: number): string {
+  return `0x${value.toString(16).padStart(8, "0")}`;
+}
+
+function findChip(pid: number): ChipInfo | undefined {
+  return chipByPid(pid) ?? DFU_CHIPS.find((chip) => chip.pid === pid);
+}
+
+/** A chip in its DfuSe bootloader. */
+export class DfuTarget implements Target {
+  readonly identity: TargetIdentity;
+  #device: DfuseDevice;
+  readonly #options: DfuTargetOptions;
+  #gone: string | undefined;
+
+  private constructor(device: DfuseDevice, identity: TargetIdentity, options: DfuTargetOptions) {
+    this.#device = device;
+    this.identity = identity;
+    this.#options = options;
+  }
+
+  /** Opens the DfuSe device on `usb` and works out which chip it is. */
+  static async open(usb: UsbControlDevice, options: DfuTargetOptions = {}): Promise<DfuTarget> {
+    const device = await DfuseDevice.open(usb, { ...options, alternate: 0 });
+    try {
+      const commands = (await device.getCommands()).map((c) => COMMAND_NAMES[c] ?? `0x${c.toString(16)}`);
+      const { chip, flashSize } = resolveChip(device, options.part);
+      const bootloaderVersion = await readBootloaderVersion(usb);
+      return new DfuTarget(device, { transport: "dfu", chip, flashSize, commands, bootloaderVersion }, options);
+    } catch (error) {
+      await device.close();
+      throw error;
+    }
+  }
+
+  /** The DfuSe device currently in use (it changes after a reset when `reconnect` is given). */
+  get device(): DfuseDevice {
+    return this.#device;
+  }
+
+  async readMemory(address: number, length: number, progress?: ProgressCallback): Promise<Uint8Array> {
+    const device = await this.#select(address, length);
+    return await device.upload(address, length, progress);
+  }
+
+  async writeMemory(address: number, data: Uint8Array, progress?: ProgressCallback): Promise<void> {
+    const device = await this.#select(address, data.length);
+    if (/^option bytes$/i.test(device.alternate.layout.name)) {
+      // The bootloader applies option bytes and resets, as the USART Write Memory to option bytes does.
+      await device.writeOptionBytes(data, address);
+      progress?.(data.length, data.length);
+      await this.#afterReset("option-byte write");
+      return;
+    }
+    await device.download(address, data, progress);
+  }
+
+  async erase(request: EraseRequest, progress?: ProgressCallback): Promise<void> {
+    const device = await this.#flash();
+    if (request.kind === "all") {
+      progress?.(0, 1);
+      await device.massErase();
+      progress?.(1, 1);
+      return;
+    }
+    const pages = layoutPages(device.alternate.layout);
+    const addresses = request.pages.map((index) => {
+      const page = pages[index];
+      if (!page) {
+        throw new InputError("E_DFU_PAGE", `page ${index} does not exist; the flash has pages 0-${pages.length - 1}`, {
+          hint: `"${device.alternate.layout.name}" has ${pages.length} pages`,
+        });
+      }
+      return page.start;
+    });
+    progress?.(0, addresses.length);
+    for (const [done, address] of addresses.entries()) {
+      await device.erasePage(address);
+      progress?.(done + 1, addresses.length);
+    }
+  }
+
+  async protect(request: ProtectionRequest): Promise<void> {
+    this.#usable();
+    switch (request.kind) {
+      case "readout-unprotect":
+        // AN3156 Read Unprotect: mass erase, RDP back to level 0, reset.
+        await this.#device.readUnprotect();
+        await this.#afterReset("read-unprotect");
+        return;
+      case "readout-protect":
+        await this.#setRdp(RDP_LEVEL_1);
+        return;
+      default:
+        throw new InputError("E_DFU_UNSUPPORTED", `${request.kind} is not offered by the DfuSe bootloader`, {
+          hint: "write the option bytes directly (their write-protection bits) or use the USART bootloader",
+        });
+    }
+  }
+
+  /** Reads the option-byte area of the chip (through the `Option Bytes` alternate setting). */
+  async readOptionBytes(): Promise<Uint8Array> {
+    const { address, size } = this.identity.chip.optionBytes;
+    return await this.readMemory(address, size);
+  }
+
+  /**
+   * Writes the whole option-byte area; the bootloader applies it and resets (AN3156), and the target reconnects
+   * when it can, like the USART target's `writeOptionBytes`.
+   */
+  async writeOptionBytes(data: Uint8Array): Promise<void> {
+    const { address, size } = this.identity.chip.optionBytes;
+    if (data.length !== size) throw new RangeError(`the option-byte area is ${size} bytes, not ${data.length}`);
+    await this.writeMemory(address, data);
+  }
+
+  async go(address: number): Promise<void> {
+    const device = await this.#flash();
+    await device.leave(address);
+    this.#gone = "it left DFU mode";
+  }
+
+  async close(): Promise<void> {
+    if (this.#gone === "closed") return;
+    this.#gone = "closed";
+    await this.#device.close();
+  }
+
+  // --- internals ---
+
+  async #setRdp(value: number): Promise<void> {
+    const chip = this.identity.chip;
+    const rdp = chip.optionBytes.fields.find((f) => f.name === "RDP");
+    if (!rdp) throw new InputError("E_DFU_UNSUPPORTED", `no RDP option byte is known for ${chip.name}`);
+    const image = await this.readMemory(chip.optionBytes.address, chip.optionBytes.size);
+    const byteIndex = rdp.offset + rdp.shift / 8;
+    if (image[byteIndex] === value || (value !== RDP_LEVEL_0 && image[byteIndex] !== RDP_LEVEL_0)) return;
+    image[byteIndex] = value;
+    await this.writeMemory(chip.optionBytes.address, image);
+  }
+
+  #usable(): void {
+    if (this.#gone) {
+      throw new DeviceError("E_DFU_GONE", `the DFU device is no longer usable: ${this.#gone}`, {
+        hint: "put the chip back in its bootloader and connect again",
+      });
+    }
+  }
+
+  /** Selects the alternate setting holding `[address, address + length)`. */
+  async #select(address: number, length: number): Promise<DfuseDevice> {
+    this.#usable();
+    const device = this.#device;
+    const alternate = device.alternateFor(address);
+    if (!alternate) {
+      const names = device.alternates.map((a) => `"${a.layout.name}"`).join(", ");
+      throw new InputError("E_DFU_ADDRESS", `${hex32(address)} (+${length}) is in no memory the bootloader offers`, {
+        hint: `the DfuSe bootloader offers ${names}`,
+      });
+    }
+    if (alternate !== device.alternate) await device.selectAlternate(alternate.alternateSetting);
+    return device;
+  }
+
+  async #flash(): Promise<DfuseDevice> {
+    this.#usable();
+    if (this.#device.alternate.alternateSetting !== 0) await this.#device.selectAlternate(0);
+    return this.#device;
+  }
+
+  async #afterReset(why: string): Promise<void> {
+    await this.#device.close();
+    if (!this.#options.reconnect) {
+      this.#gone = `it reset after the ${why}`;
+      return;
+    }
+    const usb = await this.#options.reconnect();
+    this.#device = await DfuseDevice.open(usb, { ...this.#options, alternate: 0 });
+  }
+}
+
+/** Picks the chip: the named part, else the known product matching the layouts, else a generic profile. */
+function resolveChip(device: DfuseDevice, partName: string | undefined): { chip: ChipInfo; flashSize: number } {
+  const flashLayout = device.alternates[0].layout;
+  const layoutBytes = layoutSize(flashLayout);
+  if (partName !== undefined) {
+    const part = partByName(partName) ?? DFU_PARTS.find((p) => p.part === partName.toLowerCase());
+    const chip = part && findChip(part.pid);
+    if (!part || !chip) {
+      const known = DFU_PARTS.map((p) => p.part).join(", ");
+      throw new InputError("E_DFU_PART", `unknown part ${JSON.stringify(partName)}`, {
+        hint: `parts known over DFU: ${known}`,
+      });
+    }
+    return { chip, flashSize: part.flashSize };
+  }
+  const startOf = (name: string) =>
+    device.alternates.find((a) => a.layout.name.toLowerCase() === name)?.layout.segments[0]?.start;
+  const signature = DFU_SIGNATURES.find((s) =>
+    s.optionBytes === startOf("option bytes") && s.otp === startOf("otp memory") &&
+    s.flashSizes.includes(layoutBytes)
+  );
+  const known = signature && findChip(signature.pid);
+  if (known) return { chip: known, flashSize: layoutBytes };
+  return { chip: genericChip(flashLayout, device), flashSize: layoutBytes };
+}
+
+/** A chip profile made from what the bootloader shows, for products this tool does not know. */
+function genericChip(flash: MemoryLayout, device: DfuseDevice): ChipInfo {
+  const options = device.alternates.find((a) => /^option bytes$/i.test(a.layout.name))?.layout.segments[0];
+  const base = Math.min(...flash.segments.map((s) => s.start));
+  return {
+    pid: 0,
+    name: `unknown DfuSe device (${flash.name})`,
+    family: "unknown",
+    source: "DfuSe alternate-setting strings of the device",
+    flash: {
+      base,
+      maxSize: layoutSize(flash),
+      banks: [{
+        name: "bank 1",
+        regions: flash.segments.map((s) => ({ start: s.start, pageSize: s.pageSize, count: s.count })),
+      }],
+      programUnit: 8,
+    },
+    ram: { base: 0x2000_0000, size: 0, userStart: 0x2000_0000 },
+    systemMemory: { base: 0x1fff_0000, size: 0 },
+    optionBytes: { address: options?.start ?? 0, size: options ? options.pageSize * options.count : 0, fields: [] },
+    bootloaderVersions: [],
+    eraseCommand: 0x44,
+    quirks: [],
+  };
+}
+
+/** bcdDevice of the device descriptor as `major.minor`, e.g. 0x2200 -> `2.2` (AN2606 lists DFU version V2.2). */
+async function readBootloaderVersion(usb: UsbControlDevice): Promise<string | undefined> {
+  const descriptor = await usb.controlIn(
+    { bmRequestType: 0x80, bRequest: 6, wValue: 0x0100, wIndex: 0, wLength: 18 },
+    1000,
+  );
+  if (descriptor.length < 14 || descriptor[1] !== 1) return undefined;
+  const bcd = descriptor[12] | (descriptor[13] << 8);
+  return `${(bcd >> 12) & 0xf}.${(bcd >> 8) & 0xf}`;
+}

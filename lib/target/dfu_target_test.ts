@@ -1,0 +1,122 @@
+import assert from "node:assert/strict";
+import { DeviceError, InputError } from "../errors.ts";
+import { createDfuseSimulator } from "../sim/dfuse/dfuse_simulator.ts";
+import type { DfusePartName } from "../sim/dfuse/parts.ts";
+import { UsbLoopback } from "../sim/dfuse/loopback.ts";
+import { DfuTarget, type DfuTargetOptions } from "./dfu_target.ts";
+
+const FLASH = 0x0800_0000;
+const KIB = 1024;
+const noWait = () => Promise.resolve();
+
+async function open(part: DfusePartName, options: DfuTargetOptions = {}, flash?: Uint8Array) {
+  let loop: UsbLoopback | undefined;
+  const sim = createDfuseSimulator(part, { flash, onReset: () => loop?.unplug() });
+  loop = new UsbLoopback(sim);
+  const reconnect = () => {
+    loop = new UsbLoopback(sim);
+    return Promise.resolve(loop);
+  };
+  const target = await DfuTarget.open(loop, { sleep: noWait, reconnect, ...options });
+  return { sim, target };
+}
+
+async function rejectsWith<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
+  let caught: unknown;
+  try {
+    await promise;
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof type, `expected ${type.name}, got ${caught}`);
+  return caught as T;
+}
+
+Deno.test("identity of an STM32F405 bootloader is recognised from its layouts", async () => {
+  const { target } = await open("stm32f405rg");
+  assert.equal(target.identity.transport, "dfu");
+  assert.equal(target.identity.chip.pid, 0x413);
+  assert.equal(target.identity.flashSize, 1024 * KIB);
+  assert.equal(target.identity.bootloaderVersion, "2.2");
+  assert.deepEqual(target.identity.commands, ["Get Commands", "Set Address Pointer", "Erase", "Read Unprotect"]);
+  assert.equal(target.identity.pid, undefined); // DfuSe reports none
+  await target.close();
+});
+
+Deno.test("identity of an STM32L433 bootloader, and a named part", async () => {
+  const { target } = await open("stm32l433rc");
+  assert.equal(target.identity.chip.pid, 0x435);
+  assert.equal(target.identity.flashSize, 256 * KIB);
+  const named = await open("stm32l433rc", { part: "STM32L433RC" });
+  assert.equal(named.target.identity.chip.family, "L4");
+  await rejectsWith(open("stm32l433rc", { part: "stm32x999" }), InputError);
+});
+
+Deno.test("writeMemory / readMemory round trip; writeMemory needs erased flash like the USART target", async () => {
+  const { sim, target } = await open("stm32f405rg");
+  await target.erase({ kind: "pages", pages: [0, 1] });
+  const data = new Uint8Array(20 * KIB).map((_, i) => (i * 7) & 0xff);
+  await target.writeMemory(FLASH + 8 * KIB, data);
+  assert.deepEqual(await target.readMemory(FLASH + 8 * KIB, data.length), data);
+  assert.deepEqual(sim.flash.read(FLASH + 8 * KIB, 16), data.subarray(0, 16));
+  const error = await rejectsWith(target.writeMemory(FLASH + 8 * KIB, data.subarray(0, 8)), DeviceError);
+  assert.equal(error.code, "E_DFU_ERRPROG");
+});
+
+Deno.test("erase pages maps page numbers to the layout; erase all is a mass erase", async () => {
+  const flash = new Uint8Array(256 * KIB).fill(0x11);
+  const { sim, target } = await open("stm32l433rc", {}, flash);
+  const seen: number[] = [];
+  await target.erase({ kind: "pages", pages: [3, 127] }, (done) => seen.push(done));
+  assert.deepEqual(seen, [0, 1, 2]);
+  assert.ok(sim.flash.read(FLASH + 3 * 2048, 2048).every((b) => b === 0xff));
+  assert.ok(sim.flash.read(FLASH + 127 * 2048, 2048).every((b) => b === 0xff));
+  assert.equal(sim.flash.read(FLASH + 4 * 2048, 1)[0], 0x11);
+  await rejectsWith(target.erase({ kind: "pages", pages: [128] }), InputError);
+  await target.erase({ kind: "all" });
+  assert.ok(sim.flash.bytes.every((b) => b === 0xff));
+});
+
+Deno.test("option bytes are read through their own alternate setting", async () => {
+  const { target, sim } = await open("stm32f405rg");
+  assert.deepEqual(await target.readMemory(0x1fff_c000, 16), sim.optionBytes);
+  await rejectsWith(target.readMemory(0x3000_0000, 4), InputError);
+});
+
+Deno.test("readout-protect then readout-unprotect, reconnecting after each reset", async () => {
+  const flash = new Uint8Array(1024).fill(0x42);
+  const { sim, target } = await open("stm32f405rg", {}, flash);
+  await target.protect({ kind: "readout-protect" });
+  assert.equal(sim.readProtection, 1);
+  assert.equal(sim.resets, 1);
+  const blocked = await rejectsWith(target.readMemory(FLASH, 4), DeviceError);
+  assert.equal(blocked.code, "E_DFU_ERRVENDOR");
+  await target.protect({ kind: "readout-unprotect" });
+  assert.equal(sim.readProtection, 0);
+  assert.equal(sim.resets, 2);
+  assert.deepEqual(await target.readMemory(FLASH, 4), new Uint8Array([0xff, 0xff, 0xff, 0xff]));
+  await rejectsWith(target.protect({ kind: "write-unprotect" }), InputError);
+});
+
+Deno.test("go leaves DFU; the target is unusable afterwards", async () => {
+  const { sim, target } = await open("stm32f405rg");
+  await target.go(FLASH);
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  assert.equal(sim.resets, 1);
+  const error = await rejectsWith(target.readMemory(FLASH, 4), DeviceError);
+  assert.equal(error.code, "E_DFU_GONE");
+});
+
+Deno.test("readOptionBytes / writeOptionBytes mirror the USART target", async () => {
+  const { sim, target } = await open("stm32l433rc");
+  const options = await target.readOptionBytes();
+  assert.equal(options.length, 40);
+  assert.deepEqual(options, sim.optionBytes);
+  options[1] = (options[1] & ~0x07) | 0x02; // BOR_LEV 2
+  await target.writeOptionBytes(options);
+  assert.equal(sim.resets, 1);
+  assert.equal(sim.optionBytes[1] & 0x07, 0x02);
+  assert.equal(sim.optionBytes[5], ~options[1] & 0xff);
+  assert.deepEqual(await target.readOptionBytes(), sim.optionBytes);
+  await assert.rejects(target.writeOptionBytes(new Uint8Array(16)), RangeError);
+});
