@@ -1,15 +1,20 @@
 /**
- * Builds the `connect` function a recipe run uses: a simulated board for `--simulate`, or a serial port.
+ * The board a run talks to: a simulated board for `--simulate`, or a serial port. Opens the link once, lazily,
+ * and connects to the bootloader on it.
  *
  * @module
  */
 
 import { InputError } from "../errors.ts";
-import type { ConnectRequest } from "../recipe/step.ts";
-import { type SimulatedBoard, startSimulatedBoard } from "../sim/simulated_board.ts";
+import { NoResponseError } from "../protocol/usart/errors.ts";
+import type { BoardAccess, ConnectRequest } from "../recipe/step.ts";
 import { simulatedPart } from "../sim/parts.ts";
+import { type SimulatedBoard, startSimulatedBoard } from "../sim/simulated_board.ts";
 import type { Target } from "../target/target.ts";
 import { connectUsart } from "../target/usart_target.ts";
+import type { BoardWiring } from "../transport/board_wiring.ts";
+import type { SerialLink } from "../transport/byte_stream.ts";
+import { openSerialPort } from "../transport/serial/serial_port.ts";
 
 /** Where the board is. */
 export interface LinkChoice {
@@ -17,15 +22,15 @@ export interface LinkChoice {
   simulate?: string;
   /** Serial port path (`--port` or the recipe's `target.port`). */
   port?: string;
+  /** How the simulated board is wired (the recipe's description of the real one). */
+  wiring?: BoardWiring;
   /** Notices for the user. */
   warn(message: string): void;
 }
 
-/** Connects on demand and releases everything at the end. */
-export interface Connector {
-  /** Opens the link and connects to the bootloader. */
-  connect(request: ConnectRequest): Promise<Target>;
-  /** Stops the simulated board, if any. */
+/** A board reachable over a serial link. */
+export interface Connector extends BoardAccess {
+  /** Releases the link and stops the simulated board, if any. */
   close(): Promise<void>;
   /** The simulated board, when simulating (for inspection by tests). */
   readonly board?: SimulatedBoard;
@@ -33,34 +38,61 @@ export interface Connector {
 
 /** Checks the choice (an unknown `--simulate` chip is a usage error) and returns a connector. */
 export function createConnector(choice: LinkChoice): Connector {
-  if (choice.simulate !== undefined) {
-    const part = simulatedPart(choice.simulate);
-    let board: SimulatedBoard | undefined;
-    return {
-      get board() {
-        return board;
-      },
-      async connect(request) {
-        await board?.close();
-        board = startSimulatedBoard(part.part.part, { baudRate: request.baud });
-        return await connectUsart(board.link, { syncAttempts: request.retries, warn: choice.warn });
-      },
-      async close() {
-        await board?.close();
-      },
-    };
-  }
+  return choice.simulate !== undefined ? simulatedConnector(choice, choice.simulate) : portConnector(choice);
+}
+
+function simulatedConnector(choice: LinkChoice, name: string): Connector {
+  const part = simulatedPart(name);
+  let board: SimulatedBoard | undefined;
+  const open = (baud: number) => {
+    board ??= startSimulatedBoard(part.part.part, { baudRate: baud, wiring: choice.wiring });
+    return board;
+  };
   return {
-    connect(_request) {
-      if (!choice.port) {
-        throw new InputError("E_USAGE", "no serial port given", {
-          hint: "pass --port PATH (see `flashrecipe ports`), set target.port in the recipe, or use --simulate CHIP",
-        });
-      }
-      throw new InputError("E_USAGE", "serial ports are not available in this build yet", {
-        hint: "use --simulate CHIP",
-      });
+    get board() {
+      return board;
     },
-    close: () => Promise.resolve(),
+    link: (baud) => Promise.resolve(open(baud).link),
+    async connect(request) {
+      const simulated = open(request.baud);
+      try {
+        return await connectUsart(simulated.link, { syncAttempts: request.retries, warn: choice.warn });
+      } catch (error) {
+        // Say what the simulated board's pins did, as a scope on the bench would.
+        if (error instanceof NoResponseError) {
+          throw new NoResponseError(request.retries, ` (${simulated.explain()})`);
+        }
+        throw error;
+      }
+    },
+    async close() {
+      await board?.close();
+    },
+  };
+}
+
+function portConnector(choice: LinkChoice): Connector {
+  let link: SerialLink | undefined;
+  const open = async (baud: number): Promise<SerialLink> => {
+    if (link) return link;
+    if (!choice.port) {
+      throw new InputError("E_USAGE", "no serial port given", {
+        hint: "pass --port PATH (see `flashrecipe ports`), set target.port in the recipe, or use --simulate CHIP",
+      });
+    }
+    const port = await openSerialPort(choice.port, { baudRate: baud });
+    for (const notice of port.notices) choice.warn(notice);
+    link = port;
+    return port;
+  };
+  return {
+    link: open,
+    async connect(request: ConnectRequest): Promise<Target> {
+      const opened = await open(request.baud);
+      return await connectUsart(opened, { syncAttempts: request.retries, warn: choice.warn });
+    },
+    async close() {
+      await link?.close();
+    },
   };
 }

@@ -1,41 +1,64 @@
 /**
- * Loads a recipe: YAML with positions, `${}` references, schema validation of the header and of every step, and
- * the pre-flight checks of every step (files parsed, ranges inside the chip's flash) — all before any device is
- * touched. Every problem becomes a one-line error naming `file:line:col`.
+ * Loads a recipe: YAML with positions, `include`d step lists, `${}` references, schema validation of the header
+ * and of every step, and the pre-flight checks of every step (files parsed, ranges inside the chip's flash) — all
+ * before any device is touched. Every problem becomes a one-line error naming `file:line:col`.
  *
  * @module
  */
 
-import { dirname, isAbsolute, join } from "node:path";
-import { partByName, PARTS } from "../chips/database.ts";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { chipByPid, partByName, PARTS } from "../chips/database.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
-import { chipByPid } from "../chips/database.ts";
 import { InputError, type SourceLocation } from "../errors.ts";
 import { ImageError } from "../image/errors.ts";
-import { type ImageFormat, loadImageFile } from "../image/load.ts";
+import { loadImageFile, type LoadImageOptions } from "../image/load.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
+import { type BoardWiring, WIRING_PRESETS } from "../transport/board_wiring.ts";
+import { type Condition, ConditionSyntaxError, parseCondition } from "./condition.ts";
 import { RecipeError, RecipeErrors } from "./errors.ts";
 import { interpolate, type UndefinedReference } from "./interpolate.ts";
-import { COMMON_STEP_KEYS, RECIPE_VERSION, type RecipeHeader, recipeHeaderSchema } from "./schema.ts";
-import type { BoundStep, CheckContext } from "./step.ts";
+import {
+  COMMON_STEP_KEYS,
+  commonStepKeys,
+  durationMs,
+  includeSchema,
+  RECIPE_VERSION,
+  type RecipeHeader,
+  recipeHeaderSchema,
+} from "./schema.ts";
+import type { BoundStep, CheckContext, RunFlags } from "./step.ts";
 import { stepNames, stepType } from "./steps/registry.ts";
 import { didYouMean } from "./suggest.ts";
-import type { DocumentPath } from "./yaml_source.ts";
-import { YamlSource } from "./yaml_source.ts";
+import { type DocumentPath, YamlSource } from "./yaml_source.ts";
 import { issuesToErrors } from "./zod_issues.ts";
+import { z } from "zod";
+
+/** How often and how patiently a step is retried. */
+export interface RetryPolicy {
+  /** Extra attempts after the first. */
+  attempts: number;
+  /** Wait between attempts, ms. */
+  delayMs: number;
+}
 
 /** A step ready to run. */
 export interface RecipeStep {
-  /** 0-based position in the recipe. */
+  /** 0-based position in the flattened step list. */
   index: number;
   /** Step type name, e.g. `write`. */
   type: string;
   /** Label shown to the user (the step's `name:` or its type). */
   label: string;
-  /** Where the step is in the recipe. */
+  /** Where the step is (in the recipe or an included file). */
   location: SourceLocation;
   /** The step with its parameters. */
   step: BoundStep;
+  /** Run only when this holds. */
+  when?: { text: string; condition: Condition };
+  /** Retry policy. */
+  retry: RetryPolicy;
+  /** Step timeout, ms. */
+  timeoutMs?: number;
 }
 
 /** A validated recipe with every file it names loaded. */
@@ -44,16 +67,20 @@ export interface Recipe {
   file: string;
   /** The header (name, target, vars). */
   header: RecipeHeader;
-  /** The steps in order. */
+  /** The steps in order, includes expanded. */
   steps: RecipeStep[];
+  /** Steps run when a step fails. */
+  onFailure: RecipeStep[];
   /** The part the recipe is for. */
   part: PartInfo;
   /** Its chip database entry. */
   chip: ChipInfo;
+  /** The board wiring, presets resolved. */
+  wiring?: BoardWiring;
   /** Images the recipe writes, in order. */
   planned: MemoryImage[];
-  /** Returns an image loaded during validation. */
-  image(file: string, options: { format?: ImageFormat; baseAddress?: number }): MemoryImage;
+  /** Resolves a path written in the recipe. */
+  resolvePath(path: string): string;
 }
 
 /** Options of {@linkcode loadRecipe}. */
@@ -62,24 +89,29 @@ export interface LoadRecipeOptions {
   set?: Readonly<Record<string, string>>;
   /** Environment lookup for `${env.NAME}`; defaults to `Deno.env.get`. */
   env?: (name: string) => string | undefined;
+  /** Command-line confirmations. */
+  flags?: Partial<RunFlags>;
 }
+
+/** A step item found in a file, before binding. */
+interface StepItem {
+  source: YamlSource;
+  path: DocumentPath;
+  raw: unknown;
+  /** `when:` of the include that brought it in. */
+  inherited?: string;
+}
+
+type Lookup = (name: string) => string | number | boolean | undefined;
 
 /** Reads, validates and checks a recipe. Throws {@linkcode RecipeErrors} listing every problem found. */
 export async function loadRecipe(file: string, options: LoadRecipeOptions = {}): Promise<Recipe> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(file);
-  } catch (error) {
-    throw new InputError("E_FILE", `cannot read recipe '${file}': ${reason(error)}`, {
-      hint: "check the path; `flashrecipe validate FILE` checks a recipe without a board",
-      cause: error,
-    });
-  }
-  const source = YamlSource.parse(text, file);
+  const flags: RunFlags = { confirmPermanent: false, yes: false, ...options.flags };
+  const source = await readSource(file);
   const raw = source.toJS();
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new RecipeErrors([
-      new RecipeError("a recipe must be a mapping with name, target and steps", source.locate([]), undefined),
+      new RecipeError("a recipe must be a mapping with name, target and steps", source.locate([])),
     ]);
   }
   const errors: RecipeError[] = [];
@@ -90,34 +122,25 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
     ? rawVars as Record<string, unknown>
     : {};
   const env = options.env ?? ((name: string) => Deno.env.get(name));
-  const lookup = (name: string): string | number | boolean | undefined => {
+  const lookup: Lookup = (name) => {
     if (name.startsWith("env.")) return env(name.slice(4));
     const set = options.set?.[name];
     if (set !== undefined) return /^(0x[0-9a-f]+|\d+)$/i.test(set) ? Number(set) : set;
     const value = vars[name];
     return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : undefined;
   };
-  const missing: UndefinedReference[] = [];
-  const { vars: _vars, ...rest } = raw as Record<string, unknown>;
-  const resolved = { ...(interpolate(rest, lookup, missing) as Record<string, unknown>), vars: rawVars ?? {} };
-  for (const ref of missing) {
-    const known = [...Object.keys(vars), ...Object.keys(options.set ?? {})];
-    errors.push(
-      new RecipeError(
-        `undefined variable '${ref.name}'${didYouMean(ref.name, known)}`,
-        source.locate(ref.path),
-        "define it under 'vars:', pass --set NAME=VALUE, or use ${env.NAME} for an environment variable",
-        "E_RECIPE_VAR",
-      ),
-    );
-  }
+  const knownNames = [...Object.keys(vars), ...Object.keys(options.set ?? {})];
+  const { vars: _vars, steps: rawSteps, "on-failure": rawOnFailure, ...rest } = raw as Record<string, unknown>;
+  const resolved = {
+    ...(resolveReferences(source, rest, [], lookup, knownNames, errors) as Record<string, unknown>),
+    vars: rawVars ?? {},
+    steps: rawSteps,
+    "on-failure": rawOnFailure ?? [],
+  };
 
   const parsed = recipeHeaderSchema.safeParse(resolved);
   if (!parsed.success) {
-    errors.push(...issuesToErrors(source, parsed.error.issues, {
-      base: [],
-      knownKeys: (path) => knownHeaderKeys(path),
-    }));
+    errors.push(...issuesToErrors(source, parsed.error.issues, { base: [], knownKeys: knownHeaderKeys }));
     throw new RecipeErrors(sortByPosition(errors));
   }
   const header = parsed.data;
@@ -144,26 +167,34 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
     );
     throw new RecipeErrors(sortByPosition(errors));
   }
+  const wiring = resolveWiring(header.target.wiring);
 
-  const steps = bindSteps(source, header.steps, errors);
+  const items = await expandIncludes(source, header.steps, ["steps"], [resolve(file)], errors);
+  const failureItems = await expandIncludes(source, header["on-failure"], ["on-failure"], [resolve(file)], errors);
+  const steps = bindSteps(items, lookup, knownNames, errors, { connected: false });
+  const onFailure = bindSteps(failureItems, lookup, knownNames, errors, { connected: true });
   if (errors.length > 0) throw new RecipeErrors(sortByPosition(errors));
 
   // Pre-flight checks: every file parsed, every range inside the chip, in recipe order.
-  const baseDir = dirname(file);
   const images = new Map<string, MemoryImage>();
   const planned: MemoryImage[] = [];
-  const key = (path: string, o: { format?: ImageFormat; baseAddress?: number }) =>
-    `${path}\u0000${o.format ?? ""}\u0000${o.baseAddress ?? ""}`;
-  const resolvePath = (path: string) => (isAbsolute(path) ? path : join(baseDir, path));
-  for (const entry of steps) {
-    const stepPath: DocumentPath = ["steps", entry.index, entry.type];
+  const key = (path: string, o: LoadImageOptions) => `${path}\u0000${o.format ?? ""}\u0000${o.baseAddress ?? ""}`;
+  const recipeDir = dirname(file);
+  const resolvePath = (path: string) => (isAbsolute(path) ? path : join(recipeDir, path));
+  for (const entry of [...steps, ...onFailure]) {
+    const item = entry.item;
+    const stepPath: DocumentPath = [...item.path, entry.type];
+    const fileDir = dirname(item.source.file);
+    const resolveHere = (path: string) => (isAbsolute(path) ? path : join(fileDir, path));
     const context: CheckContext = {
       part,
       chip,
-      resolvePath,
-      locate: (path = []) => source.locate([...stepPath, ...path]),
+      wiring,
+      flags,
+      resolvePath: resolveHere,
+      locate: (path = []) => item.source.locate([...stepPath, ...path]),
       async loadImage(path, imageOptions) {
-        const resolvedPath = resolvePath(path);
+        const resolvedPath = resolveHere(path);
         const cacheKey = key(resolvedPath, imageOptions);
         const cached = images.get(cacheKey);
         if (cached) return cached;
@@ -175,7 +206,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
           // A file that cannot be read is the recipe's mistake: point at the recipe line.
           if (error instanceof ImageError && error.code === "E_FILE") {
             const message = error.message.replace("the image file", `'${path}'`);
-            throw new RecipeError(message, source.locate([...stepPath, "file"]), error.hint, "E_FILE");
+            throw new RecipeError(message, item.source.locate([...stepPath, "file"]), error.hint, "E_FILE");
           }
           throw error;
         }
@@ -184,11 +215,13 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
       plannedWrites: () => planned,
     };
     try {
-      await entry.step.check(context);
+      await entry.recipeStep.step.check(context);
     } catch (error) {
       if (error instanceof RecipeError) errors.push(error);
       else if (error instanceof InputError) {
-        errors.push(new RecipeError(error.message, error.location ?? entry.location, error.hint, error.code));
+        errors.push(
+          new RecipeError(error.message, error.location ?? entry.recipeStep.location, error.hint, error.code),
+        );
       } else throw error;
     }
   }
@@ -197,33 +230,157 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   return {
     file,
     header,
-    steps,
+    steps: steps.map((s) => s.recipeStep),
+    onFailure: onFailure.map((s) => s.recipeStep),
     part,
     chip,
+    wiring,
     planned,
-    image(path, imageOptions) {
-      const image = images.get(key(resolvePath(path), imageOptions));
-      if (!image) throw new Error(`image ${path} was not loaded during validation`);
-      return image;
-    },
+    resolvePath,
   };
 }
 
-/** Validates each step item against its step type; collects errors. */
-function bindSteps(source: YamlSource, items: readonly unknown[], errors: RecipeError[]): RecipeStep[] {
-  const steps: RecipeStep[] = [];
-  let connected = false;
-  items.forEach((item, index) => {
-    const path: DocumentPath = ["steps", index];
-    const location = source.locate(path);
-    const normalised = typeof item === "string" ? { [item]: {} } : item;
-    if (normalised === null || typeof normalised !== "object" || Array.isArray(normalised)) {
+async function readSource(file: string, at?: { source: YamlSource; path: DocumentPath }): Promise<YamlSource> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(file);
+  } catch (error) {
+    const message = `cannot read ${at ? "included file" : "recipe"} '${file}': ${reason(error)}`;
+    if (at) {
+      throw new RecipeError(
+        message,
+        at.source.locate(at.path),
+        "check the path (relative to the including file)",
+        "E_FILE",
+      );
+    }
+    throw new InputError("E_FILE", message, {
+      hint: "check the path; `flashrecipe validate FILE` checks a recipe without a board",
+      cause: error,
+    });
+  }
+  return YamlSource.parse(text, file);
+}
+
+function resolveReferences(
+  source: YamlSource,
+  value: unknown,
+  path: DocumentPath,
+  lookup: Lookup,
+  known: readonly string[],
+  errors: RecipeError[],
+): unknown {
+  const missing: UndefinedReference[] = [];
+  const out = interpolate(value, lookup, missing, [...path]);
+  for (const ref of missing) {
+    errors.push(
+      new RecipeError(
+        `undefined variable '${ref.name}'${didYouMean(ref.name, known)}`,
+        source.locate(ref.path),
+        "define it under 'vars:', pass --set NAME=VALUE, or use ${env.NAME} for an environment variable",
+        "E_RECIPE_VAR",
+      ),
+    );
+  }
+  return out;
+}
+
+/** Replaces `- include: FILE` items by the steps of FILE, recursively; a cycle is an error. */
+async function expandIncludes(
+  source: YamlSource,
+  items: readonly unknown[],
+  base: DocumentPath,
+  stack: string[],
+  errors: RecipeError[],
+  inherited?: string,
+): Promise<StepItem[]> {
+  const out: StepItem[] = [];
+  for (let index = 0; index < items.length; index++) {
+    const raw = items[index];
+    const path = [...base, index];
+    const isInclude = raw !== null && typeof raw === "object" && !Array.isArray(raw) && "include" in raw;
+    if (!isInclude) {
+      out.push({ source, path, raw, inherited });
+      continue;
+    }
+    const parsed = includeSchema.safeParse(raw);
+    if (!parsed.success) {
+      errors.push(...issuesToErrors(source, parsed.error.issues, { base: path, knownKeys: () => ["include", "when"] }));
+      continue;
+    }
+    const target = resolve(dirname(source.file), parsed.data.include);
+    if (stack.includes(target)) {
       errors.push(
         new RecipeError(
-          `step ${index + 1} must be a step name or a mapping`,
-          location,
-          `e.g. '- write: { file: app.hex }'`,
+          `include cycle: ${[...stack.slice(stack.indexOf(target)), target].map(shortName).join(" -> ")}`,
+          source.locate([...path, "include"]),
+          "an included file must not include itself, directly or through others",
+          "E_RECIPE_INCLUDE",
         ),
+      );
+      continue;
+    }
+    let included: YamlSource;
+    try {
+      included = await readSource(join(dirname(source.file), parsed.data.include), {
+        source,
+        path: [...path, "include"],
+      });
+    } catch (error) {
+      if (error instanceof RecipeError) {
+        errors.push(error);
+        continue;
+      }
+      throw error;
+    }
+    const content = included.toJS();
+    const list = Array.isArray(content)
+      ? { items: content, base: [] as DocumentPath }
+      : content !== null && typeof content === "object" && Array.isArray((content as { steps?: unknown }).steps)
+      ? { items: (content as { steps: unknown[] }).steps, base: ["steps"] as DocumentPath }
+      : undefined;
+    if (!list) {
+      errors.push(
+        new RecipeError(
+          "an included file must hold a list of steps (or a mapping with 'steps:')",
+          included.locate([]),
+          undefined,
+          "E_RECIPE_INCLUDE",
+        ),
+      );
+      continue;
+    }
+    const when = [inherited, parsed.data.when].filter(Boolean).map((w) => `(${w})`).join(" and ") || undefined;
+    out.push(...await expandIncludes(included, list.items, list.base, [...stack, target], errors, when));
+  }
+  return out;
+}
+
+interface BoundItem {
+  item: StepItem;
+  type: string;
+  recipeStep: RecipeStep;
+}
+
+const commonSchema = z.strictObject(commonStepKeys);
+
+/** Validates each step item against its step type; collects errors. */
+function bindSteps(
+  items: readonly StepItem[],
+  lookup: Lookup,
+  known: readonly string[],
+  errors: RecipeError[],
+  state: { connected: boolean },
+): BoundItem[] {
+  const bound: BoundItem[] = [];
+  items.forEach((item, index) => {
+    const { source, path } = item;
+    const location = source.locate(path);
+    const resolved = resolveReferences(source, item.raw, path, lookup, known, errors);
+    const normalised = typeof resolved === "string" ? { [resolved]: {} } : resolved;
+    if (normalised === null || typeof normalised !== "object" || Array.isArray(normalised)) {
+      errors.push(
+        new RecipeError(`a step must be a step name or a mapping`, location, `e.g. '- write: { file: app.hex }'`),
       );
       return;
     }
@@ -232,14 +389,7 @@ function bindSteps(source: YamlSource, items: readonly unknown[], errors: Recipe
     if (stepKeys.length !== 1) {
       const unknown = stepKeys.find(([k]) => !stepType(k));
       if (unknown) {
-        errors.push(
-          new RecipeError(
-            `unknown step '${unknown[0]}'${didYouMean(unknown[0], stepNames())}`,
-            source.locate([...path, unknown[0]], { key: true }),
-            `steps are: ${stepNames().join(", ")}`,
-            "E_RECIPE_STEP",
-          ),
-        );
+        errors.push(unknownStep(source, [...path, unknown[0]], unknown[0]));
       } else {
         errors.push(
           new RecipeError(
@@ -255,21 +405,16 @@ function bindSteps(source: YamlSource, items: readonly unknown[], errors: Recipe
     }
     const [name, rawParams] = stepKeys[0];
     const type = stepType(name);
-    const keyLocation = source.locate([...path, name], { key: true });
+    const keyPath = typeof item.raw === "string" ? path : [...path, name];
+    const keyLocation = source.locate(keyPath, { key: true });
     if (!type) {
-      errors.push(
-        new RecipeError(
-          `unknown step '${name}'${didYouMean(name, stepNames())}`,
-          keyLocation,
-          `steps are: ${stepNames().join(", ")}`,
-          "E_RECIPE_STEP",
-        ),
-      );
+      errors.push(unknownStep(source, keyPath, name));
       return;
     }
-    const label = (normalised as Record<string, unknown>).name;
-    if (label !== undefined && typeof label !== "string") {
-      errors.push(new RecipeError("a step's 'name' must be text", source.locate([...path, "name"])));
+    const common = commonSchema.safeParse(Object.fromEntries(entries.filter(([k]) => COMMON_STEP_KEYS.includes(k))));
+    if (!common.success) {
+      errors.push(...issuesToErrors(source, common.error.issues, { base: path, knownKeys: () => COMMON_STEP_KEYS }));
+      return;
     }
     const params = rawParams ?? {};
     const parsed = type.schema.safeParse(params);
@@ -281,19 +426,66 @@ function bindSteps(source: YamlSource, items: readonly unknown[], errors: Recipe
       }));
       return;
     }
-    if (type.needsTarget && !connected) {
+    const whenText = [item.inherited, common.data.when].filter(Boolean).map((w) => `(${w})`).join(" and ");
+    let when: RecipeStep["when"];
+    if (whenText) {
+      try {
+        when = { text: common.data.when ?? item.inherited ?? "", condition: parseCondition(whenText) };
+      } catch (error) {
+        if (!(error instanceof ConditionSyntaxError)) throw error;
+        const at = source.locate([...path, "when"]);
+        errors.push(
+          new RecipeError(
+            `'when' does not parse: ${error.message}`,
+            at,
+            "write comparisons such as \"${board} == 'rev2' and ${count} >= 3\"",
+            "E_RECIPE_WHEN",
+          ),
+        );
+        return;
+      }
+    }
+    if (type.needsTarget && !state.connected) {
       errors.push(new RecipeError(`'${name}' needs a connected chip`, keyLocation, "add a 'connect' step before it"));
     }
-    if (name === "connect") connected = true;
-    steps.push({
-      index,
+    if (name === "connect") state.connected = true;
+    const retry = common.data.retry;
+    bound.push({
+      item,
       type: name,
-      label: typeof label === "string" ? label : name,
-      location: keyLocation,
-      step: type.bind(params),
+      recipeStep: {
+        index,
+        type: name,
+        label: common.data.name ?? name,
+        location: keyLocation,
+        step: type.bind(params),
+        when,
+        retry: typeof retry === "number"
+          ? { attempts: retry, delayMs: 0 }
+          : { attempts: retry?.attempts ?? 0, delayMs: retry?.delay === undefined ? 0 : durationMs(retry.delay) },
+        timeoutMs: common.data.timeout === undefined ? undefined : durationMs(common.data.timeout),
+      },
     });
   });
-  return steps;
+  return bound;
+}
+
+function unknownStep(source: YamlSource, path: DocumentPath, name: string): RecipeError {
+  return new RecipeError(
+    `unknown step '${name}'${didYouMean(name, [...stepNames(), "include"])}`,
+    source.locate(path, { key: true }),
+    `steps are: ${stepNames().join(", ")}, and include`,
+    "E_RECIPE_STEP",
+  );
+}
+
+function resolveWiring(wiring: RecipeHeader["target"]["wiring"]): BoardWiring | undefined {
+  if (!wiring) return undefined;
+  if ("preset" in wiring) {
+    const { description: _description, ...preset } = WIRING_PRESETS[wiring.preset];
+    return preset;
+  }
+  return wiring;
 }
 
 function knownHeaderKeys(path: DocumentPath): readonly string[] {
@@ -304,14 +496,20 @@ function knownHeaderKeys(path: DocumentPath): readonly string[] {
 
 /** Keys of an object schema (or of the object members of a union), for suggestions. */
 function schemaKeys(schema: unknown): string[] {
-  const def = (schema as { def?: { shape?: Record<string, unknown>; options?: unknown[]; type?: string } }).def;
+  const def = (schema as { def?: { shape?: Record<string, unknown>; options?: unknown[] } }).def;
   if (def?.shape) return Object.keys(def.shape);
   if (def?.options) return def.options.flatMap((o) => schemaKeys(o));
   return [];
 }
 
 function sortByPosition(errors: RecipeError[]): RecipeError[] {
-  return [...errors].sort((a, b) => (a.location?.line ?? 0) - (b.location?.line ?? 0));
+  return [...errors].sort((a, b) =>
+    a.location?.file === b.location?.file ? (a.location?.line ?? 0) - (b.location?.line ?? 0) : 0
+  );
+}
+
+function shortName(path: string): string {
+  return path.slice(path.lastIndexOf("/") + 1);
 }
 
 function reason(error: unknown): string {

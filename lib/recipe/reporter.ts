@@ -33,6 +33,8 @@ export interface RunResult {
   identity?: TargetIdentity;
   /** The error that stopped the run. */
   error?: FlashRecipeError;
+  /** The serial number issued to this board, when the recipe issues one. */
+  serialNumber?: string;
 }
 
 /** Receives the events of a run. */

@@ -1,6 +1,7 @@
 /**
- * Runs a validated recipe step by step against a target, reporting each step. The run stops at the first
- * failing step; the link is always closed.
+ * Runs a validated recipe step by step, reporting each step: `when:` decides whether a step runs, `retry:` and
+ * `timeout:` wrap it, and the first failure stops the run, runs the `on-failure` steps, and is reported. The
+ * link is always released.
  *
  * @module
  */
@@ -8,49 +9,93 @@
 import { DeviceError, FlashRecipeError } from "../errors.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import type { Target } from "../target/target.ts";
-import type { Recipe } from "./load.ts";
+import { evaluateCondition } from "./condition.ts";
+import type { Recipe, RecipeStep } from "./load.ts";
 import type { RunReporter, RunResult, StepInfo } from "./reporter.ts";
-import type { ConnectRequest, StepContext } from "./step.ts";
+import type { BoardAccess, RunFlags, StepContext } from "./step.ts";
 
 /** Options of {@linkcode runRecipe}. */
 export interface RunOptions {
-  /** Opens the link to the board and connects to its bootloader. */
-  connect(request: ConnectRequest): Promise<Target>;
+  /** The board: its link and its bootloader. */
+  board: BoardAccess;
   /** Receives the run's events. */
   reporter: RunReporter;
+  /** Command-line confirmations. */
+  flags?: Partial<RunFlags>;
+  /** Asks the technician a yes/no question (not called when `--yes`). */
+  ask?: (question: string) => Promise<boolean>;
+  /** Waits; injectable for tests. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `recipe`; never throws for step failures, which are in the result. */
 export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<RunResult> {
   const { reporter } = options;
+  const flags: RunFlags = { confirmPermanent: false, yes: false, ...options.flags };
+  const sleep = options.sleep ?? realSleep;
   const started = performance.now();
   const result: RunResult = { ok: true, durationMs: 0, steps: [] };
-  let target: Target | undefined;
   const written: MemoryImage[] = [];
-  reporter.runStart(recipe.header.name, recipe.steps.length);
-  try {
-    for (const entry of recipe.steps) {
-      const info: StepInfo = { index: entry.index, count: recipe.steps.length, type: entry.type, label: entry.label };
-      const context: StepContext = {
-        part: recipe.part,
-        target,
-        async connect(request) {
-          if (target) await target.close();
-          target = await options.connect(request);
-          result.identity = target.identity;
-          reporter.identity(target.identity);
-          return target;
-        },
-        image: (file, imageOptions) => recipe.image(file, imageOptions),
-        written,
-        planned: recipe.planned,
-        progress: (done, total) => reporter.progress(info, done, total),
-        info: (message) => reporter.info(info, message),
-      };
+  const settlers: ((passed: boolean) => Promise<void>)[] = [];
+  let target: Target | undefined;
+
+  const contextFor = (info: StepInfo): StepContext => ({
+    part: recipe.part,
+    get target() {
+      return target;
+    },
+    board: options.board,
+    wiring: recipe.wiring,
+    baud: recipe.header.target.baud,
+    async connect(request) {
+      target = await options.board.connect(request);
+      result.identity = target.identity;
+      reporter.identity(target.identity);
+      return target;
+    },
+    disconnect() {
+      target = undefined;
+      return Promise.resolve();
+    },
+    resolvePath: recipe.resolvePath,
+    async ask(question) {
+      if (flags.yes) return true;
+      if (!options.ask) {
+        throw new DeviceError("E_PROMPT", `the recipe asks "${question}" but nobody can answer`, {
+          hint: "run in a terminal, or pass --yes to answer every prompt with yes",
+        });
+      }
+      return await options.ask(question);
+    },
+    recordSerialNumber(value) {
+      result.serialNumber = value;
+    },
+    onSettle(handler) {
+      settlers.push(handler);
+    },
+    sleep,
+    flags,
+    written,
+    planned: recipe.planned,
+    progress: (done, total) => reporter.progress(info, done, total),
+    info: (message) => reporter.info(info, message),
+  });
+
+  const runSteps = async (steps: readonly RecipeStep[], count: number): Promise<FlashRecipeError | undefined> => {
+    for (const entry of steps) {
+      const info: StepInfo = { index: entry.index, count, type: entry.type, label: entry.label };
       reporter.stepStart(info);
       const stepStarted = performance.now();
+      if (entry.when && !evaluateCondition(entry.when.condition)) {
+        const outcome = { summary: `skipped (when: ${entry.when.text})` };
+        result.steps.push({ step: info, outcome, durationMs: 0 });
+        reporter.stepEnd(info, outcome, 0);
+        continue;
+      }
       try {
-        const outcome = await entry.step.run(context);
+        const outcome = await attempt(entry, contextFor(info), sleep, (message) => reporter.info(info, message));
         const durationMs = performance.now() - stepStarted;
         result.steps.push({ step: info, outcome, durationMs });
         reporter.stepEnd(info, outcome, durationMs);
@@ -58,18 +103,72 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
         const error = asUserError(caught);
         const durationMs = performance.now() - stepStarted;
         result.steps.push({ step: info, error, durationMs });
-        result.ok = false;
-        result.error = error;
         reporter.stepFailed(info, error, durationMs);
-        break;
+        return error;
       }
     }
+    return undefined;
+  };
+
+  reporter.runStart(recipe.header.name, recipe.steps.length);
+  try {
+    const error = await runSteps(recipe.steps, recipe.steps.length);
+    if (error) {
+      result.ok = false;
+      result.error = error;
+      if (recipe.onFailure.length > 0) {
+        reporter.info(undefined, "running the recipe's on-failure steps");
+        await runSteps(recipe.onFailure, recipe.onFailure.length);
+      }
+    }
+    for (const settle of settlers) await settle(result.ok);
   } finally {
-    await (target as Target | undefined)?.close();
+    await target?.close();
   }
   result.durationMs = performance.now() - started;
   reporter.runEnd(result);
   return result;
+}
+
+/** Runs one step with its retry policy and timeout. */
+async function attempt(
+  entry: RecipeStep,
+  context: StepContext,
+  sleep: (ms: number) => Promise<void>,
+  note: (message: string) => void,
+) {
+  for (let attemptNo = 0;; attemptNo++) {
+    try {
+      return await withTimeout(entry.step.run(context), entry.timeoutMs, entry.label);
+    } catch (error) {
+      // Only device failures are worth retrying; a mistake in the recipe stays a mistake.
+      const retryable = error instanceof DeviceError;
+      if (!retryable || attemptNo >= entry.retry.attempts) throw error;
+      note(`attempt ${attemptNo + 1} failed (${(error as DeviceError).message}); retrying`);
+      if (entry.retry.delayMs > 0) await sleep(entry.retry.delayMs);
+    }
+  }
+}
+
+async function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined, label: string): Promise<T> {
+  if (timeoutMs === undefined) return await work;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new DeviceError("E_STEP_TIMEOUT", `'${label}' took longer than its timeout of ${timeoutMs} ms`, {
+            hint: "raise the step's timeout: or check the link",
+          }),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([work, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Errors the tool knows how to explain pass through; anything else is reported as an internal fault. */

@@ -6,19 +6,65 @@
  */
 
 import { z } from "zod";
+import { WIRING_PRESETS } from "../transport/board_wiring.ts";
 import { STEP_TYPES } from "./steps/registry.ts";
 
 /** Recipe language versions this build understands. */
 export const RECIPE_VERSION = 1;
 
+/** A duration: milliseconds as a number, or text with a unit (`500ms`, `2s`, `1m`). */
+export const duration = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^\d+(\.\d+)?\s*(ms|s|m)$/, "a duration such as 500ms, 2s or 1m"),
+]).describe("milliseconds, or a number with a unit: 500ms, 2s, 1m");
+
+/** Milliseconds of a {@linkcode duration}. */
+export function durationMs(value: number | string): number {
+  if (typeof value === "number") return value;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(value);
+  if (!match) throw new RangeError(`not a duration: ${value}`);
+  const factor = match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000;
+  return Math.round(Number(match[1]) * factor);
+}
+
 /** Keys every step may carry besides its own name. */
-export const COMMON_STEP_KEYS: readonly string[] = ["name"];
+export const commonStepKeys = {
+  name: z.string().min(1).optional().describe("label shown when the step runs"),
+  when: z.string().min(1).optional().describe(
+    "run the step only if this holds, e.g. \"${board} == 'rev2' and ${serial} > 1000\"",
+  ),
+  retry: z.union([
+    z.number().int().min(0).max(100),
+    z.strictObject({ attempts: z.number().int().min(0).max(100), delay: duration.optional() }),
+  ]).optional().describe("extra attempts when the step fails on the device"),
+  timeout: duration.optional().describe("fail the step if it takes longer"),
+};
+
+/** Names of the common step keys. */
+export const COMMON_STEP_KEYS: readonly string[] = Object.keys(commonStepKeys);
+
+/** How DTR/RTS reach the board's NRST and BOOT0. */
+export const wiringSchema = z.union([
+  z.strictObject({
+    preset: z.enum(Object.keys(WIRING_PRESETS) as [string, ...string[]]).describe(
+      Object.entries(WIRING_PRESETS).map(([name, w]) => `${name}: ${w.description}`).join("; "),
+    ),
+  }),
+  z.strictObject({
+    reset: z.enum(["dtr", "rts"]).describe("the line driving NRST"),
+    boot0: z.enum(["dtr", "rts", "none"]).default("none").describe("the line driving BOOT0, or none (jumper)"),
+    resetInverted: z.boolean().default(false).describe("a transistor inverts the reset line"),
+    boot0Inverted: z.boolean().default(false).describe("a transistor inverts the BOOT0 line"),
+  }),
+]).describe("how the adapter's DTR/RTS lines reach NRST and BOOT0 (an asserted line drives its pin low)");
 
 /** The `target` section: which link and which chip the recipe is for. */
 export const targetSchema = z.strictObject({
   transport: z.enum(["usart"]).default("usart").describe("how the host reaches the bootloader"),
   chip: z.string().min(1).describe("the part the recipe is for, e.g. stm32f103c8; a different chip stops the run"),
   port: z.string().min(1).optional().describe("serial port, e.g. /dev/ttyUSB0 or COM3; --port overrides it"),
+  baud: z.number().int().min(1200).max(4_000_000).default(115200).describe("serial baud rate"),
+  wiring: wiringSchema.optional(),
 });
 
 /** The recipe without its steps, which are validated one by one for precise messages. */
@@ -28,32 +74,45 @@ export const recipeHeaderSchema = z.strictObject({
   description: z.string().optional(),
   target: targetSchema,
   vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe(
-    "values for ${name} references; --set NAME=VALUE overrides them",
+    "values for ${name} references; --set NAME=VALUE overrides them; ${env.NAME} reads the environment",
   ),
   steps: z.array(z.unknown()).min(1).describe("what to do, in order"),
+  "on-failure": z.array(z.unknown()).default([]).describe(
+    "steps run when a step fails, e.g. to leave the board in a safe state",
+  ),
 });
 
 /** A validated recipe header. */
 export type RecipeHeader = z.output<typeof recipeHeaderSchema>;
 
-/** One step item as it appears in YAML: `{ <step>: params, name?: label }` or the bare step name. */
+/** `- include: FILE`: the steps of another file (a list of steps, or a mapping with `steps:`). */
+export const includeSchema = z.strictObject({
+  include: z.string().min(1).describe("a YAML file holding a list of steps, relative to this file"),
+  when: commonStepKeys.when,
+});
+
+/** One step item as it appears in YAML: `{ <step>: params, ...common }`, the bare step name, or an include. */
 function stepItemSchema(): z.ZodType {
   const items = STEP_TYPES.map((step) =>
-    z.strictObject({
-      [step.name]: step.schema,
-      name: z.string().optional().describe("label shown when the step runs"),
-    }).describe(step.summary)
+    z.strictObject({ [step.name]: step.schema, ...commonStepKeys }).describe(step.summary)
   );
   const bare = z.enum(STEP_TYPES.map((s) => s.name) as [string, ...string[]]).describe("a step without parameters");
-  return z.union([bare, ...items]);
+  return z.union([bare, includeSchema, ...items]);
 }
 
 /** The whole recipe, steps included: used for the JSON Schema. */
 export function recipeSchema(): z.ZodType {
-  return recipeHeaderSchema.extend({ steps: z.array(stepItemSchema()).min(1).describe("what to do, in order") });
+  return recipeHeaderSchema.extend({
+    steps: z.array(stepItemSchema()).min(1).describe("what to do, in order"),
+    "on-failure": z.array(stepItemSchema()).optional().describe("steps run when a step fails"),
+  });
 }
 
 /** The recipe JSON Schema (draft 2020-12) for yaml-language-server and other editors. */
 export function recipeJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(recipeSchema(), { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  return {
+    $id: "https://flashrecipe.invalid/recipe.schema.json",
+    title: "flashrecipe recipe",
+    ...z.toJSONSchema(recipeSchema(), { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+  };
 }

@@ -11,7 +11,17 @@ import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import type { ImageFormat } from "../image/load.ts";
 import type { ProgressCallback, Target } from "../target/target.ts";
+import type { SerialLink } from "../transport/byte_stream.ts";
+import type { BoardWiring } from "../transport/board_wiring.ts";
 import type { DocumentPath } from "./yaml_source.ts";
+
+/** Command-line confirmations that steps may require. */
+export interface RunFlags {
+  /** `--confirm-permanent`: allows irreversible changes the recipe asks for (RDP level 2). */
+  confirmPermanent: boolean;
+  /** `--yes`: answers every `prompt` with yes. */
+  yes: boolean;
+}
 
 /** What the pre-flight check of a step may use. Nothing here reaches a device. */
 export interface CheckContext {
@@ -19,6 +29,10 @@ export interface CheckContext {
   part: PartInfo;
   /** Its chip database entry. */
   chip: ChipInfo;
+  /** How the board's NRST/BOOT0 are wired to the adapter, when the recipe says. */
+  wiring?: BoardWiring;
+  /** Command-line confirmations. */
+  flags: RunFlags;
   /** Resolves a path written in the recipe (relative to the recipe's folder). */
   resolvePath(path: string): string;
   /** Where a parameter of this step is in the recipe, for errors (path relative to the step's parameters). */
@@ -31,16 +45,42 @@ export interface CheckContext {
   plannedWrites(): readonly MemoryImage[];
 }
 
+/** The board at the far end of the link, before and after its bootloader is reached. */
+export interface BoardAccess {
+  /** Opens (once) and returns the serial link, for driving DTR/RTS before connecting. */
+  link(baud: number): Promise<SerialLink>;
+  /** Syncs with the bootloader on the link and identifies the chip. */
+  connect(request: ConnectRequest): Promise<Target>;
+}
+
 /** What a running step may use. */
 export interface StepContext {
   /** The part the recipe expects. */
   part: PartInfo;
   /** The connected target; `undefined` before `connect`. */
   target?: Target;
-  /** Connects to the board (opens the link and syncs). */
+  /** The board's link, for line control. */
+  board: BoardAccess;
+  /** How the board's NRST/BOOT0 are wired, when the recipe says. */
+  wiring?: BoardWiring;
+  /** Serial baud rate from the recipe's target. */
+  baud: number;
+  /** Connects to the board (opens the link and syncs) and makes it the current target. */
   connect(options: ConnectRequest): Promise<Target>;
-  /** Images loaded during the check, by resolved path + options. */
-  image(file: string, options: { format?: ImageFormat; baseAddress?: number }): MemoryImage;
+  /** Forgets the current target (after a jump or reset the bootloader is gone). */
+  disconnect(): Promise<void>;
+  /** Resolves a path written in the recipe. */
+  resolvePath(path: string): string;
+  /** Asks the technician a yes/no question (`--yes` answers yes). */
+  ask(question: string): Promise<boolean>;
+  /** Records the serial number issued to this board, for logs. */
+  recordSerialNumber(value: string): void;
+  /** Runs `handler` once the run's outcome is known (e.g. commit or release a serial number). */
+  onSettle(handler: (passed: boolean) => Promise<void>): void;
+  /** Waits `ms` milliseconds. */
+  sleep(ms: number): Promise<void>;
+  /** Command-line confirmations. */
+  flags: RunFlags;
   /** Images written so far in this run, for `verify`. */
   written: MemoryImage[];
   /** Images the recipe writes (planned at check time), for `erase: needed`. */
@@ -91,6 +131,12 @@ export interface BoundStep {
   run(context: StepContext): Promise<StepOutcome>;
 }
 
+/** What a bound step keeps from its check for its run (e.g. the image it validated). */
+export interface StepMemo {
+  /** The image a `write` step loaded and checked. */
+  image?: MemoryImage;
+}
+
 /** Definition of a step with typed parameters. */
 export interface StepDefinition<S extends z.ZodType> {
   /** Name used in recipes. */
@@ -104,9 +150,9 @@ export interface StepDefinition<S extends z.ZodType> {
   /** Whether the step needs a connected chip; default true. */
   needsTarget?: boolean;
   /** Pre-flight check (optional). */
-  check?(params: z.output<S>, context: CheckContext): Promise<void> | void;
+  check?(params: z.output<S>, context: CheckContext, memo: StepMemo): Promise<void> | void;
   /** The action. */
-  run(params: z.output<S>, context: StepContext): Promise<StepOutcome>;
+  run(params: z.output<S>, context: StepContext, memo: StepMemo): Promise<StepOutcome>;
 }
 
 /** Turns a typed definition into a {@linkcode StepType}. */
@@ -119,11 +165,12 @@ export function defineStep<S extends z.ZodType>(definition: StepDefinition<S>): 
     needsTarget: definition.needsTarget ?? true,
     bind(raw: unknown): BoundStep {
       const params = definition.schema.parse(raw);
+      const memo: StepMemo = {};
       return {
         check: async (context) => {
-          await definition.check?.(params, context);
+          await definition.check?.(params, context, memo);
         },
-        run: (context) => definition.run(params, context),
+        run: (context) => definition.run(params, context, memo),
       };
     },
   };

@@ -59,8 +59,10 @@ export class BoardPins {
       if (value !== undefined) this.#lines[line] = value;
     }
     const isHigh = this.nrstHigh;
-    this.#history.push(`DTR${this.#lines.dtr ? "+" : "-"} RTS${this.#lines.rts ? "+" : "-"} ` +
-      `(NRST ${isHigh ? "high" : "low"}, BOOT0 ${this.boot0High ? "high" : "low"})`);
+    this.#history.push(
+      `DTR${this.#lines.dtr ? "+" : "-"} RTS${this.#lines.rts ? "+" : "-"} ` +
+        `(NRST ${isHigh ? "high" : "low"}, BOOT0 ${this.boot0High ? "high" : "low"})`,
+    );
     if (wasHigh && !isHigh) {
       this.#state = "reset";
       this.#listener.onReset();

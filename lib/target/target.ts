@@ -57,6 +57,13 @@ export interface Target {
   checksum?(address: number, length: number): Promise<number | undefined>;
   /** Changes protection; resolves once the device has reset and the link is back in sync. */
   protect?(request: ProtectionRequest): Promise<void>;
+  /** Reads the option-byte area, where the bootloader exposes it. */
+  readOptionBytes?(): Promise<Uint8Array>;
+  /**
+   * Writes the whole option-byte area; the device then reloads its options and resets. Resolves once the link
+   * is back in sync.
+   */
+  writeOptionBytes?(data: Uint8Array): Promise<void>;
   /** Starts the code at `address` (USART Go) or leaves DFU mode; the target is unusable afterwards. */
   go(address: number): Promise<void>;
   /** Releases the link. */

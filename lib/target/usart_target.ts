@@ -94,6 +94,19 @@ export class UsartTarget implements Target {
     }
   }
 
+  async readOptionBytes(): Promise<Uint8Array> {
+    const { address, size } = this.identity.chip.optionBytes;
+    return await this.readMemory(address, size);
+  }
+
+  async writeOptionBytes(data: Uint8Array): Promise<void> {
+    const { address, size } = this.identity.chip.optionBytes;
+    if (data.length !== size) throw new RangeError(`the option-byte area is ${size} bytes, not ${data.length}`);
+    // One Write Memory to the option area: the bootloader programs it and resets the chip (AN3155 §3.6).
+    await this.bootloader.writeMemory(address, data);
+    await this.bootloader.resync();
+  }
+
   async go(address: number): Promise<void> {
     await this.bootloader.go(address);
   }

@@ -11,7 +11,8 @@ import { TextReporter } from "../text_reporter.ts";
 import { loadRecipe } from "../../recipe/load.ts";
 import { runRecipe } from "../../recipe/runner.ts";
 import { InputError } from "../../errors.ts";
-import { simulatedPartNames } from "../../sim/parts.ts";
+import { simulatedPart, simulatedPartNames } from "../../sim/parts.ts";
+import { askOnTerminal } from "../prompt.ts";
 
 /** The `run` command. */
 export const runCommand: CommandSpec = {
@@ -24,6 +25,12 @@ export const runCommand: CommandSpec = {
     { name: "simulate", type: "string", valueName: "CHIP", description: "run against a simulated chip" },
     { name: "port", type: "string", valueName: "PATH", description: "serial port (overrides target.port)" },
     { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
+    { name: "yes", short: "y", type: "boolean", description: "answer every prompt step with yes" },
+    {
+      name: "confirm-permanent",
+      type: "boolean",
+      description: "allow irreversible changes the recipe asks for (RDP level 2)",
+    },
   ],
   examples: [
     ["run recipes/demo.yaml --simulate stm32f103c8", "dry run against the simulated Blue Pill"],
@@ -37,18 +44,24 @@ export const runCommand: CommandSpec = {
     const simulate = args.options.simulate as string | undefined;
     const warn = (message: string) => console.err(`warning: ${message}`);
     // An unknown simulated chip is a usage error, found before the recipe is even read.
-    const connector = createConnector({ simulate, port: args.options.port as string | undefined, warn });
-    const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]) });
+    if (simulate !== undefined) simulatedPart(simulate);
+    const flags = { confirmPermanent: args.options["confirm-permanent"] === true, yes: args.options.yes === true };
+    const recipe = await loadRecipe(args.positionals[0], {
+      set: parseAssignments(args.options.set as string[]),
+      flags,
+    });
     const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
-    const linked = simulate ? connector : createConnector({ port, warn });
+    const connector = createConnector({ simulate, port, wiring: recipe.wiring, warn });
     try {
       const result = await runRecipe(recipe, {
-        connect: (r) => linked.connect(r),
+        board: connector,
         reporter: new TextReporter(console),
+        flags,
+        ask: askOnTerminal,
       });
       return result.ok ? 0 : result.error?.exitCode ?? 1;
     } finally {
-      await linked.close();
+      await connector.close();
     }
   },
 };

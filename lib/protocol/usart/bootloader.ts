@@ -242,7 +242,7 @@ export class UsartBootloader {
     await this.#sendCommand(command);
     await this.#link.write(withChecksum([sectors.length - 1, ...sectors]));
     await this.#expectAck(command, "sector list", `${sectors.length} sector(s)`);
-    await this.#afterReset();
+    await this.resync();
   }
 
   /** Write Unprotect (0x73): removes write protection from all of flash; the device then resets (§3.10). */
@@ -271,11 +271,14 @@ export class UsartBootloader {
     const command = this.#pick(operation, choices);
     await this.#sendCommand(command);
     await this.#expectAck(command, "operation", undefined, timeoutMs);
-    await this.#afterReset();
+    await this.resync();
   }
 
-  /** After a protection change the device resets; its bootloader needs a new sync (AN3155 §3.9-3.12). */
-  async #afterReset(): Promise<void> {
+  /**
+   * Waits for the bootloader to come back after a device reset (protection changes, option-byte writes: AN3155
+   * §3.9-3.12) and syncs with it again.
+   */
+  async resync(): Promise<void> {
     const deadline = Date.now() + this.#options.resetTimeoutMs;
     let attempts = 0;
     while (Date.now() < deadline) {

@@ -17,11 +17,11 @@ export const connectStep = defineStep({
   usage: "connect: { baud: 115200, retries: 5 }",
   needsTarget: false,
   schema: z.strictObject({
-    baud: z.number().int().min(1200).max(4_000_000).default(115200).describe("serial baud rate"),
+    baud: z.number().int().min(1200).max(4_000_000).optional().describe("serial baud rate; default target.baud"),
     retries: z.number().int().min(1).max(100).default(5).describe("sync attempts before giving up"),
   }),
   async run(params, context) {
-    const target = await context.connect({ baud: params.baud, retries: params.retries });
+    const target = await context.connect({ baud: params.baud ?? context.baud, retries: params.retries });
     const { identity } = target;
     if (identity.pid !== undefined && identity.pid !== context.part.pid) {
       throw new DeviceError(

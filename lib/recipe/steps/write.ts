@@ -34,7 +34,7 @@ export const writeStep = defineStep({
   summary: "program a firmware file into flash (the flash there must be erased)",
   usage: "write: { file: firmware.hex } | { file: app.bin, address: 0x08000000, sha256: ... }",
   schema,
-  async check(params, context) {
+  async check(params, context, memo) {
     if (params.sha256) {
       const bytes = await Deno.readFile(context.resolvePath(params.file));
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
@@ -66,10 +66,12 @@ export const writeStep = defineStep({
       }
     }
     context.planWrite(image);
+    memo.image = image;
   },
-  async run(params, context) {
+  async run(_params, context, memo) {
     const target = requireTarget(context, "write");
-    const image = context.image(params.file, imageOptions(params));
+    const image = memo.image;
+    if (!image) throw new Error("write ran without its check");
     const total = image.size;
     let before = 0;
     for (const segment of image.segments) {
