@@ -10,6 +10,8 @@ import { parseArgs } from "./args.ts";
 import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { imageCommand } from "./commands/image.ts";
+import { convertCommand } from "./commands/convert.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 
@@ -17,7 +19,7 @@ import { didYouMean } from "../recipe/suggest.ts";
 export const VERSION: string = denoConfig.version;
 
 /** Every subcommand. */
-export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand];
+export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand, imageCommand, convertCommand];
 
 /** The program's help text. */
 export function programHelp(): string {
