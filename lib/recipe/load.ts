@@ -20,7 +20,6 @@ import { interpolate, type UndefinedReference } from "./interpolate.ts";
 import {
   COMMON_STEP_KEYS,
   commonStepKeys,
-  durationMs,
   includeSchema,
   RECIPE_VERSION,
   type RecipeHeader,
@@ -31,6 +30,7 @@ import { stepNames, stepType } from "./steps/registry.ts";
 import { didYouMean } from "./suggest.ts";
 import { type DocumentPath, YamlSource } from "./yaml_source.ts";
 import { issuesToErrors } from "./zod_issues.ts";
+import { durationMs } from "./params.ts";
 import { z } from "zod";
 
 /** How often and how patiently a step is retried. */

@@ -111,8 +111,9 @@ export class UsartTarget implements Target {
     await this.bootloader.go(address);
   }
 
-  async close(): Promise<void> {
-    await this.#link.close();
+  /** Ends the session. The link belongs to whoever opened it (the board connector) and stays open. */
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }
 

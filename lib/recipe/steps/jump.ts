@@ -19,6 +19,7 @@ export const jumpStep = defineStep({
     const target = requireTarget(context, "jump");
     const at = params.address ?? target.identity.chip.flash.base;
     await target.go(at);
+    await context.disconnect();
     return { summary: `application started at ${hex32(at)}` };
   },
 });

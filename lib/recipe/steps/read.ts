@@ -1,0 +1,63 @@
+/**
+ * `read`: copy a memory region to a file (.bin, .hex, .srec or .dfu by the file's extension).
+ *
+ * @module
+ */
+
+import { dirname } from "node:path";
+import { z } from "zod";
+import { formatFromName, type ImageFormat } from "../../image/load.ts";
+import { MemoryImage } from "../../image/memory_image.ts";
+import { writeImage } from "../../image/writers.ts";
+import { RecipeError } from "../errors.ts";
+import { address, hex32, imageFormat, length } from "../params.ts";
+import { defineStep } from "../step.ts";
+import { requireTarget } from "./require_target.ts";
+
+/** The `read` step. */
+export const readStep = defineStep({
+  name: "read",
+  summary: "read a memory region into a file (.bin, .hex, .srec or .dfu)",
+  usage: "read: { address: 0x08000000, length: 65536, file: backup.hex }",
+  schema: z.strictObject({
+    address,
+    length,
+    file: z.string().min(1).describe("where to save; relative to the recipe"),
+    format: imageFormat.optional(),
+  }),
+  async check(params, context) {
+    const format = (params.format ?? formatFromName(params.file)) as ImageFormat | undefined;
+    if (!format || format === "elf") {
+      throw new RecipeError(
+        `cannot tell which format to save '${params.file}' in`,
+        context.locate(["file"]),
+        "end the name in .bin, .hex, .srec or .dfu, or give 'format:'",
+      );
+    }
+    const folder = dirname(context.resolvePath(params.file));
+    try {
+      if (!(await Deno.stat(folder)).isDirectory) throw new Deno.errors.NotFound();
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+      throw new RecipeError(
+        `the folder of '${params.file}' does not exist`,
+        context.locate(["file"]),
+        "create it first",
+      );
+    }
+    if (params.address + params.length > 0x1_0000_0000) {
+      throw new RecipeError("the region runs past the 32-bit address space", context.locate(["length"]));
+    }
+  },
+  async run(params, context) {
+    const target = requireTarget(context, "read");
+    const data = await target.readMemory(params.address, params.length, context.progress);
+    const format = (params.format ?? formatFromName(params.file)) as ImageFormat;
+    const image = new MemoryImage([{ address: params.address, data }]);
+    await Deno.writeFile(context.resolvePath(params.file), writeImage(image, format));
+    return {
+      summary: `read ${params.length} bytes from ${hex32(params.address)} into ${params.file}`,
+      bytes: params.length,
+    };
+  },
+});
