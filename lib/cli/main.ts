@@ -10,6 +10,7 @@ import { parseArgs } from "./args.ts";
 import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { schemaCommand } from "./commands/schema.ts";
 import { imageCommand } from "./commands/image.ts";
 import { convertCommand } from "./commands/convert.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
@@ -19,7 +20,13 @@ import { didYouMean } from "../recipe/suggest.ts";
 export const VERSION: string = denoConfig.version;
 
 /** Every subcommand. */
-export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand, imageCommand, convertCommand];
+export const COMMANDS: readonly CommandSpec[] = [
+  runCommand,
+  validateCommand,
+  imageCommand,
+  convertCommand,
+  schemaCommand,
+];
 
 /** The program's help text. */
 export function programHelp(): string {
