@@ -123,11 +123,8 @@ class EmulatedDevice:
             return True
         with self.lock:
             gone = self.gone
-        if gone:
-            if request in (USBDEVFS_RELEASEINTERFACE,):
-                client.complete(0, 0)
-            else:
-                client.complete(-1, errno.ENODEV)
+        if gone and request not in (USBDEVFS_REAPURB, USBDEVFS_REAPURBNDELAY):
+            client.complete(-1, errno.ENODEV)
             return True
         if request in (USBDEVFS_CLAIMINTERFACE, USBDEVFS_RELEASEINTERFACE, USBDEVFS_CLEAR_HALT, USBDEVFS_RESETEP,
                        USBDEVFS_RESET, USBDEVFS_SETCONFIGURATION, USBDEVFS_CONNECT):
@@ -179,7 +176,10 @@ class EmulatedDevice:
     def reap(self, arg, client, blocking):
         with self.lock:
             if self.done:
-                urb = self.done.pop(0)
+                urb = self.done.pop(0)  # after an unplug, URBs that ended with -ESHUTDOWN are still reaped
+            elif self.gone:
+                client.complete(-1, errno.ENODEV)
+                return
             elif blocking:
                 self.reapers.append((arg, client))
                 return

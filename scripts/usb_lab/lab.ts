@@ -80,12 +80,12 @@ export interface UsbLab {
   addDevice(device: SimulatedUsbDevice, placement?: LabPlacement): Promise<PluggedDevice>;
   /** Unplugs a device (raises a "remove" uevent; transfers in flight end as "no device"). */
   removeDevice(device: PluggedDevice | SimulatedUsbDevice): Promise<void>;
-  /** Runs a command in the lab with inherited stdio and returns its exit code. */
-  run(command: string, args: string[]): Promise<number>;
+  /** Runs a command in the lab with inherited stdio and returns its exit code; `extraEnv` adds variables. */
+  run(command: string, args: string[], extraEnv?: Record<string, string>): Promise<number>;
   /** Runs a command in the lab and captures its output. */
-  output(command: string, args: string[]): Promise<LabOutput>;
+  output(command: string, args: string[], extraEnv?: Record<string, string>): Promise<LabOutput>;
   /** Starts a command in the lab with piped stdin/stdout/stderr, for tests that talk to it. */
-  spawn(command: string, args: string[]): Deno.ChildProcess;
+  spawn(command: string, args: string[], extraEnv?: Record<string, string>): Deno.ChildProcess;
   /** Unplugs everything, stops the bridge and deletes the testbed. */
   close(): Promise<void>;
 }
@@ -248,7 +248,9 @@ export async function startUsbLab(options: UsbLabOptions = {}): Promise<UsbLab> 
     }
   })();
 
+  let bridgeExited = false;
   const exited = child.status.then((status) => {
+    bridgeExited = true;
     const failure = new UsbLabError(
       `USB lab bridge exited (code ${status.code}): ${stderrText.trim() || "no message"}` +
         ` (needs /usr/bin/python3 with: apt install ${LAB_PACKAGES})`,
@@ -304,13 +306,13 @@ export async function startUsbLab(options: UsbLabOptions = {}): Promise<UsbLab> 
     await request({ op: "remove", id: entry.id });
   };
 
-  const command = (cmd: string, args: string[], piped: boolean) =>
+  const command = (cmd: string, args: string[], mode: "inherit" | "piped" | "output", extraEnv = {}) =>
     new Deno.Command(cmd, {
       args,
-      env,
-      stdin: piped ? "piped" : "inherit",
-      stdout: piped ? "piped" : "inherit",
-      stderr: piped ? "piped" : "inherit",
+      env: { ...extraEnv, ...env },
+      stdin: mode === "output" ? "null" : mode,
+      stdout: mode === "output" ? "piped" : mode,
+      stderr: mode === "output" ? "piped" : mode,
     });
 
   const lab: UsbLab = {
@@ -321,26 +323,33 @@ export async function startUsbLab(options: UsbLabOptions = {}): Promise<UsbLab> 
     },
     addDevice,
     removeDevice,
-    async run(cmd, args) {
-      return (await command(cmd, args, false).output()).code;
+    async run(cmd, args, extraEnv) {
+      return (await command(cmd, args, "inherit", extraEnv).output()).code;
     },
-    async output(cmd, args) {
-      const result = await new Deno.Command(cmd, { args, env, stdin: "null", stdout: "piped", stderr: "piped" })
-        .output();
+    async output(cmd, args, extraEnv) {
+      const result = await command(cmd, args, "output", extraEnv).output();
       const decoder = new TextDecoder();
       return { code: result.code, stdout: decoder.decode(result.stdout), stderr: decoder.decode(result.stderr) };
     },
-    spawn(cmd, args) {
-      return command(cmd, args, true).spawn();
+    spawn(cmd, args, extraEnv) {
+      return command(cmd, args, "piped", extraEnv).spawn();
     },
     async close() {
       if (closed) return;
       closed = true;
       plugged.clear();
-      await send({ op: "quit" }).catch(() => {});
-      await writer.close().catch(() => {});
+      try {
+        if (!bridgeExited) await send({ op: "quit" });
+        await writer.close();
+      } catch (error) {
+        // A bridge that died on its own closed the pipe first; its exit is reported below, not this write.
+        if (!bridgeExited) throw error;
+      }
       await Promise.allSettled([stdoutDone, stderrDone]);
-      await exited;
+      const status = await exited;
+      if (status.code !== 0) {
+        throw new UsbLabError(`USB lab bridge exited with code ${status.code}: ${stderrText.trim()}`);
+      }
     },
   };
 

@@ -19,9 +19,10 @@ export class LabClient {
   #lines: AsyncIterator<string>;
   #stderr: Promise<string>;
 
-  constructor(lab: UsbLab) {
+  /** Starts the client in `lab`; `extraEnv` adds environment variables (e.g. FLASHRECIPE_LIBUSB). */
+  constructor(lab: UsbLab, extraEnv?: Record<string, string>) {
     const script = new URL("./lab_client.ts", import.meta.url).pathname;
-    this.#child = lab.spawn(Deno.execPath(), ["run", "-A", "--quiet", script]);
+    this.#child = lab.spawn(Deno.execPath(), ["run", "-A", "--quiet", script], extraEnv);
     this.#writer = this.#child.stdin.getWriter();
     this.#lines = lines(this.#child.stdout)[Symbol.asyncIterator]();
     this.#stderr = new Response(this.#child.stderr).text();

@@ -58,17 +58,18 @@ export interface UsbListOptions extends LoadLibusbOptions {
   stringTimeoutMs?: number;
 }
 
-let initialised: Libusb | undefined;
-
-/** Loads libusb and initialises its default context once per process. */
-function libusb(options: LoadLibusbOptions = {}): Libusb {
-  const lib = loadLibusb(options);
-  if (initialised !== lib) {
-    const result = lib.libusb_init(null);
-    if (result < 0) throw usbErrorFromLibusb(result, "initialising libusb");
-    initialised = lib;
-  }
-  return lib;
+/**
+ * A fresh libusb context. Every listing and every opened device gets its own: each enumeration then reads the
+ * system's current device set instead of relying on hotplug events (absent on Windows, and lagging while a
+ * device re-enumerates), and closing a device frees everything that belonged to it.
+ */
+function openContext(lib: Libusb): Deno.PointerObject {
+  const out = new BigUint64Array(1);
+  const result = lib.libusb_init(out);
+  if (result < 0) throw usbErrorFromLibusb(result, "initialising libusb");
+  const context = Deno.UnsafePointer.create(out[0]);
+  if (context === null) throw usbErrorFromLibusb(LIBUSB_ERROR.OTHER, "initialising libusb");
+  return context;
 }
 
 function pointerAt(view: Deno.UnsafePointerView, offset: number): Deno.PointerValue {
@@ -171,9 +172,13 @@ function readInfo(lib: Libusb, device: Deno.PointerObject): UsbDeviceInfo {
 }
 
 /** Runs `body` with libusb's current device list, freeing it afterwards (opened handles keep their device). */
-async function withDeviceList<T>(lib: Libusb, body: (devices: ListedDevice[]) => Promise<T>): Promise<T> {
+async function withDeviceList<T>(
+  lib: Libusb,
+  context: Deno.PointerObject,
+  body: (devices: ListedDevice[]) => Promise<T>,
+): Promise<T> {
   const out = new BigUint64Array(1);
-  const count = Number(lib.libusb_get_device_list(null, out));
+  const count = Number(lib.libusb_get_device_list(context, out));
   if (count < 0) throw usbErrorFromLibusb(count, "listing USB devices");
   const list = Deno.UnsafePointer.create(out[0]);
   if (list === null) return await body([]);
@@ -209,7 +214,7 @@ async function readStrings(lib: Libusb, device: ListedDevice, timeoutMs: number)
     device.info.openError = libusbErrorName(error.libusbCode ?? LIBUSB_ERROR.OTHER);
     return;
   }
-  const opened = new LibusbDevice(lib, handle, device.info);
+  const opened = new LibusbDevice(lib, null, handle, device.info);
   try {
     await opened.fillStrings(timeoutMs);
   } finally {
@@ -219,13 +224,18 @@ async function readStrings(lib: Libusb, device: ListedDevice, timeoutMs: number)
 
 /** Lists attached USB devices with descriptors and (where the device can be opened) strings. */
 export async function listUsbDevices(options: UsbListOptions = {}): Promise<UsbDeviceInfo[]> {
-  const lib = libusb(options);
-  return await withDeviceList(lib, async (devices) => {
-    if (options.strings ?? true) {
-      for (const device of devices) await readStrings(lib, device, options.stringTimeoutMs ?? 1000);
-    }
-    return devices.map((d) => d.info);
-  });
+  const lib = loadLibusb(options);
+  const context = openContext(lib);
+  try {
+    return await withDeviceList(lib, context, async (devices) => {
+      if (options.strings ?? true) {
+        for (const device of devices) await readStrings(lib, device, options.stringTimeoutMs ?? 1000);
+      }
+      return devices.map((d) => d.info);
+    });
+  } finally {
+    lib.libusb_exit(context);
+  }
 }
 
 /** One line per device for messages: `1-2 0483:df11 "STM32 BOOTLOADER" serial 3574364C3034`. */
@@ -244,31 +254,40 @@ export interface UsbOpenOptions extends UsbListOptions {}
 
 /** Opens the one device matching `selector`. Fails with `E_USB_NOT_FOUND` (or `E_USB_AMBIGUOUS`) listing what is attached. */
 export async function openUsbDevice(selector: UsbSelector, options: UsbOpenOptions = {}): Promise<LibusbDevice> {
-  const lib = libusb(options);
+  const lib = loadLibusb(options);
   const needStrings = selector.serialNumber !== undefined;
-  return await withDeviceList(lib, async (devices) => {
-    for (const device of devices) {
-      if (needStrings || options.strings) await readStrings(lib, device, options.stringTimeoutMs ?? 1000);
-    }
-    const matching = devices.filter((d) => matchesSelector(d.info, selector));
-    if (matching.length === 0) {
-      throw new UsbError("E_USB_NOT_FOUND", `no USB device matches ${describeSelector(selector)}`, {
-        hint: `attached: ${seenList(devices.map((d) => d.info))}`,
-      });
-    }
-    if (matching.length > 1) {
-      throw new UsbError("E_USB_AMBIGUOUS", `${matching.length} USB devices match ${describeSelector(selector)}`, {
-        hint: `choose one by port path or serial number: ${seenList(matching.map((d) => d.info))}`,
-      });
-    }
-    const handle = openHandle(lib, matching[0]);
-    const device = new LibusbDevice(lib, handle, matching[0].info);
-    if (!needStrings && !options.strings) {
-      // Strings of the opened device are cheap now that it is open; errors leave them unset.
-      await device.fillStrings(options.stringTimeoutMs ?? 1000);
-    }
-    return device;
-  });
+  const context = openContext(lib);
+  let device: LibusbDevice | undefined;
+  try {
+    device = await withDeviceList(lib, context, async (devices) => {
+      for (const device of devices) {
+        if (needStrings || options.strings) await readStrings(lib, device, options.stringTimeoutMs ?? 1000);
+      }
+      const matching = devices.filter((d) => matchesSelector(d.info, selector));
+      if (matching.length !== 1 && !needStrings && !options.strings) {
+        // The error lists what is attached; strings make that list recognisable.
+        for (const device of devices) await readStrings(lib, device, options.stringTimeoutMs ?? 1000);
+      }
+      if (matching.length === 0) {
+        throw new UsbError("E_USB_NOT_FOUND", `no USB device matches ${describeSelector(selector)}`, {
+          hint: `attached: ${seenList(devices.map((d) => d.info))}`,
+        });
+      }
+      if (matching.length > 1) {
+        throw new UsbError("E_USB_AMBIGUOUS", `${matching.length} USB devices match ${describeSelector(selector)}`, {
+          hint: `choose one by port path or serial number: ${seenList(matching.map((d) => d.info))}`,
+        });
+      }
+      return new LibusbDevice(lib, context, openHandle(lib, matching[0]), matching[0].info);
+    });
+  } finally {
+    if (device === undefined) lib.libusb_exit(context);
+  }
+  if (!needStrings && !options.strings) {
+    // Strings of the opened device are cheap now that it is open; errors leave them unset.
+    await device.fillStrings(options.stringTimeoutMs ?? 1000);
+  }
+  return device;
 }
 
 function describeSetup(setup: UsbSetup): string {
@@ -282,14 +301,16 @@ export class LibusbDevice implements UsbControlDevice {
   /** What was known about the device when it was opened. */
   readonly info: UsbDeviceInfo;
   #lib: Libusb;
+  #context: Deno.PointerObject | null;
   #handle: Deno.PointerObject | null;
   #claimed = new Set<number>();
   #queue: Promise<unknown> = Promise.resolve();
   #langId?: number;
 
-  /** Use {@linkcode openUsbDevice}. */
-  constructor(lib: Libusb, handle: Deno.PointerObject, info: UsbDeviceInfo) {
+  /** Use {@linkcode openUsbDevice}. `context` (if given) is owned by the device and ended by `close`. */
+  constructor(lib: Libusb, context: Deno.PointerObject | null, handle: Deno.PointerObject, info: UsbDeviceInfo) {
     this.#lib = lib;
+    this.#context = context;
     this.#handle = handle;
     this.info = info;
   }
@@ -435,6 +456,8 @@ export class LibusbDevice implements UsbControlDevice {
       }
       this.#claimed.clear();
       this.#lib.libusb_close(handle);
+      if (this.#context !== null) this.#lib.libusb_exit(this.#context); // the context was this device's own
+      this.#context = null;
       if (failure) throw failure;
     });
     this.#queue = run.then(() => undefined, () => undefined);
