@@ -12,7 +12,7 @@
  */
 
 import { type SimulatedUsbDevice, STALL, type UsbSetup } from "../../lib/transport/usb/control.ts";
-import { answerStandardRequest } from "./standard_requests.ts";
+import { answerStandardRequest } from "../../lib/transport/usb/standard_requests.ts";
 
 /** The umockdev preload library that redirects /sys and /dev/bus/usb of a program into the testbed. */
 export const UMOCKDEV_PRELOAD = "libumockdev-preload.so.0";
@@ -169,6 +169,7 @@ export async function startUsbLab(options: UsbLabOptions = {}): Promise<UsbLab> 
   let nextPort = 1;
   let nextId = 1;
   let closed = false;
+  let bridgeExited = false;
   let readyResolve: (dir: string) => void = () => {};
   let readyReject: (e: Error) => void = () => {};
   const ready = new Promise<string>((resolve, reject) => {
@@ -219,10 +220,17 @@ export async function startUsbLab(options: UsbLabOptions = {}): Promise<UsbLab> 
         const seq = message.seq ?? 0;
         // One request at a time per device, in arrival order, as on a real default pipe.
         const previous = queues.get(target.id) ?? Promise.resolve();
-        const next = previous.then(() => answer(target, seq, setup, data)).catch((error) => {
-          console.error(`usb lab: device ${target.id} failed on a control request:`, error);
-          return send({ op: "reply", dev: target.id, seq, status: "stall" });
-        });
+        const next = previous
+          .then(() => answer(target, seq, setup, data))
+          .catch(async (error) => {
+            if (bridgeExited || closed) throw error;
+            console.error(`usb lab: device ${target.id} failed on a control request; answering STALL:`, error);
+            await send({ op: "reply", dev: target.id, seq, status: "stall" });
+          })
+          .catch((error) => {
+            // Once the bridge is gone nobody waits for this answer; its exit is reported by close().
+            if (!bridgeExited && !closed) console.error(`usb lab: cannot answer device ${target.id}:`, error);
+          });
         queues.set(target.id, next);
         break;
       }
@@ -243,12 +251,19 @@ export async function startUsbLab(options: UsbLabOptions = {}): Promise<UsbLab> 
       while ((newline = buffered.indexOf("\n")) >= 0) {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
-        if (line.trim()) onMessage(JSON.parse(line) as BridgeMessage);
+        if (!line.trim()) continue;
+        let message: BridgeMessage;
+        try {
+          message = JSON.parse(line) as BridgeMessage;
+        } catch (error) {
+          console.error(`usb lab: unreadable line from the bridge: ${line}`, error);
+          continue;
+        }
+        onMessage(message);
       }
     }
   })();
 
-  let bridgeExited = false;
   const exited = child.status.then((status) => {
     bridgeExited = true;
     const failure = new UsbLabError(

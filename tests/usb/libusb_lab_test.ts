@@ -86,6 +86,10 @@ Deno.test("lab: control IN/OUT round trips, SET_INTERFACE, STALL and timeout are
     const back = await client.ok<number[]>({ op: "in", setup: setup(VENDOR_IN, VENDOR_REQUEST.READ, 512) });
     assert.deepEqual(back, payload, "short IN returns only what the device sent");
 
+    assert.deepEqual(await client.ok({ op: "in", setup: setup(VENDOR_IN, VENDOR_REQUEST.READ, 0) }), []);
+    await client.ok({ op: "out", setup: setup(VENDOR_OUT, VENDOR_REQUEST.WRITE, 0), data: [] });
+    assert.equal(vendor.memory.length, 0, "zero-length OUT reached the device");
+
     await client.ok({ op: "alt", interface: 0, alt: 1 });
     assert.deepEqual(vendor.alternate, [0, 1]);
     assert.deepEqual(await client.ok({ op: "in", setup: setup(VENDOR_IN, VENDOR_REQUEST.ALT, 2) }), [0, 1]);

@@ -41,7 +41,8 @@ export interface UsbErrorOptions extends FlashRecipeErrorOptions {
 
 /**
  * A USB operation failed. `code` is one of: `E_NO_LIBUSB`, `E_USB_PERMISSION`, `E_USB_GONE`, `E_USB_STALL`,
- * `E_USB_TIMEOUT`, `E_USB_BUSY`, `E_USB_NOT_SUPPORTED`, `E_USB_NOT_FOUND`, `E_USB_WAIT_TIMEOUT`, `E_USB_IO`.
+ * `E_USB_TIMEOUT`, `E_USB_BUSY`, `E_USB_NOT_SUPPORTED`, `E_USB_NOT_FOUND`, `E_USB_AMBIGUOUS`, `E_USB_WAIT_TIMEOUT`,
+ * `E_USB_CLOSED`, `E_USB_IO`.
  */
 export class UsbError extends DeviceError {
   /** The libusb error code, when the error came from libusb. */

@@ -1,7 +1,20 @@
 import assert from "node:assert/strict";
-import { STALL } from "../../lib/transport/usb/control.ts";
-import { answerStandardRequest, stringDescriptor } from "../../scripts/usb_lab/standard_requests.ts";
-import { VendorTestDevice } from "../../scripts/usb_lab/test_devices.ts";
+import { type SimulatedUsbDevice, STALL } from "./control.ts";
+import { buildDescriptors } from "./descriptor_builder.ts";
+import { answerStandardRequest, stringDescriptor } from "./standard_requests.ts";
+
+/** A device with one interface and strings 1..3; its behaviour beyond descriptors is never asked for here. */
+function vendorDevice(serial: string): SimulatedUsbDevice {
+  return {
+    descriptors: () =>
+      buildDescriptors({ idVendor: 0x1209, idProduct: 0x0001, iManufacturer: 1, iProduct: 2, iSerialNumber: 3 }, [
+        { interfaces: [{ bInterfaceNumber: 0, bAlternateSetting: 0, bInterfaceClass: 0xff }] },
+      ]),
+    strings: () => new Map([[1, "M"], [2, "P"], [3, serial]]),
+    handleControl: () => Promise.reject(new Error("not a standard request")),
+    setAlternateSetting: () => {},
+  };
+}
 
 const getDescriptor = (type: number, index: number, wLength: number, wIndex = 0) => ({
   bmRequestType: 0x80,
@@ -12,7 +25,7 @@ const getDescriptor = (type: number, index: number, wLength: number, wIndex = 0)
 });
 
 Deno.test("standard requests: device, configuration and string descriptors come from the simulated device", () => {
-  const device = new VendorTestDevice("S1");
+  const device = vendorDevice("S1");
   const all = device.descriptors();
   assert.deepEqual(answerStandardRequest(device, getDescriptor(1, 0, 18)), all.slice(0, 18));
   assert.deepEqual(answerStandardRequest(device, getDescriptor(1, 0, 8)), all.slice(0, 8), "truncated to wLength");

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type ControlReply, type SimulatedUsbDevice, STALL, type UsbSetup } from "../../lib/transport/usb/control.ts";
+import { type ControlReply, type SimulatedUsbDevice, STALL, type UsbSetup } from "./control.ts";
 
 const GET_DESCRIPTOR = 6; // USB 2.0 table 9-4
 const DEVICE = 1; // USB 2.0 table 9-5 descriptor types
