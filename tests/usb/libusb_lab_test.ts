@@ -217,3 +217,49 @@ Deno.test("lab: a missing Python/umockdev makes startUsbLab fail with install ad
     (error: Error) => error.name === "UsbLabError" && /umockdev gir1\.2-umockdev-1\.0 python3-gi/.test(error.message),
   );
 });
+
+Deno.test("lab: a device re-enumerating on the same port (application -> bootloader) is found again", async () => {
+  const application = new VendorTestDevice("APP");
+  await withLab([application], async (lab, client) => {
+    const before = await client.ok<UsbDeviceInfo>({ op: "open", selector: "1209:0001" });
+    await client.ok({ op: "close" });
+    await lab.removeDevice(application);
+    const bootloader = await lab.addDevice(new MinimalDfuDevice({ serial: "BOOT" }), { port: before.portPath });
+    await client.ok({ op: "waitGone", selector: "1209:0001", timeoutMs: 5000 });
+    const found = await client.ok<UsbDeviceInfo>({ op: "wait", selector: "0483:df11", timeoutMs: 5000 });
+    assert.equal(found.portPath, before.portPath, "same port");
+    assert.notEqual(found.deviceAddress, before.deviceAddress, "a new address, as after a real re-enumeration");
+    assert.equal(found.deviceAddress, bootloader.devnum);
+    const opened = await client.ok<UsbDeviceInfo>({ op: "open", selector: before.portPath });
+    assert.equal(opened.serialNumber, "BOOT");
+    await client.ok({ op: "close" });
+  });
+});
+
+Deno.test("lab CLI: runs a command with the named devices and returns its exit code", async () => {
+  const main = new URL("../../scripts/usb_lab/main.ts", import.meta.url).pathname;
+  const run = (args: string[]) =>
+    new Deno.Command(Deno.execPath(), { args: ["run", "-A", "--quiet", main, ...args], stdin: "null" }).output();
+  const decoder = new TextDecoder();
+
+  const listed = await run(["--device", "dfu-minimal", "--serial", "CLI1", "--", "dfu-util", "-l"]);
+  assert.equal(listed.code, 0, decoder.decode(listed.stderr));
+  assert.match(decoder.decode(listed.stdout), /Found DFU: \[0483:df11\].*serial="CLI1"/);
+
+  const exitCode = await run([
+    "--chip",
+    "vendor-test",
+    "--",
+    "sh",
+    "-c",
+    'test -e "$UMOCKDEV_DIR/dev/bus/usb/001/002" && exit 7',
+  ]);
+  assert.equal(exitCode.code, 7, decoder.decode(exitCode.stderr));
+
+  const unknown = await run(["--device", "no-such-device", "--", "true"]);
+  assert.equal(unknown.code, 2);
+  assert.match(decoder.decode(unknown.stderr), /unknown lab device 'no-such-device'; known: vendor-test, dfu-minimal/);
+
+  const devices = await run(["--list-devices"]);
+  assert.match(decoder.decode(devices.stdout), /^dfu-minimal +0483:df11/m);
+});
