@@ -4,7 +4,7 @@
  * transport calls with lab actions (plugging devices in and out).
  *
  * Commands: {op:"list"} | {op:"open", selector} | {op:"in", setup, timeoutMs} | {op:"out", setup, data, timeoutMs}
- * | {op:"claim", interface} | {op:"alt", interface, alt} | {op:"string", index} | {op:"close"}
+ * | {op:"claim", interface} | {op:"reset"} | {op:"alt", interface, alt} | {op:"string", index} | {op:"close"}
  * | {op:"wait", selector, timeoutMs} | {op:"waitGone", selector, timeoutMs} | {op:"exit"}.
  * Answers: {ok: result} or {error: {name, code, message, hint}}.
  *
@@ -57,6 +57,9 @@ async function execute(command: Command): Promise<unknown> {
       return null;
     case "alt":
       await opened().setAlternateSetting(command.interface ?? 0, command.alt ?? 0);
+      return null;
+    case "reset":
+      await opened().reset();
       return null;
     case "string":
       return await opened().getStringDescriptor(command.index ?? 0);

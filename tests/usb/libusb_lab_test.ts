@@ -96,6 +96,9 @@ Deno.test("lab: control IN/OUT round trips, SET_INTERFACE, STALL and timeout are
 
     assert.equal(await client.ok({ op: "string", index: 5 }), "Setting One");
 
+    await client.ok({ op: "reset" });
+    assert.deepEqual(await client.ok({ op: "in", setup: setup(VENDOR_IN, VENDOR_REQUEST.ALT, 2) }), [0, 1]);
+
     const stall = await client.send({ op: "in", setup: setup(VENDOR_IN, VENDOR_REQUEST.STALLS, 4) });
     assert.equal(stall.error?.code, "E_USB_STALL", JSON.stringify(stall));
     assert.equal(stall.error?.name, "UsbError");

@@ -242,7 +242,8 @@ export async function listUsbDevices(options: UsbListOptions = {}): Promise<UsbD
 export function describeDevice(info: UsbDeviceInfo): string {
   const product = info.product ? ` "${info.product}"` : "";
   const serial = info.serialNumber ? ` serial ${info.serialNumber}` : "";
-  return `${info.portPath} ${formatVidPid(info.idVendor, info.idProduct)}${product}${serial}`;
+  const unreadable = info.openError ? ` (strings unreadable: ${info.openError})` : "";
+  return `${info.portPath} ${formatVidPid(info.idVendor, info.idProduct)}${product}${serial}${unreadable}`;
 }
 
 function seenList(devices: UsbDeviceInfo[]): string {
@@ -269,8 +270,14 @@ export async function openUsbDevice(selector: UsbSelector, options: UsbOpenOptio
         for (const device of devices) await readStrings(lib, device, options.stringTimeoutMs ?? 1000);
       }
       if (matching.length === 0) {
+        const locked = devices.find((d) => d.info.openError === libusbErrorName(LIBUSB_ERROR.ACCESS));
+        const permission = locked
+          ? `; some devices could not be opened to read their strings: ${
+            usbErrorFromLibusb(LIBUSB_ERROR.ACCESS, "opening", locked.info).hint
+          }`
+          : "";
         throw new UsbError("E_USB_NOT_FOUND", `no USB device matches ${describeSelector(selector)}`, {
-          hint: `attached: ${seenList(devices.map((d) => d.info))}`,
+          hint: `attached: ${seenList(devices.map((d) => d.info))}${permission}`,
         });
       }
       if (matching.length > 1) {
@@ -284,8 +291,13 @@ export async function openUsbDevice(selector: UsbSelector, options: UsbOpenOptio
     if (device === undefined) lib.libusb_exit(context);
   }
   if (!needStrings && !options.strings) {
-    // Strings of the opened device are cheap now that it is open; errors leave them unset.
-    await device.fillStrings(options.stringTimeoutMs ?? 1000);
+    // Strings of the opened device are cheap now that it is open; USB errors leave them unset.
+    try {
+      await device.fillStrings(options.stringTimeoutMs ?? 1000);
+    } catch (error) {
+      await device.close();
+      throw error;
+    }
   }
   return device;
 }
@@ -395,6 +407,20 @@ export class LibusbDevice implements UsbControlDevice {
       if (result < 0) {
         throw this.#fail(result, `selecting alternate setting ${alternateSetting} of interface ${interfaceNumber}`);
       }
+      return Promise.resolve();
+    });
+  }
+
+  /**
+   * Resets the device (USB port reset). If the device re-enumerates as a different device, this handle is
+   * finished and the call fails with `E_USB_GONE`: look the device up again.
+   */
+  reset(): Promise<void> {
+    return this.#exclusive((handle) => {
+      const result = this.#lib.libusb_reset_device(handle);
+      // NOT_FOUND: "re-enumeration is required" (libusb_reset_device docs) - the old handle is useless.
+      if (result === LIBUSB_ERROR.NOT_FOUND) throw this.#fail(LIBUSB_ERROR.NO_DEVICE, "resetting");
+      if (result < 0) throw this.#fail(result, "resetting");
       return Promise.resolve();
     });
   }

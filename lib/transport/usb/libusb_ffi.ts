@@ -26,6 +26,7 @@ export const LIBUSB_SYMBOLS = {
   libusb_claim_interface: { parameters: ["pointer", "i32"], result: "i32" },
   libusb_release_interface: { parameters: ["pointer", "i32"], result: "i32" },
   libusb_set_interface_alt_setting: { parameters: ["pointer", "i32", "i32"], result: "i32" },
+  libusb_reset_device: { parameters: ["pointer"], result: "i32" },
   libusb_control_transfer: {
     parameters: ["pointer", "u8", "u8", "u16", "u16", "buffer", "u16", "u32"],
     result: "i32",
