@@ -236,7 +236,14 @@ export async function startUsbLab(options: UsbLabOptions = {}): Promise<UsbLab> 
       }
       case "setalt": {
         const target = plugged.get(message.dev ?? "");
-        target?.device.setAlternateSetting(message.interface ?? 0, message.alt ?? 0);
+        if (!target) break;
+        // In order with the control requests before it (a timed-out one may still be running).
+        const previous = queues.get(target.id) ?? Promise.resolve();
+        queues.set(
+          target.id,
+          previous.then(() => target.device.setAlternateSetting(message.interface ?? 0, message.alt ?? 0))
+            .catch((error) => console.error(`usb lab: device ${target.id} failed on SET_INTERFACE:`, error)),
+        );
         break;
       }
     }

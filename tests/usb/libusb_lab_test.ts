@@ -219,6 +219,12 @@ Deno.test("lab: a missing Python/umockdev makes startUsbLab fail with install ad
     startUsbLab({ python: "/nonexistent/python3" }),
     (error: Error) => error.name === "UsbLabError" && /umockdev gir1\.2-umockdev-1\.0 python3-gi/.test(error.message),
   );
+  // An interpreter that starts but cannot run the bridge (as a Python without gi/UMockdev would).
+  await assert.rejects(
+    startUsbLab({ python: "/bin/false" }),
+    (error: Error) =>
+      error.name === "UsbLabError" && /bridge exited \(code 1\).*apt install umockdev/.test(error.message),
+  );
 });
 
 Deno.test("lab: a device re-enumerating on the same port (application -> bootloader) is found again", async () => {
