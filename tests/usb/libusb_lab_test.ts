@@ -91,8 +91,8 @@ Deno.test("lab: control IN/OUT round trips, SET_INTERFACE, STALL and timeout are
     assert.equal(vendor.memory.length, 0, "zero-length OUT reached the device");
 
     await client.ok({ op: "alt", interface: 0, alt: 1 });
-    assert.deepEqual(vendor.alternate, [0, 1]);
     assert.deepEqual(await client.ok({ op: "in", setup: setup(VENDOR_IN, VENDOR_REQUEST.ALT, 2) }), [0, 1]);
+    assert.deepEqual(vendor.alternate, [0, 1]);
 
     assert.equal(await client.ok({ op: "string", index: 5 }), "Setting One");
 
