@@ -3,7 +3,7 @@
  * commands on stdin, one per line, and answers each with one JSON line on stdout, so a test can interleave
  * transport calls with lab actions (plugging devices in and out).
  *
- * Commands: {op:"list"} | {op:"open", selector} | {op:"in", setup, timeoutMs} | {op:"out", setup, data, timeoutMs}
+ * Commands: {op:"list"} | {op:"open", selector} | {op:"in", setup, timeoutMs} | {op:"inTicking", setup, timeoutMs} | {op:"out", setup, data, timeoutMs}
  * | {op:"claim", interface} | {op:"reset"} | {op:"alt", interface, alt} | {op:"string", index} | {op:"close"}
  * | {op:"wait", selector, timeoutMs} | {op:"waitGone", selector, timeoutMs} | {op:"exit"}.
  * Answers: {ok: result} or {error: {name, code, message, hint}}.
@@ -49,6 +49,17 @@ async function execute(command: Command): Promise<unknown> {
       return device.info;
     case "in":
       return Array.from(await opened().controlIn(command.setup!, command.timeoutMs ?? 1000));
+    case "inTicking": {
+      // Counts timer callbacks that run while the transfer is pending: a blocked event loop would run none.
+      let ticks = 0;
+      const timer = setInterval(() => ticks++, 5);
+      try {
+        const data = await opened().controlIn(command.setup!, command.timeoutMs ?? 1000);
+        return { data: Array.from(data), ticks };
+      } finally {
+        clearInterval(timer);
+      }
+    }
     case "out":
       await opened().controlOut(command.setup!, Uint8Array.from(command.data ?? []), command.timeoutMs ?? 1000);
       return null;

@@ -96,6 +96,15 @@ Deno.test("lab: control IN/OUT round trips, SET_INTERFACE, STALL and timeout are
 
     assert.equal(await client.ok({ op: "string", index: 5 }), "Setting One");
 
+    // The transfer runs off the event loop: timers keep firing while the device takes its time.
+    const ticking = await client.ok<{ data: number[]; ticks: number }>({
+      op: "inTicking",
+      setup: setup(VENDOR_IN, VENDOR_REQUEST.SLOW, 1, 300),
+      timeoutMs: 5000,
+    });
+    assert.deepEqual(ticking.data, [0x5a]);
+    assert.ok(ticking.ticks > 0, "the event loop ran during the transfer");
+
     await client.ok({ op: "reset" });
     assert.deepEqual(await client.ok({ op: "in", setup: setup(VENDOR_IN, VENDOR_REQUEST.ALT, 2) }), [0, 1]);
 
