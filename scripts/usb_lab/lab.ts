@@ -375,9 +375,14 @@ export async function startUsbLab(options: UsbLabOptions = {}): Promise<UsbLab> 
     },
   };
 
-  for (const entry of options.devices ?? []) {
-    if (isSpec(entry)) await addDevice(entry.device, entry);
-    else await addDevice(entry);
+  try {
+    for (const entry of options.devices ?? []) {
+      if (isSpec(entry)) await addDevice(entry.device, entry);
+      else await addDevice(entry);
+    }
+  } catch (error) {
+    await lab.close();
+    throw error;
   }
   return lab;
 }

@@ -281,3 +281,9 @@ Deno.test("lab CLI: runs a command with the named devices and returns its exit c
   const devices = await run(["--list-devices"]);
   assert.match(decoder.decode(devices.stdout), /^dfu-minimal +0483:df11/m);
 });
+
+Deno.test("lab: a device the testbed refuses fails startUsbLab and leaves nothing running", async () => {
+  const broken = new VendorTestDevice();
+  broken.descriptors = () => Uint8Array.of(1, 2, 3); // too short to be a device descriptor
+  await assert.rejects(startUsbLab({ devices: [broken] }), (error: Error) => error.name === "UsbLabError");
+});
