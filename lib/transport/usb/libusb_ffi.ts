@@ -1,0 +1,102 @@
+/**
+ * Loads libusb-1.0 with `Deno.dlopen` and declares the functions the transport uses (signatures from
+ * libusb.h of libusb 1.0.26). The library is looked up by per-OS names; `FLASHRECIPE_LIBUSB` (a file name or
+ * path) replaces the list, which is also how tests simulate a machine without libusb.
+ *
+ * @module
+ */
+
+import { UsbError } from "./usb_errors.ts";
+
+/** The libusb functions we call. `libusb_control_transfer` runs on a worker thread (`nonblocking`). */
+export const LIBUSB_SYMBOLS = {
+  libusb_init: { parameters: ["buffer"], result: "i32" },
+  libusb_exit: { parameters: ["pointer"], result: "void" },
+  libusb_get_device_list: { parameters: ["pointer", "buffer"], result: "isize" },
+  libusb_free_device_list: { parameters: ["pointer", "i32"], result: "void" },
+  libusb_get_device_descriptor: { parameters: ["pointer", "buffer"], result: "i32" },
+  libusb_get_bus_number: { parameters: ["pointer"], result: "u8" },
+  libusb_get_device_address: { parameters: ["pointer"], result: "u8" },
+  libusb_get_port_numbers: { parameters: ["pointer", "buffer", "i32"], result: "i32" },
+  libusb_get_config_descriptor: { parameters: ["pointer", "u8", "buffer"], result: "i32" },
+  libusb_free_config_descriptor: { parameters: ["pointer"], result: "void" },
+  libusb_open: { parameters: ["pointer", "buffer"], result: "i32" },
+  libusb_close: { parameters: ["pointer"], result: "void" },
+  libusb_set_auto_detach_kernel_driver: { parameters: ["pointer", "i32"], result: "i32" },
+  libusb_claim_interface: { parameters: ["pointer", "i32"], result: "i32" },
+  libusb_release_interface: { parameters: ["pointer", "i32"], result: "i32" },
+  libusb_set_interface_alt_setting: { parameters: ["pointer", "i32", "i32"], result: "i32" },
+  libusb_reset_device: { parameters: ["pointer"], result: "i32" },
+  libusb_control_transfer: {
+    parameters: ["pointer", "u8", "u8", "u16", "u16", "buffer", "u16", "u32"],
+    result: "i32",
+    nonblocking: true,
+  },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+/** The loaded library. */
+export type Libusb = Deno.DynamicLibrary<typeof LIBUSB_SYMBOLS>["symbols"];
+
+/** Environment variable naming the libusb library to load instead of the default names. */
+export const LIBUSB_ENV = "FLASHRECIPE_LIBUSB";
+
+/** Options for {@linkcode loadLibusb}. */
+export interface LoadLibusbOptions {
+  /** Library names or paths to try, in order (default: {@linkcode libusbCandidates}). */
+  candidates?: string[];
+}
+
+function dirname(path: string): string {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  return cut < 0 ? "." : path.slice(0, cut);
+}
+
+/** The library names tried on this OS, in order. */
+export function libusbCandidates(os: typeof Deno.build.os = Deno.build.os): string[] {
+  const override = Deno.env.get(LIBUSB_ENV);
+  if (override) return [override];
+  switch (os) {
+    case "darwin":
+      return ["libusb-1.0.dylib", "/opt/homebrew/lib/libusb-1.0.dylib", "/usr/local/lib/libusb-1.0.dylib"];
+    case "windows":
+      // Beside flashrecipe.exe first, then the DLL search path (which includes PATH).
+      return [`${dirname(Deno.execPath())}\\libusb-1.0.dll`, "libusb-1.0.dll"];
+    default:
+      return ["libusb-1.0.so.0", "libusb-1.0.so"];
+  }
+}
+
+/** How to install libusb on this OS. */
+export function libusbInstallAdvice(os: typeof Deno.build.os = Deno.build.os): string {
+  switch (os) {
+    case "darwin":
+      return "install it with 'brew install libusb'";
+    case "windows":
+      return "put libusb-1.0.dll (from libusb.info) beside flashrecipe.exe";
+    default:
+      return "install it with 'sudo apt install libusb-1.0-0' (or your distribution's libusb-1.0 package)";
+  }
+}
+
+let loaded: { candidatesKey: string; library: Deno.DynamicLibrary<typeof LIBUSB_SYMBOLS> } | undefined;
+
+/** Opens libusb (once per process for a given candidate list). Throws `E_NO_LIBUSB` when none loads. */
+export function loadLibusb(options: LoadLibusbOptions = {}): Libusb {
+  const candidates = options.candidates ?? libusbCandidates();
+  const key = candidates.join("\n");
+  if (loaded && loaded.candidatesKey === key) return loaded.library.symbols;
+  const failures: string[] = [];
+  for (const name of candidates) {
+    try {
+      const library = Deno.dlopen(name, LIBUSB_SYMBOLS);
+      loaded = { candidatesKey: key, library };
+      return library.symbols;
+    } catch (error) {
+      failures.push(`${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  throw new UsbError("E_NO_LIBUSB", `cannot load libusb-1.0 (tried ${candidates.join(", ")})`, {
+    hint: libusbInstallAdvice(),
+    cause: new Error(failures.join("; ")),
+  });
+}

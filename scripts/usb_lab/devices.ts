@@ -1,0 +1,48 @@
+/**
+ * Registry of simulated devices the lab CLI (`scripts/usb_lab/main.ts --device NAME`) can plug in. Add an
+ * entry per device model; the DfuSe chip simulators register here under their chip names (e.g. `stm32f405rg`).
+ *
+ * @module
+ */
+
+import type { SimulatedUsbDevice } from "../../lib/transport/usb/control.ts";
+import { MinimalDfuDevice, VendorTestDevice } from "./test_devices.ts";
+
+/** Options the CLI passes to a device factory. */
+export interface LabDeviceOptions {
+  /** `--flash-file PATH`: a file holding the simulated flash contents (meaning is up to the device). */
+  flashFile?: string;
+  /** `--serial TEXT`: the serial number string. */
+  serial?: string;
+}
+
+/** A simulated device with an optional hook run when the lab shuts down (e.g. to save flash contents). */
+export interface LabDeviceInstance extends SimulatedUsbDevice {
+  /** Called once after the command in the lab has finished. */
+  shutdown?(): Promise<void>;
+}
+
+/** One registry entry. */
+export interface LabDeviceEntry {
+  /** One line for `--list-devices`. */
+  description: string;
+  /** Builds a fresh device. */
+  create(options: LabDeviceOptions): LabDeviceInstance | Promise<LabDeviceInstance>;
+}
+
+/** The devices the lab CLI knows, by name. */
+export const LAB_DEVICES: Record<string, LabDeviceEntry> = {
+  "vendor-test": {
+    description: "1209:0001 vendor-class test device (echo memory, two named alternate settings)",
+    create: (options) => new VendorTestDevice(options.serial),
+  },
+  "dfu-minimal": {
+    description: "0483:df11 DFU-mode device that only reports dfuIDLE (listing tests)",
+    create: (options) => new MinimalDfuDevice({ serial: options.serial }),
+  },
+};
+
+/** Looks up a registry entry; `undefined` when the name is unknown. */
+export function labDevice(name: string): LabDeviceEntry | undefined {
+  return Object.hasOwn(LAB_DEVICES, name) ? LAB_DEVICES[name] : undefined;
+}
