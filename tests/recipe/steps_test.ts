@@ -198,3 +198,35 @@ Deno.test("a run killed between issuing a serial number and the end never lets i
     },
   );
 });
+
+Deno.test("reset pulses NRST and the chosen program starts; erase by pages", async () => {
+  await withFiles({
+    "recipe.yaml": recipe(
+      "  - enter-boot: { reset-pulse: 1ms, startup: 1ms }\n  - connect\n  - erase: { pages: [0, 1] }\n" +
+        "  - reset: { into: bootloader }\n  - connect\n  - reset\n  - connect: { retries: 1 }\n",
+      WIRED,
+    ),
+  }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.match(result.stdout, /erase +erased 2 page\(s\), 2048 bytes from 0x08000000/);
+    assert.match(result.stdout, /\[4\/7\] reset +reset into the bootloader/);
+    assert.match(result.stdout, /\[5\/7\] connect +STM32F10xxx/);
+    assert.match(result.stdout, /\[6\/7\] reset +reset into the application/);
+    // After a reset into the application, the bootloader is gone: the last connect fails.
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /running its application/);
+  });
+});
+
+Deno.test("write with a matching sha256 and an explicit format", async () => {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(HEX)));
+  const sha = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  await withFiles({
+    "recipe.yaml": recipe(
+      `  - connect\n  - erase: needed\n  - write: { file: fw.hex, format: hex, sha256: "${sha}" }\n  - verify\n`,
+    ),
+  }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.equal(result.code, 0, result.stderr);
+  });
+});
