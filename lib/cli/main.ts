@@ -5,16 +5,15 @@
  * @module
  */
 
-import denoConfig from "../../deno.json" with { type: "json" };
 import { parseArgs } from "./args.ts";
 import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
+import { VERSION } from "./version.ts";
 
-/** The program's version. */
-export const VERSION: string = denoConfig.version;
+export { VERSION } from "./version.ts";
 
 /** Every subcommand. */
 export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand];

@@ -33,6 +33,8 @@ export interface RunResult {
   identity?: TargetIdentity;
   /** The error that stopped the run. */
   error?: FlashRecipeError;
+  /** The serial number a `serial-number` step issued to this board, if any (for station logs). */
+  serialNumber?: string;
 }
 
 /** Receives the events of a run. */
