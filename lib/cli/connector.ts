@@ -15,6 +15,8 @@ import { connectUsart } from "../target/usart_target.ts";
 export interface LinkChoice {
   /** Simulated part name (`--simulate`). */
   simulate?: string;
+  /** 96-bit unique device ID of the simulated chip (12 bytes); the simulator's default otherwise. */
+  uniqueId?: Uint8Array;
   /** Serial port path (`--port` or the recipe's `target.port`). */
   port?: string;
   /** Notices for the user. */
@@ -42,7 +44,7 @@ export function createConnector(choice: LinkChoice): Connector {
       },
       async connect(request) {
         await board?.close();
-        board = startSimulatedBoard(part.part.part, { baudRate: request.baud });
+        board = startSimulatedBoard(part.part.part, { baudRate: request.baud, uniqueId: choice.uniqueId });
         return await connectUsart(board.link, { syncAttempts: request.retries, warn: choice.warn });
       },
       async close() {

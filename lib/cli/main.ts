@@ -8,6 +8,7 @@
 import { parseArgs } from "./args.ts";
 import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { runCommand } from "./commands/run.ts";
+import { stationCommand } from "./commands/station.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
@@ -16,7 +17,7 @@ import { VERSION } from "./version.ts";
 export { VERSION } from "./version.ts";
 
 /** Every subcommand. */
-export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand];
+export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand, stationCommand];
 
 /** The program's help text. */
 export function programHelp(): string {
