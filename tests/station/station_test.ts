@@ -219,3 +219,28 @@ Deno.test("station: Ctrl-C (SIGINT) finishes the current board, logs it, prints 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("station --manual: a board for each Enter on stdin, and the end of input stops the station", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const log = `${dir}/manual.jsonl`;
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "station", DEMO, "--simulate", "stm32f103c8", "--manual", "--log", log, "-q"],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode("\n\r\n"));
+    await writer.close();
+    const { code, stdout, stderr } = await child.output();
+    const err = new TextDecoder().decode(stderr);
+    assert.equal(code, 0, err);
+    assert.equal(err.match(/press Enter/g)?.length, 3, "asked for boards 1, 2 and a third that never came");
+    const records = wholeLines(await Deno.readTextFile(log)).map((line) => JSON.parse(line));
+    assert.equal(records.length, 2);
+    assert.match(new TextDecoder().decode(stdout), /stopped — 2 boards: 2 passed, 0 failed, yield 100\.0%/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
