@@ -8,8 +8,7 @@
 import type { RunReporter } from "../recipe/reporter.ts";
 import { coloursFor } from "./colour.ts";
 import type { Console } from "./command.ts";
-import { errorResultEvent, type JsonEventWriter, JsonReporter } from "./json_reporter.ts";
-import { FlashRecipeError } from "../errors.ts";
+import { type JsonEventWriter, JsonReporter } from "./json_reporter.ts";
 import { ProgressReporter } from "./progress_reporter.ts";
 import { TextReporter } from "./text_reporter.ts";
 
@@ -31,21 +30,4 @@ export function chooseReporter(console: Console, choice: OutputChoice): RunRepor
   const colour = coloursFor(console);
   if (console.terminal && !choice.quiet) return new ProgressReporter(console, { terminal: console.terminal, colour });
   return new TextReporter(console, { quiet: choice.quiet, colour });
-}
-
-/**
- * Runs `body`; with `--json`, an error that stops the command before or outside a run (bad usage, recipe or file)
- * is also reported as a `result` event, so the stream always ends with one. The error is rethrown for the
- * one-line message on stderr and the exit code.
- */
-export async function withJsonErrors(
-  json: JsonEventWriter | undefined,
-  body: () => Promise<number>,
-): Promise<number> {
-  try {
-    return await body();
-  } catch (error) {
-    if (json && error instanceof FlashRecipeError) json.emit(errorResultEvent(error));
-    throw error;
-  }
 }

@@ -125,3 +125,12 @@ Deno.test("--quiet prints only the result line", async () => {
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /^done on STM32F10xxx medium-density \(0x410\): 680 bytes moved in \d+ ms$/);
 });
+
+Deno.test("--json: a mistake in the options is a result event too", async () => {
+  const result = await runCli("run", DEMO, "--simulat", "stm32f103c8", "--json");
+  assert.equal(result.code, 2);
+  const events = parseEvents(result.stdout);
+  assert.deepEqual(events.map((e) => e.event), ["result"]);
+  assert.equal((events[0].error as Record<string, unknown>).code, "E_USAGE");
+  assert.match(result.stderr, /unknown option '--simulat'/);
+});

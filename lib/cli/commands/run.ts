@@ -9,7 +9,7 @@ import type { ParsedArgs } from "../args.ts";
 import type { CommandSpec, Console } from "../command.ts";
 import { createConnector } from "../connector.ts";
 import { JsonEventWriter } from "../json_reporter.ts";
-import { chooseReporter, withJsonErrors } from "../reporters.ts";
+import { chooseReporter } from "../reporters.ts";
 import { VERSION } from "../version.ts";
 import { loadRecipe } from "../../recipe/load.ts";
 import { runRecipe } from "../../recipe/runner.ts";
@@ -38,7 +38,7 @@ export const runCommand: CommandSpec = {
   ],
   run(args, console) {
     const json = args.options.json ? new JsonEventWriter(console) : undefined;
-    return withJsonErrors(json, () => runRun(args, console, json));
+    return runRun(args, console, json);
   },
 };
 

@@ -12,7 +12,7 @@ import { coloursFor } from "../colour.ts";
 import type { CommandSpec, Console } from "../command.ts";
 import { createConnector } from "../connector.ts";
 import { JsonEventWriter } from "../json_reporter.ts";
-import { chooseReporter, withJsonErrors } from "../reporters.ts";
+import { chooseReporter } from "../reporters.ts";
 import { describeIdentity } from "../run_summary.ts";
 import { formatDuration } from "../units.ts";
 import { VERSION } from "../version.ts";
@@ -61,7 +61,7 @@ export const stationCommand: CommandSpec = {
   ],
   run(args, console) {
     const json = args.options.json ? new JsonEventWriter(console) : undefined;
-    return withJsonErrors(json, () => runStation(args, console, json));
+    return runStation(args, console, json);
   },
 };
 
