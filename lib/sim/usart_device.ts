@@ -19,6 +19,19 @@ const FOREVER_MS = 2 ** 31 - 1;
 /** What the simulated bootloader is doing. */
 export type UsartDeviceState = "awaiting-sync" | "command-loop" | "application";
 
+/**
+ * Faults to inject, for tests of the host's error handling only: a real bootloader does none of this on purpose,
+ * but line noise, resets and power loss do it to real hosts.
+ */
+export interface UsartFaults {
+  /** Answer this command's command frame with these bytes instead of ACK (garbage in a reply). */
+  garbleReplyTo?: { command: number; bytes: number[] };
+  /** Reset after ACKing this command's command frame: the rest of the command is lost, a new sync is needed. */
+  resetDuring?: number;
+  /** Never answer anything, as a board without power or with BOOT0 low. */
+  silent?: boolean;
+}
+
 /** Options of {@linkcode UsartBootloaderDevice}. */
 export interface UsartDeviceOptions {
   /** Clock for link and flash timing; {@linkcode INSTANT} (the default) takes no time. */
@@ -31,6 +44,8 @@ export interface UsartDeviceOptions {
   onReset?: (cause: ResetCause) => boolean;
   /** Called when Go starts the application. */
   onGo?: (address: number) => void;
+  /** Faults to inject (tests only). */
+  faults?: UsartFaults;
 }
 
 /** The simulated ROM bootloader on a USART. */
@@ -43,6 +58,7 @@ export class UsartBootloaderDevice {
   readonly #bitsPerByte: number;
   readonly #onReset: (cause: ResetCause) => boolean;
   readonly #onGo?: (address: number) => void;
+  readonly #faults: UsartFaults;
   #state: UsartDeviceState = "awaiting-sync";
 
   constructor(chip: SimulatedChip, link: ByteStream, options: UsartDeviceOptions = {}) {
@@ -53,6 +69,7 @@ export class UsartBootloaderDevice {
     this.#bitsPerByte = options.bitsPerByte ?? 11;
     this.#onReset = options.onReset ?? (() => true);
     this.#onGo = options.onGo;
+    this.#faults = options.faults ?? {};
   }
 
   /** Current state. */
@@ -93,6 +110,16 @@ export class UsartBootloaderDevice {
     const [complement] = await this.#receive(1);
     const listed = this.chip.part.usart.commands.includes(code);
     if ((code ^ complement) !== 0xff || !listed) return this.#nack();
+    const { garbleReplyTo, resetDuring } = this.#faults;
+    if (garbleReplyTo?.command === code) return this.#send(garbleReplyTo.bytes);
+    if (resetDuring === code) {
+      await this.#send([ACK]);
+      // The reset loses whatever the host sends next until it syncs again.
+      await this.#link.discardInput();
+      this.chip.reset("fault");
+      this.#state = "awaiting-sync";
+      return;
+    }
     switch (code) {
       case Command.Get:
         return this.#send([
@@ -325,6 +352,7 @@ export class UsartBootloaderDevice {
   }
 
   async #send(bytes: number[]): Promise<void> {
+    if (this.#faults.silent) return;
     await this.#clock.sleep(uartTransferMs(bytes.length, this.#baudRate, this.#bitsPerByte));
     await this.#link.write(new Uint8Array(bytes));
   }
