@@ -10,6 +10,7 @@ import { parseArgs } from "./args.ts";
 import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
+import { simCommand } from "./commands/sim.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 
@@ -17,7 +18,7 @@ import { didYouMean } from "../recipe/suggest.ts";
 export const VERSION: string = denoConfig.version;
 
 /** Every subcommand. */
-export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand];
+export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand, simCommand];
 
 /** The program's help text. */
 export function programHelp(): string {
