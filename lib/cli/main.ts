@@ -11,6 +11,10 @@ import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { runCommand } from "./commands/run.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { simCommand } from "./commands/sim.ts";
+import { portsCommand } from "./commands/ports.ts";
+import { readCommand } from "./commands/read.ts";
+import { writeCommand } from "./commands/write.ts";
+import { infoCommand } from "./commands/info.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 
@@ -18,7 +22,15 @@ import { didYouMean } from "../recipe/suggest.ts";
 export const VERSION: string = denoConfig.version;
 
 /** Every subcommand. */
-export const COMMANDS: readonly CommandSpec[] = [runCommand, validateCommand, simCommand];
+export const COMMANDS: readonly CommandSpec[] = [
+  runCommand,
+  validateCommand,
+  infoCommand,
+  readCommand,
+  writeCommand,
+  portsCommand,
+  simCommand,
+];
 
 /** The program's help text. */
 export function programHelp(): string {

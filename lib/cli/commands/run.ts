@@ -39,8 +39,11 @@ export const runCommand: CommandSpec = {
     // An unknown simulated chip is a usage error, found before the recipe is even read.
     const connector = createConnector({ simulate, port: args.options.port as string | undefined, warn });
     const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]) });
-    const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
-    const linked = simulate ? connector : createConnector({ port, warn });
+    const cliPort = args.options.port as string | undefined;
+    const port = cliPort ?? recipe.header.target.port;
+    // --port names the port outright; the recipe's USB match applies only when it does not.
+    const match = cliPort === undefined ? recipe.header.target.match : undefined;
+    const linked = simulate ? connector : createConnector({ port, match, warn });
     try {
       const result = await runRecipe(recipe, {
         connect: (r) => linked.connect(r),
