@@ -11,8 +11,8 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 export interface SimProcess {
   /** The pseudo-terminal path it printed first. */
   path: string;
-  /** Sends SIGTERM, waits for the process to end and returns its exit code and stderr. */
-  stop(): Promise<{ code: number; stderr: string }>;
+  /** Sends `signal` (default SIGTERM), waits for the process to end and returns its exit code and stderr. */
+  stop(signal?: Deno.Signal): Promise<{ code: number; stderr: string }>;
 }
 
 /** Starts `flashrecipe sim usart --chip CHIP [--flash-file PATH]` and waits for the pty path on stdout. */
@@ -34,8 +34,8 @@ export async function startSim(chip: string, flashFile?: string): Promise<SimPro
   const path = text.slice(0, text.indexOf("\n"));
   return {
     path,
-    async stop() {
-      child.kill("SIGTERM");
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      child.kill(signal);
       for (;;) if ((await reader.read()).done) break;
       const status = await child.status;
       return { code: status.code, stderr: await stderr };

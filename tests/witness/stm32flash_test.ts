@@ -205,3 +205,57 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "witness: sim usart loads an existing --flash-file at start (SIGINT stops it too)",
+  ignore,
+  fn: async () => {
+    const dir = await Deno.makeTempDir({ prefix: "flashrecipe-witness-" });
+    const image = new Uint8Array(64 * 1024).fill(0xff);
+    image.set(testPattern(2048, 8), 0x400);
+    await Deno.writeFile(`${dir}/flash.bin`, image);
+    const sim = await startSim("stm32f103c8", `${dir}/flash.bin`);
+    let stopped: { code: number; stderr: string } | undefined;
+    try {
+      const read = await flashrecipe(
+        "read",
+        "--port",
+        sim.path,
+        "--length",
+        String(image.length),
+        "--output",
+        `${dir}/read.bin`,
+      );
+      assert.equal(read.code, 0, read.stderr);
+      assert.deepEqual(await Deno.readFile(`${dir}/read.bin`), image);
+    } finally {
+      stopped = await sim.stop("SIGINT");
+    }
+    assert.equal(stopped.code, 0, stopped.stderr);
+    // Nothing changed, so the file is as it was.
+    assert.deepEqual(await Deno.readFile(`${dir}/flash.bin`), image);
+    await Deno.remove(dir, { recursive: true });
+  },
+});
+
+Deno.test({
+  name: "witness: a recipe run with --port on sim usart writes what stm32flash then reads as blinky.bin",
+  ignore,
+  fn: async () => {
+    const hex = new URL("../fixtures/firmware/blinky.hex", import.meta.url).pathname;
+    const blinky = await Deno.readFile(new URL("../fixtures/firmware/blinky.bin", import.meta.url));
+    const dir = await withSim("stm32f103c8", async (sim, dir) => {
+      await Deno.writeTextFile(
+        `${dir}/recipe.yaml`,
+        `name: witness\ntarget: { chip: stm32f103c8 }\nsteps:\n  - connect\n  - erase: needed\n` +
+          `  - write: { file: "${hex}" }\n  - verify\n`,
+      );
+      const run = await flashrecipe("run", `${dir}/recipe.yaml`, "--port", sim.path);
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, /\[1\/4\] connect +STM32F10xxx medium-density \(0x410\), bootloader 2\.2/);
+      assert.match(run.stderr, /^warning: .*parity/m);
+      assert.deepEqual(await readWith(sim, dir, blinky.length), blinky);
+    });
+    await Deno.remove(dir, { recursive: true });
+  },
+});
