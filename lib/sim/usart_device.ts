@@ -36,8 +36,8 @@ export interface UsartFaults {
 export interface UsartDeviceOptions {
   /** Clock for link and flash timing; {@linkcode INSTANT} (the default) takes no time. */
   clock?: SimClock;
-  /** Baud rate for byte timing. */
-  baudRate?: number;
+  /** Baud rate for byte timing, or a function giving the current one (a pty follows what its host set). */
+  baudRate?: number | (() => number);
   /** Bits per frame for byte timing (11 for 8E1). */
   bitsPerByte?: number;
   /** Called on every reset; returns whether the bootloader starts again (BOOT0 high). Default: it does. */
@@ -54,7 +54,7 @@ export class UsartBootloaderDevice {
   readonly chip: SimulatedChip;
   readonly #link: ByteStream;
   readonly #clock: SimClock;
-  readonly #baudRate: number;
+  readonly #baudRate: () => number;
   readonly #bitsPerByte: number;
   readonly #onReset: (cause: ResetCause) => boolean;
   readonly #onGo?: (address: number) => void;
@@ -65,7 +65,8 @@ export class UsartBootloaderDevice {
     this.chip = chip;
     this.#link = link;
     this.#clock = options.clock ?? INSTANT;
-    this.#baudRate = options.baudRate ?? 115200;
+    const baud = options.baudRate ?? 115200;
+    this.#baudRate = typeof baud === "number" ? () => baud : baud;
     this.#bitsPerByte = options.bitsPerByte ?? 11;
     this.#onReset = options.onReset ?? (() => true);
     this.#onGo = options.onGo;
@@ -347,13 +348,13 @@ export class UsartBootloaderDevice {
 
   async #receive(length: number): Promise<Uint8Array> {
     const data = await this.#link.read(length, FOREVER_MS);
-    await this.#clock.sleep(uartTransferMs(length, this.#baudRate, this.#bitsPerByte));
+    await this.#clock.sleep(uartTransferMs(length, this.#baudRate(), this.#bitsPerByte));
     return data;
   }
 
   async #send(bytes: number[]): Promise<void> {
     if (this.#faults.silent) return;
-    await this.#clock.sleep(uartTransferMs(bytes.length, this.#baudRate, this.#bitsPerByte));
+    await this.#clock.sleep(uartTransferMs(bytes.length, this.#baudRate(), this.#bitsPerByte));
     await this.#link.write(new Uint8Array(bytes));
   }
 

@@ -150,6 +150,9 @@ async function serve({ part, flashFile, initial, scale, console }: ServeOptions)
   });
   const device = new UsartBootloaderDevice(chip, link, {
     clock: scale > 0 ? realTimeClock(scale) : INSTANT,
+    // The byte time follows the rate the host set; a pty has no parity bit, so a frame is 10 bits.
+    baudRate: () => pty.slaveSettings().baudRate || 115200,
+    bitsPerByte: 10,
     onReset(cause) {
       console.err(`note: the chip reset (${cause}); its bootloader waits for a new sync`);
       return true;
