@@ -190,7 +190,14 @@ Deno.test({
         await stty(path, "raw", "-echo", "cs8");
         await file.write(new Uint8Array([0x7f]));
         const reply = new Uint8Array(1);
-        assert.equal(await file.read(reply), 1);
+        // Bounded wait: a simulator that never answers must fail the test, not hang it (closing the file in
+        // `finally` ends the pending read).
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const reading = file.read(reply).catch(() => null);
+        const timeout = new Promise<"timeout">((resolve) => timer = setTimeout(() => resolve("timeout"), 3000));
+        const got = await Promise.race([reading, timeout]);
+        clearTimeout(timer);
+        assert.equal(got, 1, "no reply to 0x7F on a raw port");
         assert.equal(reply[0], 0x79);
       } finally {
         file.close();
