@@ -51,6 +51,13 @@ export const targetSchema = z.strictObject({
   port: z.string().min(1).optional().describe("serial port, e.g. /dev/ttyUSB0 or COM3; --port overrides it"),
   baud: z.number().int().min(1200).max(4_000_000).default(115200).describe("serial baud rate"),
   wiring: wiringSchema.optional(),
+  match: z.strictObject({
+    vid: z.number().int().min(0).max(0xffff).optional().describe("USB vendor ID, e.g. 0x0403"),
+    pid: z.number().int().min(0).max(0xffff).optional().describe("USB product ID, e.g. 0x6001"),
+    serial: z.string().min(1).optional().describe("USB serial number of the adapter"),
+  }).optional().describe(
+    "pick the serial port by the USB adapter's identity (see `flashrecipe ports`); exactly one port must match",
+  ),
 });
 
 /** The recipe without its steps, which are validated one by one for precise messages. */

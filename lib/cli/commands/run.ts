@@ -58,8 +58,11 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
   if (simulate !== undefined) simulatedPart(simulate);
   const flags = runFlags(args);
   const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]), flags });
-  const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
-  const connector = createConnector({ simulate, port, wiring: recipe.wiring, warn });
+  const cliPort = args.options.port as string | undefined;
+  const port = cliPort ?? recipe.header.target.port;
+  // --port names the port outright; the recipe's USB match applies only when it does not.
+  const match = cliPort === undefined ? recipe.header.target.match : undefined;
+  const connector = createConnector({ simulate, port, match, wiring: recipe.wiring, warn });
   try {
     const result = await runRecipe(recipe, {
       board: connector,
