@@ -48,13 +48,26 @@ export interface SimClock {
 /** A clock where nothing waits: unit tests. */
 export const INSTANT: SimClock = { sleep: () => Promise.resolve() };
 
-/** A clock that waits real time, scaled by `factor` (1 = real time). */
-export function realTimeClock(factor = 1): SimClock {
+/** Below this, a wait is finished by spinning: timers overshoot by about a millisecond, far more than a byte time. */
+const SPIN_BELOW_MS = 2;
+
+/**
+ * A clock that waits real time, scaled by `factor` (1 = real time), and paces precisely: successive sleeps add up
+ * to a deadline on the monotonic clock, so that thousands of sub-millisecond byte times (87 µs per byte at 115200
+ * baud) sum to the datasheet figure instead of one timer tick each. A wait is never credited with time the caller
+ * spent idle (waiting for the host): the deadline starts from now when it lies in the past.
+ */
+export function realTimeClock(factor = 1, now: () => number = () => performance.now()): SimClock {
+  let due = 0;
   return {
-    sleep(ms: number): Promise<void> {
+    async sleep(ms: number): Promise<void> {
       const wait = ms * factor;
-      if (wait <= 0) return Promise.resolve();
-      return new Promise((resolve) => setTimeout(resolve, wait));
+      if (wait <= 0) return;
+      due = Math.max(due, now()) + wait;
+      const coarse = due - now() - SPIN_BELOW_MS;
+      if (coarse > 0) await new Promise((resolve) => setTimeout(resolve, coarse));
+      // The sim runs in its own process and does nothing else meanwhile; spinning keeps byte times exact.
+      while (now() < due) { /* spin */ }
     },
   };
 }
@@ -68,3 +81,10 @@ export function bitsPerFrame(dataBits: number, parity: boolean, stopBits: number
 export function uartTransferMs(bytes: number, baudRate: number, bitsPerByte = 11): number {
   return (bytes * bitsPerByte * 1000) / baudRate;
 }
+
+/**
+ * Turnaround latency of a USB-serial adapter: bytes from the device wait in the adapter until its latency timer
+ * expires (or its buffer fills) before the host sees them. FTDI's default latency timer is 16 ms and 1 ms in
+ * low-latency mode (FTDI AN232B-04 "Data Throughput, Latency and Handshaking", §3 "Latency timer").
+ */
+export const ADAPTER_LATENCY_MS = { default: 16, lowLatency: 1 } as const;

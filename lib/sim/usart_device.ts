@@ -40,6 +40,12 @@ export interface UsartDeviceOptions {
   baudRate?: number | (() => number);
   /** Bits per frame for byte timing (11 for 8E1). */
   bitsPerByte?: number;
+  /**
+   * USB-serial adapter turnaround latency, ms, paid each time the traffic turns from host-to-device to
+   * device-to-host: the reply waits in the adapter for its latency timer (see `ADAPTER_LATENCY_MS`). Host-to-device
+   * bytes leave on the next USB frame, so the other turn costs nothing extra here. Default 0.
+   */
+  turnaroundMs?: number;
   /** Called on every reset; returns whether the bootloader starts again (BOOT0 high). Default: it does. */
   onReset?: (cause: ResetCause) => boolean;
   /** Called when Go starts the application. */
@@ -59,6 +65,9 @@ export class UsartBootloaderDevice {
   readonly #clock: SimClock;
   readonly #baudRate: () => number;
   readonly #bitsPerByte: number;
+  readonly #turnaroundMs: number;
+  /** Whether the last traffic went from the host to the device (so the next reply turns the line around). */
+  #hostSpokeLast = true;
   readonly #onReset: (cause: ResetCause) => boolean;
   readonly #onGo?: (address: number) => void;
   readonly #faults: UsartFaults;
@@ -76,6 +85,7 @@ export class UsartBootloaderDevice {
     const baud = options.baudRate ?? 115200;
     this.#baudRate = typeof baud === "number" ? () => baud : baud;
     this.#bitsPerByte = options.bitsPerByte ?? 11;
+    this.#turnaroundMs = options.turnaroundMs ?? 0;
     this.#onReset = options.onReset ?? (() => true);
     this.#onGo = options.onGo;
     this.#faults = options.faults ?? {};
@@ -385,13 +395,17 @@ export class UsartBootloaderDevice {
       this.#pushback.unshift(...data);
       throw new Interrupted();
     }
+    // The bytes were on the wire for their frame time; the device reacts once the last one is in.
     await this.#clock.sleep(uartTransferMs(length, this.#baudRate(), this.#bitsPerByte));
+    this.#hostSpokeLast = true;
     return data;
   }
 
   async #send(bytes: number[]): Promise<void> {
     if (this.#faults.silent) return;
-    await this.#clock.sleep(uartTransferMs(bytes.length, this.#baudRate(), this.#bitsPerByte));
+    const turnaround = this.#hostSpokeLast ? this.#turnaroundMs : 0;
+    this.#hostSpokeLast = false;
+    await this.#clock.sleep(turnaround + uartTransferMs(bytes.length, this.#baudRate(), this.#bitsPerByte));
     await this.#link.write(new Uint8Array(bytes));
   }
 

@@ -25,7 +25,7 @@ const SAVE_DEBOUNCE_MS = 100;
 export const simCommand: CommandSpec = {
   name: "sim",
   summary: "serve a simulated chip's bootloader on a pseudo-terminal (for stm32flash or --port)",
-  usage: "sim usart --chip CHIP [--flash-file PATH] [--time-scale N]",
+  usage: "sim usart --chip CHIP [--flash-file PATH] [--time-scale N] [--latency-ms MS] [--frame-bits N]",
   description: "Prints the pseudo-terminal's path as the first line, then serves until Ctrl-C (SIGINT) or SIGTERM.\n" +
     "The simulator answers only while the host has the port in raw 8-bit mode; a pty carries no parity, so use\n" +
     "8N1 hosts (stm32flash -m 8n1). Simulated chips: " + simulatedPartNames().join(", ") + ".",
@@ -43,10 +43,23 @@ export const simCommand: CommandSpec = {
       valueName: "N",
       description: "flash and link timing from the datasheets x N (default 0: no waiting)",
     },
+    {
+      name: "latency-ms",
+      type: "string",
+      valueName: "MS",
+      description: "USB-serial adapter turnaround latency per reply (16: FTDI default, 1: low-latency mode; default 0)",
+    },
+    {
+      name: "frame-bits",
+      type: "string",
+      valueName: "N",
+      description: "bits per byte on the simulated wire (default 11: 8E1, as the bootloader's UART; 10 for 8N1)",
+    },
   ],
   examples: [
     ["sim usart --chip stm32f103c8", "serve a Blue Pill; then: stm32flash -m 8n1 /dev/pts/N"],
     ["sim usart --chip stm32f405rg --flash-file f405.bin", "keep the flash contents in f405.bin"],
+    ["sim usart --chip stm32f103cb --time-scale 1 --latency-ms 16", "real-time link and flash behind an FTDI adapter"],
   ],
   async run(args, console) {
     const [protocol, ...extra] = args.positionals;
@@ -68,9 +81,18 @@ export const simCommand: CommandSpec = {
     const part = simulatedPart(chipName);
     const scaleText = args.options["time-scale"] as string | undefined;
     const scale = scaleText === undefined ? 0 : parseNumber(scaleText, "--time-scale");
+    const latencyText = args.options["latency-ms"] as string | undefined;
+    const latencyMs = latencyText === undefined ? 0 : parseNumber(latencyText, "--latency-ms");
+    const frameText = args.options["frame-bits"] as string | undefined;
+    const frameBits = frameText === undefined ? 11 : parseNumber(frameText, "--frame-bits");
+    if (frameBits < 7 || frameBits > 12) {
+      throw new InputError("E_USAGE", `--frame-bits must be 7 to 12, not ${frameBits}`, {
+        hint: "11 for 8E1 (the bootloader's format), 10 for 8N1",
+      });
+    }
     const flashFile = args.options["flash-file"] as string | undefined;
     const initial = flashFile === undefined ? undefined : await loadFlashFile(flashFile, part.part.flashSize, console);
-    return await serve({ part, flashFile, initial, scale, console });
+    return await serve({ part, flashFile, initial, scale, latencyMs, frameBits, console });
   },
 };
 
@@ -96,10 +118,14 @@ interface ServeOptions {
   flashFile?: string;
   initial?: Uint8Array;
   scale: number;
+  latencyMs: number;
+  frameBits: number;
   console: Console;
 }
 
-async function serve({ part, flashFile, initial, scale, console }: ServeOptions): Promise<number> {
+async function serve(
+  { part, flashFile, initial, scale, latencyMs, frameBits, console }: ServeOptions,
+): Promise<number> {
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let dirty = false;
   const save = async () => {
@@ -150,9 +176,11 @@ async function serve({ part, flashFile, initial, scale, console }: ServeOptions)
   });
   const device = new UsartBootloaderDevice(chip, link, {
     clock: scale > 0 ? realTimeClock(scale) : INSTANT,
-    // The byte time follows the rate the host set; a pty has no parity bit, so a frame is 10 bits.
+    // The byte time follows the rate the host set. A pty carries no parity bit, but the link it stands for is the
+    // bootloader's 8E1 UART: 11 bits a byte by default (AN3155 §2).
     baudRate: () => pty.slaveSettings().baudRate || 115200,
-    bitsPerByte: 10,
+    bitsPerByte: frameBits,
+    turnaroundMs: latencyMs,
     onReset(cause) {
       console.err(`note: the chip reset (${cause}); its bootloader waits for a new sync`);
       return true;
