@@ -25,7 +25,6 @@ import { usartLimit, type UsartLink } from "./bench/usart_limit.ts";
 import { simulatedPart } from "../lib/sim/parts.ts";
 
 const KiB = 1024;
-const BASE = 0x0800_0000;
 
 /** One bench row: an image on a chip, compared between tools. */
 interface RowSpec {
