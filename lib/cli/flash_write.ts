@@ -1,7 +1,8 @@
 /**
  * Programming an image through a {@linkcode Target}: erase exactly the pages it touches, write it, verify it (the
- * bootloader's CRC where offered, else read back). The `write` one-shot uses it; the recipe steps make the same
- * Target calls.
+ * bootloader's CRC where offered, else read back). Pages that already hold what erase + write would leave there
+ * are found first and skipped altogether (lib/target/unchanged_pages.ts), so a re-flash of the same firmware costs
+ * about one read of it. The `write` one-shot uses it; the recipe steps make the same Target calls.
  *
  * @module
  */
@@ -13,11 +14,20 @@ import type { MemoryImage } from "../image/memory_image.ts";
 import { assertFitsPages, pagesTouched } from "../image/pages.ts";
 import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
 import type { Target } from "../target/target.ts";
+import {
+  type Comparison,
+  findUnchangedPages,
+  type Piece,
+  piecesOutside,
+  wantedPages,
+} from "../target/unchanged_pages.ts";
 
 /** What {@linkcode eraseWriteVerify} did. */
 export interface WriteReport {
   /** Pages erased. */
   pagesErased: number;
+  /** Pages that already held the image: compared in full, neither erased nor written. */
+  pagesUnchanged: number;
   /** Bytes erased. */
   bytesErased: number;
   /** Bytes written. */
@@ -38,25 +48,54 @@ export async function eraseWriteVerify(
   const { chip, flashSize } = target.identity;
   const pages = flashPages(chip, flashSize);
   assertFitsPages(image, pages, `the ${formatSize(flashSize)} flash of the ${chip.name}`);
-  const touched = pagesTouched(image, pages);
-  step(`erasing ${touched.length} page(s)`);
-  await target.erase({ kind: "pages", pages: touched.map((page) => page.index) });
-  step(`writing ${image.size} bytes`);
-  for (const segment of image.segments) await target.writeMemory(segment.address, segment.data);
+  step("comparing");
+  const { unchanged, method } = await findUnchanged(target, image, pages);
+  const toErase = pagesTouched(image, pages).filter((page) => !unchanged.has(page.index));
+  step(`erasing ${toErase.length} page(s)`);
+  if (toErase.length > 0) await target.erase({ kind: "pages", pages: toErase.map((page) => page.index) });
+  const pieces = piecesOutside(image, pages, unchanged);
+  const bytesWritten = pieces.reduce((sum, piece) => sum + piece.data.length, 0);
+  step(`writing ${bytesWritten} bytes`);
+  for (const piece of pieces) await target.writeMemory(piece.address, piece.data);
   step("verifying");
-  const verifiedBy = await verifyImage(target, image);
+  // The unchanged pages were compared in full a moment ago and nothing has touched them since.
+  const verifiedBy = pieces.length > 0 ? await verifyPieces(target, pieces) : method;
   return {
-    pagesErased: touched.length,
-    bytesErased: touched.reduce((sum, page) => sum + page.size, 0),
-    bytesWritten: image.size,
+    pagesErased: toErase.length,
+    pagesUnchanged: unchanged.size,
+    bytesErased: toErase.reduce((sum, page) => sum + page.size, 0),
+    bytesWritten,
     verifiedBy,
   };
 }
 
+/** The touched pages that already hold the image; none when the device refuses the comparison (read protection). */
+async function findUnchanged(
+  target: Target,
+  image: MemoryImage,
+  pages: ReturnType<typeof flashPages>,
+): Promise<Comparison> {
+  try {
+    return await findUnchangedPages(target, wantedPages([image], pages));
+  } catch (error) {
+    // A read-protected chip refuses reads but its erase may say more (or succeed after an unprotect): go on as
+    // without the optimisation, erasing every touched page.
+    if (error instanceof DeviceError && error.code === "E_NACK") {
+      return { unchanged: new Set<number>(), method: "read-back" };
+    }
+    throw error;
+  }
+}
+
 /** Checks that flash holds `image`: by Get Checksum where the bootloader offers it and the segment is word-aligned. */
-export async function verifyImage(target: Target, image: MemoryImage): Promise<WriteReport["verifiedBy"]> {
+export function verifyImage(target: Target, image: MemoryImage): Promise<WriteReport["verifiedBy"]> {
+  return verifyPieces(target, image.segments);
+}
+
+async function verifyPieces(target: Target, pieces: readonly Piece[]): Promise<WriteReport["verifiedBy"]> {
   let crcBytes = 0;
-  for (const { address, data } of image.segments) {
+  const total = pieces.reduce((sum, piece) => sum + piece.data.length, 0);
+  for (const { address, data } of pieces) {
     const aligned = address % 4 === 0 && data.length % 4 === 0;
     const crc = aligned ? await target.checksum?.(address, data.length) : undefined;
     if (crc !== undefined) {
@@ -78,7 +117,7 @@ export async function verifyImage(target: Target, image: MemoryImage): Promise<W
       );
     }
   }
-  return crcBytes === image.size ? "CRC" : crcBytes > 0 ? "CRC and read-back" : "read-back";
+  return crcBytes === total ? "CRC" : crcBytes > 0 ? "CRC and read-back" : "read-back";
 }
 
 function hex2(value: number): string {

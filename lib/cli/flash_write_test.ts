@@ -30,7 +30,13 @@ Deno.test("eraseWriteVerify erases only the pages touched, writes, and reads bac
   ]);
   await withTarget(chip, async (target) => {
     const report = await eraseWriteVerify(target, image);
-    assert.deepEqual(report, { pagesErased: 3, bytesErased: 3072, bytesWritten: 1503, verifiedBy: "read-back" });
+    assert.deepEqual(report, {
+      pagesErased: 3,
+      pagesUnchanged: 0,
+      bytesErased: 3072,
+      bytesWritten: 1503,
+      verifiedBy: "read-back",
+    });
   });
   assert.deepEqual(chip.read(0x0800_2000, 4), new Uint8Array([9, 9, 9, 9]));
   assert.deepEqual(chip.read(0x0800_1400, 6), new Uint8Array([0xff, 0xff, 1, 2, 3, 0xff]));
@@ -48,4 +54,45 @@ Deno.test("verifyImage uses Get Checksum where listed and reports a mismatch as 
     const odd = new MemoryImage([{ address: 0x0800_0001, data: new Uint8Array([1, 2, 4]) }]);
     await assert.rejects(verifyImage(target, odd), /verify failed at 0x08000003: expected 0x04, read 0x03/);
   });
+});
+
+Deno.test("eraseWriteVerify on a re-flash: pages already holding the image are neither erased nor written", async () => {
+  const chip = new SimulatedChip(simulatedPart("stm32f103c8"));
+  const data = new Uint8Array(3 * 1024 + 100).map((_, i) => (i * 13) & 0xff);
+  const image = new MemoryImage([{ address: 0x0800_0000, data }]);
+  chip.write(0x0800_0000, data);
+  chip.erasePages([1]);
+  chip.write(0x0800_0400, data.subarray(1024, 2048).map((b, i) => (i === 700 ? 0 : b))); // page 1: one byte off
+  chip.write(0x0800_0c00 + 200, new Uint8Array([0x42, 0x42, 0x42, 0x42])); // page 3: past the image's end
+  await withTarget(chip, async (target) => {
+    const report = await eraseWriteVerify(target, image);
+    // Pages 0 and 2 hold the image; page 1 differs in one byte; page 3 holds a stray word that erasing clears.
+    assert.deepEqual(report, {
+      pagesErased: 2,
+      pagesUnchanged: 2,
+      bytesErased: 2048,
+      bytesWritten: 1024 + 100,
+      verifiedBy: "read-back",
+    });
+  });
+  assert.deepEqual(chip.read(0x0800_0000, data.length), data);
+  assert.deepEqual(chip.read(0x0800_0c00 + 200, 4), new Uint8Array(4).fill(0xff));
+});
+
+Deno.test("eraseWriteVerify on the same image twice: the second run only reads (the report says so)", async () => {
+  const chip = new SimulatedChip(simulatedPart("stm32f103c8"));
+  const data = new Uint8Array(4096).map((_, i) => (i * 7 + 1) & 0xff);
+  const image = new MemoryImage([{ address: 0x0800_0000, data }]);
+  await withTarget(chip, async (target) => {
+    assert.equal((await eraseWriteVerify(target, image)).pagesErased, 4);
+    const again = await eraseWriteVerify(target, image);
+    assert.deepEqual(again, {
+      pagesErased: 0,
+      pagesUnchanged: 4,
+      bytesErased: 0,
+      bytesWritten: 0,
+      verifiedBy: "read-back",
+    });
+  });
+  assert.deepEqual(chip.read(0x0800_0000, 4096), data);
 });

@@ -41,6 +41,9 @@ export const writeCommand: CommandSpec = {
     try {
       const report = await eraseWriteVerify(link.target, image);
       console.out(`erased ${report.pagesErased} page(s), ${report.bytesErased} bytes`);
+      if (report.pagesUnchanged > 0) {
+        console.out(`${report.pagesUnchanged} page(s) already held the image: neither erased nor written`);
+      }
       console.out(`wrote ${report.bytesWritten} bytes from ${formatAddress(image.start)}`);
       console.out(`verified ${report.bytesWritten} bytes by ${report.verifiedBy}`);
       return 0;

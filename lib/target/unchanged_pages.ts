@@ -1,0 +1,136 @@
+/**
+ * The re-flash optimisation: before erasing, find the pages whose flash already holds exactly what erasing and
+ * writing would leave there (the images' bytes, 0xFF elsewhere in the page), so that they are neither erased nor
+ * written. Proof is a full comparison: the bootloader's CRC of the page (AN3155 Get Checksum) where offered, else
+ * reading the page back — page by page in 256-byte pieces, stopping at the first difference.
+ *
+ * Comparing costs link time; skipping an unchanged page saves its erase, its write, its programming and its
+ * verification, so a re-flash of the same firmware takes about one read of it. On a blank or different chip the
+ * first bytes already differ: after {@linkcode GIVE_UP_AFTER} leading pages that differ (and none that matched)
+ * the comparison stops, and a first flash costs only those few short probes.
+ *
+ * @module
+ */
+
+import type { FlashPage } from "../chips/layout.ts";
+import type { MemoryImage } from "../image/memory_image.ts";
+import { pagesTouched } from "../image/pages.ts";
+import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
+import type { Target } from "./target.ts";
+
+/** Leading pages found different, with none unchanged, after which the images count as new firmware. */
+export const GIVE_UP_AFTER = 2;
+
+/** The first read of a page: a few bytes settle a blank or different page at little cost. */
+const PROBE_BYTES = 16;
+
+/** The most one Read Memory returns on the USART (AN3155 §3.4); a sensible piece size on DFU too. */
+const PIECE_BYTES = 256;
+
+/** A page and what it must hold once erased and written. */
+export interface WantedPage {
+  /** The page. */
+  page: FlashPage;
+  /** Its whole contents after erase + write. */
+  data: Uint8Array;
+}
+
+/**
+ * What each page touched by `images` must hold after it is erased and every image is written. Pages where two
+ * images disagree are left out: a later write would program over an earlier one, so nothing can be skipped there.
+ */
+export function wantedPages(images: readonly MemoryImage[], pages: readonly FlashPage[]): WantedPage[] {
+  const byIndex = new Map<number, { page: FlashPage; data: Uint8Array; covered: Uint8Array; spoiled: boolean }>();
+  for (const image of images) {
+    for (const page of pagesTouched(image, pages)) {
+      let entry = byIndex.get(page.index);
+      if (!entry) {
+        entry = {
+          page,
+          data: new Uint8Array(page.size).fill(0xff),
+          covered: new Uint8Array(page.size),
+          spoiled: false,
+        };
+        byIndex.set(page.index, entry);
+      }
+      const pageEnd = page.start + page.size;
+      for (const segment of image.segments) {
+        const from = Math.max(page.start, segment.address);
+        const to = Math.min(pageEnd, segment.address + segment.data.length);
+        for (let address = from; address < to; address++) {
+          const i = address - page.start;
+          const byte = segment.data[address - segment.address];
+          if (entry.covered[i] && entry.data[i] !== byte) entry.spoiled = true;
+          entry.data[i] = byte;
+          entry.covered[i] = 1;
+        }
+      }
+    }
+  }
+  return [...byIndex.values()]
+    .filter((entry) => !entry.spoiled)
+    .map(({ page, data }) => ({ page, data }))
+    .sort((a, b) => a.page.start - b.page.start);
+}
+
+/** What {@linkcode findUnchangedPages} found. */
+export interface Comparison {
+  /** Indexes of the pages that already hold their data. */
+  unchanged: Set<number>;
+  /** How the unchanged pages were proven: by the bootloader's CRC or by reading them back. */
+  method: "CRC" | "read-back";
+}
+
+/** Finds the pages in `wanted` that already hold their data. */
+export async function findUnchangedPages(target: Target, wanted: readonly WantedPage[]): Promise<Comparison> {
+  const unchanged = new Set<number>();
+  let method: Comparison["method"] = "read-back";
+  let leadingChanged = 0;
+  for (const { page, data } of wanted) {
+    if (unchanged.size === 0 && leadingChanged >= GIVE_UP_AFTER) break;
+    const crc = page.size % 4 === 0 ? await target.checksum?.(page.start, page.size) : undefined;
+    if (crc !== undefined) method = "CRC";
+    const same = crc !== undefined ? crc === stm32Crc(data) : await readsBack(target, page, data);
+    if (same) unchanged.add(page.index);
+    else leadingChanged++;
+  }
+  return { unchanged, method };
+}
+
+async function readsBack(target: Target, page: FlashPage, data: Uint8Array): Promise<boolean> {
+  for (let at = 0; at < page.size;) {
+    const n = Math.min(at === 0 ? PROBE_BYTES : PIECE_BYTES, page.size - at);
+    const actual = await target.readMemory(page.start + at, n);
+    for (let i = 0; i < n; i++) if (actual[i] !== data[at + i]) return false;
+    at += n;
+  }
+  return true;
+}
+
+/** A piece of an image to write or verify. */
+export interface Piece {
+  /** First address. */
+  address: number;
+  /** Its bytes. */
+  data: Uint8Array;
+}
+
+/** The parts of `image` outside the pages in `skip` (by index, among `pages`), in address order. */
+export function piecesOutside(image: MemoryImage, pages: readonly FlashPage[], skip: ReadonlySet<number>): Piece[] {
+  const skipped = pages.filter((p) => skip.has(p.index)).sort((a, b) => a.start - b.start);
+  const out: Piece[] = [];
+  for (const segment of image.segments) {
+    let at = segment.address;
+    const end = segment.address + segment.data.length;
+    for (const page of skipped) {
+      const pageEnd = page.start + page.size;
+      if (pageEnd <= at || page.start >= end) continue;
+      if (page.start > at) {
+        out.push({ address: at, data: segment.data.subarray(at - segment.address, page.start - segment.address) });
+      }
+      at = Math.max(at, pageEnd);
+    }
+    if (at < end) out.push({ address: at, data: segment.data.subarray(at - segment.address) });
+  }
+  return out;
+}
