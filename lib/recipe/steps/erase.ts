@@ -1,17 +1,24 @@
 /**
  * `erase`: all of flash, numbered pages/sectors, an address range, or exactly the pages the recipe's images
- * touch (`needed`).
+ * touch (`needed`). `needed` first compares those pages with what the images will leave there (the bootloader's
+ * CRC where offered, else reading back; lib/target/unchanged_pages.ts) and leaves alone the pages that already
+ * hold it; the `write` steps then skip them too, so re-flashing the same firmware costs about one read of it.
  *
  * @module
  */
 
 import { z } from "zod";
 import { type FlashPage, flashPages, pagesInRange } from "../../chips/layout.ts";
+import type { MemoryImage } from "../../image/memory_image.ts";
 import { pagesTouched } from "../../image/pages.ts";
 import { RecipeError } from "../errors.ts";
 import { address, hex32, length } from "../params.ts";
 import { defineStep, type StepContext } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
+import { forgetUnchanged, recordUnchanged } from "./unchanged_record.ts";
+import { DeviceError } from "../../errors.ts";
+import type { Target } from "../../target/target.ts";
+import { findUnchangedPages, wantedPages } from "../../target/unchanged_pages.ts";
 
 const schema = z.union([
   z.literal("all").describe("mass erase"),
@@ -51,15 +58,27 @@ export const eraseStep = defineStep({
   },
   async run(params, context) {
     const target = requireTarget(context, "erase");
+    forgetUnchanged(target);
     if (params === "all") {
       await target.erase({ kind: "all" }, context.progress);
       return { summary: "mass erase" };
     }
-    const pages = selectPages(params, context, flashPages(target.identity.chip, target.identity.flashSize));
+    const all = flashPages(target.identity.chip, target.identity.flashSize);
+    let pages = selectPages(params, context, all);
     if (pages.length === 0) return { summary: "nothing to erase" };
+    let kept = "";
+    if (params === "needed") {
+      const unchanged = await unchangedPages(target, context.planned, pages);
+      if (unchanged.size > 0) {
+        recordUnchanged(target, { pages: all, unchanged });
+        pages = pages.filter((p) => !unchanged.has(p.index));
+        kept = `; ${unchanged.size} page(s) already held the image`;
+        if (pages.length === 0) return { summary: `nothing to erase${kept}` };
+      }
+    }
     await target.erase({ kind: "pages", pages: pages.map((p) => p.index) }, context.progress);
     const bytes = pages.reduce((sum, p) => sum + p.size, 0);
-    return { summary: `erased ${pages.length} page(s), ${bytes} bytes from ${hex32(pages[0].start)}` };
+    return { summary: `erased ${pages.length} page(s), ${bytes} bytes from ${hex32(pages[0].start)}${kept}` };
   },
 });
 
@@ -75,4 +94,19 @@ function selectPages(
   }
   if ("pages" in params) return all.filter((p) => params.pages.includes(p.index));
   return pagesInRange(all, params.address, params.length);
+}
+
+/** The `needed` pages that already hold what the planned images put there; none when the device refuses reads. */
+async function unchangedPages(
+  target: Target,
+  planned: readonly MemoryImage[],
+  needed: readonly FlashPage[],
+): Promise<Set<number>> {
+  try {
+    return (await findUnchangedPages(target, wantedPages(planned, needed))).unchanged;
+  } catch (error) {
+    // Read protection refuses the comparison; the erase itself then tells the user what is wrong.
+    if (error instanceof DeviceError && error.code === "E_NACK") return new Set();
+    throw error;
+  }
 }

@@ -11,6 +11,8 @@ import { address, imageFormat } from "../params.ts";
 import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
+import { unchangedOn } from "./unchanged_record.ts";
+import { piecesOutside } from "../../target/unchanged_pages.ts";
 import type { ImageFormat } from "../../image/load.ts";
 
 const schema = z.strictObject({
@@ -72,15 +74,20 @@ export const writeStep = defineStep({
     const target = requireTarget(context, "write");
     const image = memo.image;
     if (!image) throw new Error("write ran without its check");
-    const total = image.size;
+    // Pages `erase: needed` found already holding the image were not erased: programming them again is refused.
+    const record = unchangedOn(target);
+    const pieces = record ? piecesOutside(image, record.pages, record.unchanged) : image.segments;
+    const total = pieces.reduce((sum, piece) => sum + piece.data.length, 0);
     let before = 0;
-    for (const segment of image.segments) {
-      await target.writeMemory(segment.address, segment.data, (done) => context.progress(before + done, total));
-      before += segment.data.length;
+    for (const piece of pieces) {
+      await target.writeMemory(piece.address, piece.data, (done) => context.progress(before + done, total));
+      before += piece.data.length;
     }
     context.written.push(image);
+    const skipped = image.size - total;
     return {
-      summary: `wrote ${total} bytes in ${image.segments.length} segment(s) from ${hex32(image.start)}`,
+      summary: `wrote ${total} bytes in ${image.segments.length} segment(s) from ${hex32(image.start)}` +
+        (skipped > 0 ? ` (${skipped} bytes already in place)` : ""),
       bytes: total,
     };
   },
