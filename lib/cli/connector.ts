@@ -15,6 +15,7 @@ import { connectUsart } from "../target/usart_target.ts";
 import type { BoardWiring } from "../transport/board_wiring.ts";
 import type { SerialLink } from "../transport/byte_stream.ts";
 import { openSerialPort } from "../transport/serial/serial_port.ts";
+import { createDfuConnector } from "./dfu_connector.ts";
 
 /** Where the board is. */
 export interface LinkChoice {
@@ -26,6 +27,12 @@ export interface LinkChoice {
   wiring?: BoardWiring;
   /** Notices for the user. */
   warn(message: string): void;
+  /** The recipe's `target.transport` (default usart). */
+  transport?: "usart" | "dfu";
+  /** USB device selector for DFU (`--usb` or the recipe's `target.usb`). */
+  usb?: string;
+  /** The part the recipe names. */
+  part?: string;
 }
 
 /** A board reachable over a serial link. */
@@ -38,6 +45,7 @@ export interface Connector extends BoardAccess {
 
 /** Checks the choice (an unknown `--simulate` chip is a usage error) and returns a connector. */
 export function createConnector(choice: LinkChoice): Connector {
+  if (choice.transport === "dfu") return createDfuConnector(choice);
   return choice.simulate !== undefined ? simulatedConnector(choice, choice.simulate) : portConnector(choice);
 }
 

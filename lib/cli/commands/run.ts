@@ -7,6 +7,7 @@
 import { parseAssignments } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { createConnector } from "../connector.ts";
+import { isSimulatedDfu, simulatedDfuNames } from "../dfu_connector.ts";
 import { TextReporter } from "../text_reporter.ts";
 import { loadRecipe } from "../../recipe/load.ts";
 import { runRecipe } from "../../recipe/runner.ts";
@@ -18,12 +19,18 @@ import { askOnTerminal } from "../prompt.ts";
 export const runCommand: CommandSpec = {
   name: "run",
   summary: "run a recipe against a board (or a simulated one)",
-  usage: "run RECIPE [--simulate CHIP | --port PATH] [--set NAME=VALUE]...",
+  usage: "run RECIPE [--simulate CHIP | --port PATH | --usb VID:PID] [--set NAME=VALUE]...",
   description: "The whole recipe and every file it names are validated before anything is sent to the device.\n" +
-    `Simulated chips: ${simulatedPartNames().join(", ")}.`,
+    `Simulated chips: ${simulatedPartNames().join(", ")} (USART); ${simulatedDfuNames().join(", ")} (USB DFU).`,
   options: [
     { name: "simulate", type: "string", valueName: "CHIP", description: "run against a simulated chip" },
     { name: "port", type: "string", valueName: "PATH", description: "serial port (overrides target.port)" },
+    {
+      name: "usb",
+      type: "string",
+      valueName: "VID:PID",
+      description: "USB DFU device: vid:pid, bus-port path or serial (overrides target.usb; default 0483:df11)",
+    },
     { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
     { name: "yes", short: "y", type: "boolean", description: "answer every prompt step with yes" },
     {
@@ -36,6 +43,7 @@ export const runCommand: CommandSpec = {
     ["run recipes/demo.yaml --simulate stm32f103c8", "dry run against the simulated Blue Pill"],
     ["run bluepill.yaml --port /dev/ttyUSB0", "flash a board on a USB-serial adapter"],
     ["run prod.yaml --port COM3 --set serial=1001", "set a variable the recipe uses"],
+    ["run recipes/feather-f405-dfu.yaml --usb 0483:df11", "flash over USB DFU"],
   ],
   async run(args, console) {
     if (args.positionals.length !== 1) {
@@ -44,14 +52,16 @@ export const runCommand: CommandSpec = {
     const simulate = args.options.simulate as string | undefined;
     const warn = (message: string) => console.err(`warning: ${message}`);
     // An unknown simulated chip is a usage error, found before the recipe is even read.
-    if (simulate !== undefined) simulatedPart(simulate);
+    if (simulate !== undefined && !isSimulatedDfu(simulate)) simulatedPart(simulate);
     const flags = { confirmPermanent: args.options["confirm-permanent"] === true, yes: args.options.yes === true };
     const recipe = await loadRecipe(args.positionals[0], {
       set: parseAssignments(args.options.set as string[]),
       flags,
     });
     const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
-    const connector = createConnector({ simulate, port, wiring: recipe.wiring, warn });
+    const { transport, chip, usb: recipeUsb } = recipe.header.target;
+    const usb = (args.options.usb as string | undefined) ?? recipeUsb;
+    const connector = createConnector({ simulate, port, wiring: recipe.wiring, warn, transport, usb, part: chip });
     try {
       const result = await runRecipe(recipe, {
         board: connector,
