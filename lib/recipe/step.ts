@@ -141,6 +141,8 @@ export interface StepType {
   readonly schema: z.ZodType;
   /** Whether the step needs a connected chip (so must come after `connect`). */
   readonly needsTarget: boolean;
+  /** Whether the step connects to the chip itself, as `connect` does (e.g. `jump-to-system-memory`). */
+  readonly connects?: boolean;
   /** Binds validated parameters into a runnable step. */
   bind(params: unknown): BoundStep;
 }
@@ -171,6 +173,8 @@ export interface StepDefinition<S extends z.ZodType> {
   schema: S;
   /** Whether the step needs a connected chip; default true. */
   needsTarget?: boolean;
+  /** Whether the step connects to the chip itself; default false. */
+  connects?: boolean;
   /** Pre-flight check (optional). */
   check?(params: z.output<S>, context: CheckContext, memo: StepMemo): Promise<void> | void;
   /** The action. */
@@ -185,6 +189,7 @@ export function defineStep<S extends z.ZodType>(definition: StepDefinition<S>): 
     usage: definition.usage,
     schema: definition.schema,
     needsTarget: definition.needsTarget ?? true,
+    connects: definition.connects ?? false,
     bind(raw: unknown): BoundStep {
       const params = definition.schema.parse(raw);
       const memo: StepMemo = {};
