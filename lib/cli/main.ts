@@ -13,6 +13,7 @@ import { validateCommand } from "./commands/validate.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { imageCommand } from "./commands/image.ts";
 import { convertCommand } from "./commands/convert.ts";
+import { usbCommand } from "./commands/usb.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 
@@ -26,6 +27,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   imageCommand,
   convertCommand,
   schemaCommand,
+  usbCommand,
 ];
 
 /** The program's help text. */

@@ -87,6 +87,7 @@ async function main(args: string[]): Promise<number> {
     }
     throw error;
   }
+  for (const device of devices) device.attach?.(lab);
   try {
     const [command, ...rest] = commandLine.command;
     return await lab.run(command, rest);
