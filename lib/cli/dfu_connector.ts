@@ -31,6 +31,13 @@ export const DEFAULT_DFU_SELECTOR = "0483:df11";
 /** How long a DFU device may take to come back after an option-byte write or read-unprotect reset. */
 const RECONNECT_MS = 5000;
 
+/**
+ * Longest poll wait in simulation. The simulated flash finishes at once, so the host need not sit out the 35 s
+ * it allows a real F405 mass erase (which reports bwPollTimeout 100 ms, see DfuseDevice.massErase); a device
+ * still busy after a shorter wait is simply polled again (DFU 1.1 §6.1.2).
+ */
+const SIMULATED_MAX_POLL_MS = 200;
+
 /** Where a DFU board is. */
 export interface DfuChoice {
   /** `--simulate CHIP`. */
@@ -154,6 +161,7 @@ function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnecto
       if (request.waitMs !== undefined) await board.waitFor(selector, true, request.waitMs);
       return await DfuTarget.open(board.openDfu(selector), {
         part: choice.part,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, SIMULATED_MAX_POLL_MS))),
         reconnect: async () => {
           await board.waitFor(selector, true, RECONNECT_MS);
           return board.openDfu(selector);
