@@ -52,10 +52,10 @@ export class CdcApplication {
    */
   async run(port: CdcAppPort): Promise<boolean> {
     while (true) {
-      const ready = await port.waitReadable();
+      if ((await port.waitReadable()) === false) return false;
       const bytes = port.readAvailable();
       if (bytes.length === 0) {
-        if (ready === false || port.closed) return false;
+        if (port.closed) return false;
         continue;
       }
       for (const byte of bytes) {

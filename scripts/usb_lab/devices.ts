@@ -25,6 +25,8 @@ export interface LabDeviceInstance extends SimulatedUsbDevice {
   shutdown?(): Promise<void>;
   /** Called once the lab has started (and after the device is plugged in), e.g. to re-plug after resets. */
   attach?(lab: UsbLab): void;
+  /** Plugs the device in later (e.g. when an application jumps to its bootloader); needs `attach` first. */
+  plugIn?(): Promise<void>;
 }
 
 /** One registry entry. */
