@@ -6,12 +6,8 @@
  */
 
 import { main } from "./lib/cli/main.ts";
+import { systemConsole } from "./lib/cli/console.ts";
 
 if (import.meta.main) {
-  const encoder = new TextEncoder();
-  const code = await main(Deno.args, {
-    out: (line) => Deno.stdout.writeSync(encoder.encode(line + "\n")),
-    err: (line) => Deno.stderr.writeSync(encoder.encode(line + "\n")),
-  });
-  Deno.exit(code);
+  Deno.exit(await main(Deno.args, systemConsole()));
 }

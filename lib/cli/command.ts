@@ -6,12 +6,24 @@
 
 import type { OptionSpec, ParsedArgs } from "./args.ts";
 
+/** An interactive terminal on stdout, for output that redraws a line (progress bars). */
+export interface Terminal {
+  /** Writes `text` to stdout as is (no newline added). */
+  write(text: string): void;
+  /** Width of the terminal in columns. */
+  columns(): number;
+}
+
 /** Where a command writes. */
 export interface Console {
   /** Normal output (stdout). */
   out(line: string): void;
   /** Diagnostics (stderr). */
   err(line: string): void;
+  /** Present only when stdout is an interactive terminal: progress bars and colours are then used. */
+  terminal?: Terminal;
+  /** Environment lookup (for `NO_COLOR`); absent means an empty environment. */
+  env?(name: string): string | undefined;
 }
 
 /** A subcommand of the CLI. */

@@ -21,6 +21,8 @@ import { createDfuConnector } from "./dfu_connector.ts";
 export interface LinkChoice {
   /** Simulated part name (`--simulate`). */
   simulate?: string;
+  /** 96-bit unique device ID of the simulated chip (12 bytes); the simulator's default otherwise. */
+  uniqueId?: Uint8Array;
   /** Serial port path (`--port` or the recipe's `target.port`). */
   port?: string;
   /** How the simulated board is wired (the recipe's description of the real one). */
@@ -53,7 +55,7 @@ function simulatedConnector(choice: LinkChoice, name: string): Connector {
   const part = simulatedPart(name);
   let board: SimulatedBoard | undefined;
   const open = (baud: number) => {
-    board ??= startSimulatedBoard(part.part.part, { baudRate: baud, wiring: choice.wiring });
+    board ??= startSimulatedBoard(part.part.part, { baudRate: baud, wiring: choice.wiring, uniqueId: choice.uniqueId });
     return board;
   };
   return {

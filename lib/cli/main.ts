@@ -5,10 +5,10 @@
  * @module
  */
 
-import denoConfig from "../../deno.json" with { type: "json" };
 import { parseArgs } from "./args.ts";
 import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { runCommand } from "./commands/run.ts";
+import { stationCommand } from "./commands/station.ts";
 import { validateCommand } from "./commands/validate.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { imageCommand } from "./commands/image.ts";
@@ -16,14 +16,17 @@ import { convertCommand } from "./commands/convert.ts";
 import { usbCommand } from "./commands/usb.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
+import { VERSION } from "./version.ts";
+import { errorResultEvent, JsonEventWriter } from "./json_reporter.ts";
+import type { OptionSpec } from "./args.ts";
 
-/** The program's version. */
-export const VERSION: string = denoConfig.version;
+export { VERSION } from "./version.ts";
 
 /** Every subcommand. */
 export const COMMANDS: readonly CommandSpec[] = [
   runCommand,
   validateCommand,
+  stationCommand,
   imageCommand,
   convertCommand,
   schemaCommand,
@@ -49,8 +52,13 @@ export function programHelp(): string {
   ].join("\n");
 }
 
-/** Runs the CLI with `argv`; returns the exit code. */
+/**
+ * Runs the CLI with `argv`; returns the exit code. An error that stops a command is one line on stderr; with
+ * `--json` it is also a `result` event on stdout (docs/events.md), so the event stream always ends with one.
+ */
 export async function main(argv: readonly string[], console: Console): Promise<number> {
+  // Decided from the raw arguments, so that even a mistake in the other options is reported as an event.
+  const json = argv.slice(1).includes("--json") && COMMANDS.some((c) => c.name === argv[0] && c.options.some(isJson));
   try {
     const [name, ...rest] = argv;
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -75,9 +83,14 @@ export async function main(argv: readonly string[], console: Console): Promise<n
     return await command.run(args, console);
   } catch (error) {
     if (error instanceof FlashRecipeError) {
+      if (json) new JsonEventWriter(console).emit(errorResultEvent(error));
       console.err(`error[${error.code}]: ${error.userMessage()}`);
       return error.exitCode;
     }
     throw error;
   }
+}
+
+function isJson(option: OptionSpec): boolean {
+  return option.name === "json";
 }

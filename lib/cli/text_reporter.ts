@@ -1,30 +1,43 @@
 /**
- * Plain-text run output: one line per step with its result and duration, then a summary.
+ * Plain-text run output for pipes, files and CI logs: one line per step with its result and duration, then a
+ * summary. With `quiet`, only errors and the result line.
  *
  * @module
  */
 
-import { formatPid } from "../chips/database.ts";
 import type { FlashRecipeError } from "../errors.ts";
 import type { RunReporter, RunResult, StepInfo } from "../recipe/reporter.ts";
 import type { StepOutcome } from "../recipe/step.ts";
 import type { TargetIdentity } from "../target/target.ts";
+import { type Colours, colours } from "./colour.ts";
 import type { Console } from "./command.ts";
+import { formatRunSummary, resultLine } from "./run_summary.ts";
+import { formatDuration } from "./units.ts";
 
-/** Formats a duration: `850 ms`, `1.24 s`. */
-export function formatDuration(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+export { formatDuration } from "./units.ts";
+
+/** Options of {@linkcode TextReporter}. */
+export interface TextReporterOptions {
+  /** Print only errors and the result line. */
+  quiet?: boolean;
+  /** Colours (off by default). */
+  colour?: Colours;
 }
 
 /** Writes a run as plain lines. */
 export class TextReporter implements RunReporter {
   readonly #console: Console;
-  constructor(console: Console) {
+  readonly #quiet: boolean;
+  readonly #colour: Colours;
+
+  constructor(console: Console, options: TextReporterOptions = {}) {
     this.#console = console;
+    this.#quiet = options.quiet ?? false;
+    this.#colour = options.colour ?? colours(false);
   }
 
   runStart(recipeName: string, stepCount: number): void {
-    this.#console.out(`${recipeName} (${stepCount} steps)`);
+    if (!this.#quiet) this.#console.out(`${recipeName} (${stepCount} steps)`);
   }
 
   stepStart(_step: StepInfo): void {}
@@ -32,32 +45,32 @@ export class TextReporter implements RunReporter {
   progress(_step: StepInfo, _done: number, _total: number): void {}
 
   info(step: StepInfo | undefined, message: string): void {
-    this.#console.err(`${step ? `${prefix(step)} ` : ""}note: ${message}`);
+    if (!this.#quiet) this.#console.err(`${step ? `${stepPrefix(step)} ` : ""}note: ${message}`);
   }
 
   identity(_identity: TargetIdentity): void {}
 
   stepEnd(step: StepInfo, outcome: StepOutcome, durationMs: number): void {
-    this.#console.out(`${prefix(step)} ${step.label.padEnd(8)} ${outcome.summary} (${formatDuration(durationMs)})`);
+    if (this.#quiet) return;
+    this.#console.out(`${stepPrefix(step)} ${step.label.padEnd(8)} ${outcome.summary} (${formatDuration(durationMs)})`);
   }
 
   stepFailed(step: StepInfo, error: FlashRecipeError, durationMs: number): void {
-    this.#console.out(`${prefix(step)} ${step.label.padEnd(8)} FAILED after ${formatDuration(durationMs)}`);
+    if (!this.#quiet) {
+      this.#console.out(
+        `${stepPrefix(step)} ${step.label.padEnd(8)} ${this.#colour.red("FAILED")} after ${formatDuration(durationMs)}`,
+      );
+    }
     this.#console.err(`error[${error.code}]: ${error.userMessage()}`);
   }
 
   runEnd(result: RunResult): void {
-    const bytes = result.steps.reduce((sum, s) => sum + (s.outcome?.bytes ?? 0), 0);
-    const chip = result.identity
-      ? ` on ${result.identity.chip.name}${
-        result.identity.pid === undefined ? "" : ` (${formatPid(result.identity.pid)})`
-      }`
-      : "";
-    const status = result.ok ? "done" : "FAILED";
-    this.#console.out(`${status}${chip}: ${bytes} bytes moved in ${formatDuration(result.durationMs)}`);
+    const lines = this.#quiet ? [resultLine(result, this.#colour)] : formatRunSummary(result, this.#colour);
+    for (const line of lines) this.#console.out(line);
   }
 }
 
-function prefix(step: StepInfo): string {
+/** `[3/5]` for a step. */
+export function stepPrefix(step: StepInfo): string {
   return `[${step.index + 1}/${step.count}]`;
 }

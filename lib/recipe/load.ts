@@ -192,7 +192,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
       wiring,
       flags,
       resolvePath: resolveHere,
-      locate: (path = []) => item.source.locate([...stepPath, ...path]),
+      locate: (path = [], locateOptions) => item.source.locate([...stepPath, ...path], locateOptions),
       async loadImage(path, imageOptions) {
         const resolvedPath = resolveHere(path);
         const cacheKey = key(resolvedPath, imageOptions);

@@ -33,7 +33,7 @@ export interface RunResult {
   identity?: TargetIdentity;
   /** The error that stopped the run. */
   error?: FlashRecipeError;
-  /** The serial number issued to this board, when the recipe issues one. */
+  /** The serial number a `serial-number` step issued to this board, if any (for station logs). */
   serialNumber?: string;
 }
 

@@ -100,11 +100,27 @@ export function recipeSchema(): z.ZodType {
   });
 }
 
+/** A whole-value `${name}` reference, which the loader replaces before validating. */
+const REFERENCE_SCHEMA = { type: "string", pattern: "^\\$\\{[^}]+\\}$", description: "a ${name} reference" };
+
+/** Lets every number or boolean in a JSON Schema also be a `${name}` reference, as recipes may write them. */
+function allowReferences(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(allowReferences);
+  if (node === null || typeof node !== "object") return node;
+  const object = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, allowReferences(v)]));
+  const type = (object as { type?: unknown }).type;
+  if (type === "number" || type === "integer" || type === "boolean") {
+    return { anyOf: [object, REFERENCE_SCHEMA] };
+  }
+  return object;
+}
+
 /** The recipe JSON Schema (draft 2020-12) for yaml-language-server and other editors. */
 export function recipeJsonSchema(): Record<string, unknown> {
+  const schema = z.toJSONSchema(recipeSchema(), { io: "input", unrepresentable: "any" });
   return {
     $id: "https://flashrecipe.invalid/recipe.schema.json",
     title: "flashrecipe recipe",
-    ...z.toJSONSchema(recipeSchema(), { io: "input", unrepresentable: "any" }) as Record<string, unknown>,
+    ...allowReferences(schema) as Record<string, unknown>,
   };
 }

@@ -36,7 +36,7 @@ export interface CheckContext {
   /** Resolves a path written in the recipe (relative to the recipe's folder). */
   resolvePath(path: string): string;
   /** Where a parameter of this step is in the recipe, for errors (path relative to the step's parameters). */
-  locate(path?: DocumentPath): SourceLocation;
+  locate(path?: DocumentPath, options?: { key?: boolean }): SourceLocation;
   /** Loads (once) and returns an image; errors name the recipe position of `at`. */
   loadImage(file: string, options: { format?: ImageFormat; baseAddress?: number }): Promise<MemoryImage>;
   /** Records an image this recipe writes, so `erase: needed` and `verify` know about it. */

@@ -33,6 +33,9 @@ export interface UsartDeviceOptions {
   onGo?: (address: number) => void;
 }
 
+/** Thrown inside the serve loop when a reset or boot-mode change cuts a command short. */
+class Interrupted extends Error {}
+
 /** The simulated ROM bootloader on a USART. */
 export class UsartBootloaderDevice {
   /** The chip being served. */
@@ -44,6 +47,11 @@ export class UsartBootloaderDevice {
   readonly #onReset: (cause: ResetCause) => boolean;
   readonly #onGo?: (address: number) => void;
   #state: UsartDeviceState = "awaiting-sync";
+  /** Bumped on every reset or boot-mode change; a command started in an older generation is abandoned. */
+  #generation = 0;
+  #servingGeneration = 0;
+  /** Bytes read by an abandoned command, to be seen again by the new state. */
+  #pushback: number[] = [];
 
   constructor(chip: SimulatedChip, link: ByteStream, options: UsartDeviceOptions = {}) {
     this.chip = chip;
@@ -64,9 +72,14 @@ export class UsartBootloaderDevice {
   async serve(): Promise<void> {
     try {
       for (;;) {
-        if (this.#state === "awaiting-sync") await this.#awaitSync();
-        else if (this.#state === "command-loop") await this.#command();
-        else await this.#receive(1); // In reset or in the application, bootloader traffic is ignored.
+        this.#servingGeneration = this.#generation;
+        try {
+          if (this.#state === "awaiting-sync") await this.#awaitSync();
+          else if (this.#state === "command-loop") await this.#command();
+          else await this.#receive(1); // In reset or in the application, bootloader traffic is ignored.
+        } catch (error) {
+          if (!(error instanceof Interrupted)) throw error;
+        }
       }
     } catch (error) {
       if (error instanceof StreamClosedError) return;
@@ -76,17 +89,22 @@ export class UsartBootloaderDevice {
 
   /** Starts the bootloader afresh, as after a reset with BOOT0 high. */
   restart(): void {
-    this.#state = "awaiting-sync";
+    this.#enter("awaiting-sync");
   }
 
   /** Holds the chip in reset (NRST low): nothing answers. */
   hold(): void {
-    this.#state = "reset";
+    this.#enter("reset");
   }
 
   /** Starts the application, as after a reset with BOOT0 low. */
   runApplication(): void {
-    this.#state = "application";
+    this.#enter("application");
+  }
+
+  #enter(state: UsartDeviceState): void {
+    this.#state = state;
+    this.#generation++;
   }
 
   async #awaitSync(): Promise<void> {
@@ -329,7 +347,16 @@ export class UsartBootloaderDevice {
   }
 
   async #receive(length: number): Promise<Uint8Array> {
-    const data = await this.#link.read(length, FOREVER_MS);
+    const fromPushback = this.#pushback.splice(0, length);
+    const rest = length - fromPushback.length;
+    const data = new Uint8Array(length);
+    data.set(fromPushback);
+    if (rest > 0) data.set(await this.#link.read(rest, FOREVER_MS), fromPushback.length);
+    if (this.#generation !== this.#servingGeneration) {
+      // The chip was reset while this command waited: the bytes belong to whatever runs now.
+      this.#pushback.unshift(...data);
+      throw new Interrupted();
+    }
     await this.#clock.sleep(uartTransferMs(length, this.#baudRate, this.#bitsPerByte));
     return data;
   }

@@ -54,7 +54,9 @@ export class UsartTarget implements Target {
     const start = address - head;
     for (let done = 0; done < aligned.length;) {
       const n = Math.min(MAX_TRANSFER, aligned.length - done);
-      await this.bootloader.writeMemory(start + done, aligned.subarray(done, done + n));
+      const chunk = aligned.subarray(done, done + n);
+      // Erased flash already reads 0xFF, and programming 0xFF changes nothing: skip such chunks entirely.
+      if (!chunk.every((b) => b === 0xff)) await this.bootloader.writeMemory(start + done, chunk);
       done += n;
       progress?.(Math.max(0, done - head), data.length);
     }

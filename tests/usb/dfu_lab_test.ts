@@ -151,7 +151,7 @@ Deno.test("lab: `usb` lists DFU devices with their alternate settings and parsed
 
     const text = await flashrecipe(lab, ["usb", "--usb", "0483:df11"]);
     assert.equal(text.code, 0, text.text);
-    assert.match(text.stdout, /0483:df11 "STMicroelectronics" "STM32  BOOTLOADER" serial/);
+    assert.match(text.stdout, /0483:df11 "STMicroelectronics" "STM32 {2}BOOTLOADER" serial/);
     assert.match(text.stdout, /DFU mode interface 0 alt 0: @Internal Flash/);
     assert.match(text.stdout, /0x08020000-0x080fffff {2}7 x 128 KiB {2}rew/);
     assert.doesNotMatch(text.stdout, /1209:0001/);

@@ -42,7 +42,7 @@ export const optionBytesStep = defineStep({
       if (!names.includes(name)) {
         throw new RecipeError(
           `the ${chip.family} family has no option field '${name}'${didYouMean(name, names)}`,
-          context.locate(["set", name]),
+          context.locate(["set", name], { key: true }),
           `fields: ${names.join(", ")}`,
           "E_OPTION_FIELD",
         );

@@ -1,0 +1,195 @@
+/**
+ * `station RECIPE`: a production station. Runs the recipe board after board — wait for the next board, run, show a
+ * large PASS/FAIL, append one record to the log — until Ctrl-C (which lets the current board finish), the end of
+ * input, or `--boards N`; then prints counts and yield.
+ *
+ * @module
+ */
+
+import type { ParsedArgs } from "../args.ts";
+import { parseAssignments, parseNumber } from "../args.ts";
+import { coloursFor } from "../colour.ts";
+import type { CommandSpec, Console } from "../command.ts";
+import { createConnector } from "../connector.ts";
+import { askOnTerminal } from "../prompt.ts";
+import { RUN_FLAG_OPTIONS, runFlags } from "../run_flags.ts";
+import { simulatedPart } from "../../sim/parts.ts";
+import { JsonEventWriter } from "../json_reporter.ts";
+import { chooseReporter } from "../reporters.ts";
+import { describeIdentity } from "../run_summary.ts";
+import { formatDuration } from "../units.ts";
+import { VERSION } from "../version.ts";
+import { resultBanner } from "../station/banner.ts";
+import { type BoardSource, manualBoards, portBoards, simulatedBoards, stdinLines } from "../station/board_source.ts";
+import { firmwareSha256 } from "../station/firmware_hash.ts";
+import { StationLog } from "../station/log_writer.ts";
+import { recordOf } from "../station/record.ts";
+import { StopRequest } from "../station/stop_request.ts";
+import { formatTally, StationTally } from "../station/tally.ts";
+import { InputError } from "../../errors.ts";
+import { loadRecipe } from "../../recipe/load.ts";
+import { runRecipe } from "../../recipe/runner.ts";
+import type { RunReporter } from "../../recipe/reporter.ts";
+import { simulatedPartNames } from "../../sim/parts.ts";
+
+/** The default log file, in the current folder. */
+export const DEFAULT_LOG = "flashrecipe-station.csv";
+
+/** The `station` command. */
+export const stationCommand: CommandSpec = {
+  name: "station",
+  summary: "run a recipe board after board, logging each board (production)",
+  usage: "station RECIPE [--simulate CHIP | --port PATH] [--log FILE] [--station NAME] [--manual] [--boards N]",
+  description: "Waits for each board (its serial port appearing, or Enter with --manual), runs the recipe, shows a\n" +
+    "large PASS or FAIL and appends one record to the log (CSV or JSON Lines, by the file's extension), flushed\n" +
+    "to disk before the next board. Ctrl-C finishes the board in progress, then prints the counts and yield.\n" +
+    `Exit code: 0 when every board passed, 1 when any failed, 2 on bad usage. Simulated chips: ${
+      simulatedPartNames().join(", ")
+    }.`,
+  options: [
+    { name: "simulate", type: "string", valueName: "CHIP", description: "a fresh simulated chip for every board" },
+    { name: "port", type: "string", valueName: "PATH", description: "serial port (overrides target.port)" },
+    { name: "log", type: "string", valueName: "FILE", description: `log file, *.csv or *.jsonl (${DEFAULT_LOG})` },
+    { name: "station", type: "string", valueName: "NAME", description: "station name in the log (host name)" },
+    { name: "manual", type: "boolean", description: "wait for Enter before each board instead of the port" },
+    { name: "boards", type: "string", valueName: "N", description: "stop after N boards" },
+    { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
+    ...RUN_FLAG_OPTIONS,
+    { name: "json", type: "boolean", description: "print JSON Lines events on stdout (docs/events.md)" },
+    { name: "quiet", short: "q", type: "boolean", description: "one line per board" },
+  ],
+  examples: [
+    ["station prod.yaml --port /dev/ttyUSB0 --log line3.csv", "a board with its own USB-serial port"],
+    ["station prod.yaml --port /dev/ttyUSB0 --manual", "a fixed adapter: press Enter for each board"],
+    ["station recipes/demo.yaml --simulate stm32f103c8 --boards 3 --log /tmp/demo.jsonl", "try it without boards"],
+  ],
+  run(args, console) {
+    const json = args.options.json ? new JsonEventWriter(console) : undefined;
+    return runStation(args, console, json);
+  },
+};
+
+async function runStation(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
+  if (args.positionals.length !== 1) {
+    throw new InputError("E_USAGE", "station takes exactly one recipe", { hint: "flashrecipe station RECIPE" });
+  }
+  const boardsOption = args.options.boards as string | undefined;
+  const limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards");
+  if (limit < 1) throw new InputError("E_USAGE", "--boards must be at least 1");
+  const quiet = args.options.quiet === true;
+  const colour = coloursFor(console);
+  const note = (message: string) => {
+    if (json) json.emit({ event: "station-wait", message });
+    else console.err(message);
+  };
+  const warn = (message: string) => {
+    if (json) json.emit({ event: "warning", message });
+    console.err(`warning: ${message}`);
+  };
+
+  const simulate = args.options.simulate as string | undefined;
+  if (simulate !== undefined) simulatedPart(simulate);
+  const flags = runFlags(args);
+  const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]), flags });
+  let source: BoardSource | undefined = simulate
+    ? simulatedBoards(simulate, { warn, wiring: recipe.wiring })
+    : undefined;
+  const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
+  if (!source) {
+    if (!port) {
+      throw new InputError("E_USAGE", "no serial port given", {
+        hint: "pass --port PATH, set target.port in the recipe, or use --simulate CHIP",
+      });
+    }
+    source = portBoards(port, {
+      connect: (path) => createConnector({ port: path, wiring: recipe.wiring, warn }),
+      notify: note,
+    });
+  }
+  if (args.options.manual) source = manualBoards(source, stdinLines(), note);
+
+  const station = (args.options.station as string | undefined) ?? Deno.hostname();
+  const firmware = await firmwareSha256(recipe.planned);
+  const log = await StationLog.open((args.options.log as string | undefined) ?? DEFAULT_LOG);
+  const tally = new StationTally();
+  const stop = new StopRequest();
+  stop.install(() => note("stopping after this board (Ctrl-C again to quit now)"));
+  try {
+    if (json) {
+      json.emit({
+        event: "station-start",
+        station,
+        recipe: recipe.header.name,
+        file: recipe.file,
+        log: log.path,
+        firmwareSha256: firmware,
+        source: source.description,
+      });
+    } else if (!quiet) {
+      console.out(`station ${station}: ${recipe.header.name} on ${source.description}`);
+      console.out(`firmware sha256 ${firmware}; logging to ${log.path}; Ctrl-C stops after the current board`);
+    }
+    while (tally.total < limit && !stop.requested) {
+      const connector = await source.next(stop.signal);
+      if (!connector) break;
+      const board = tally.total + 1;
+      const events = json?.with({ board });
+      if (!json && !quiet) console.out(colour.bold(`--- board ${board} ---`));
+      let result;
+      try {
+        result = await runRecipe(recipe, {
+          board: connector,
+          flags,
+          ask: askOnTerminal,
+          reporter: quiet && !json
+            ? silentReporter
+            : chooseReporter(console, { json: events, file: recipe.file, version: VERSION }),
+        });
+      } finally {
+        await connector.close();
+      }
+      const record = recordOf(result, { station, firmwareSha256: firmware, time: new Date() });
+      await log.append(record);
+      tally.add(result.ok);
+      if (events) {
+        events.emit({ event: "board-end", record: { ...record } });
+      } else {
+        const who = result.identity ? describeIdentity(result.identity) : "no chip";
+        const error = result.error ? ` — error[${result.error.code}] ${result.error.message}` : "";
+        const detail = `board ${board}: ${who}, ${formatDuration(result.durationMs)}${error}`;
+        for (const line of resultBanner(result.ok, detail, { large: !quiet && !!console.terminal, colour })) {
+          console.out(line);
+        }
+        if (!quiet) console.out(formatTally(tally, colour));
+      }
+    }
+  } finally {
+    stop.uninstall();
+    log.close();
+  }
+  if (json) {
+    json.emit({
+      event: "station-end",
+      boards: tally.total,
+      passed: tally.passed,
+      failed: tally.failed,
+      yieldPercent: tally.yieldPercent ?? null,
+      log: log.path,
+    });
+  } else {
+    console.out(`station ${station} stopped — ${formatTally(tally, colour)}; log: ${log.path}`);
+  }
+  return tally.failed > 0 ? 1 : 0;
+}
+
+/** With `--quiet`, a board shows only its PASS/FAIL line. */
+const silentReporter: RunReporter = {
+  runStart() {},
+  stepStart() {},
+  progress() {},
+  info() {},
+  identity() {},
+  stepEnd() {},
+  stepFailed() {},
+  runEnd() {},
+};

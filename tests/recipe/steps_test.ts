@@ -1,0 +1,232 @@
+/** Steps against the simulated F103: wiring, protection, option bytes, read, serial numbers. */
+import assert from "node:assert/strict";
+import { runCli, tempFiles } from "../helpers/cli.ts";
+import { loadImageFile } from "../../lib/image/load.ts";
+
+const HEX = await Deno.readTextFile(new URL("../../recipes/firmware/blinky.hex", import.meta.url));
+
+function recipe(steps: string, target = "{ chip: stm32f103c8 }"): string {
+  return `version: 1\nname: test\ntarget: ${target}\nsteps:\n${steps}`;
+}
+
+async function withFiles(files: Record<string, string>, fn: (dir: string) => Promise<void>) {
+  const dir = await tempFiles({ "fw.hex": HEX, ...files });
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const WIRED = "{ chip: stm32f103c8, wiring: { reset: dtr, boot0: rts, boot0Inverted: true } }";
+
+Deno.test("enter-boot derived from the wiring starts the bootloader; leave-boot runs the application", async () => {
+  await withFiles({
+    "recipe.yaml": recipe(
+      "  - enter-boot: { reset-pulse: 1ms, startup: 1ms }\n  - connect\n  - leave-boot: { startup: 1ms }\n",
+      WIRED,
+    ),
+  }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /enter-boot reset into the bootloader \(DTR\+ RTS\+, 1 ms, DTR- RTS\+, 1 ms\)/);
+    assert.match(result.stdout, /leave-boot reset into the application \(DTR\+ RTS-/);
+  });
+});
+
+Deno.test("a wrong-polarity sequence fails in simulation as on the bench, saying why", async () => {
+  // RTS drives BOOT0 through an inverting transistor, so BOOT0 is high only while RTS is ASSERTED.
+  // This sequence releases RTS: BOOT0 is low when NRST is released, and the application starts.
+  const sequence = "[ { dtr: true, rts: false }, { delay: 1ms }, { dtr: false }, { delay: 1ms } ]";
+  await withFiles({
+    "recipe.yaml": recipe(
+      `  - enter-boot: { sequence: ${sequence} }\n  - connect: { retries: 2 }\n  - erase: all\n`,
+      WIRED,
+    ),
+  }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /E_NO_RESPONSE/);
+    assert.match(result.stderr, /running its application: BOOT0 was low when NRST was released/);
+    assert.doesNotMatch(result.stdout, /erase/);
+  });
+});
+
+Deno.test("a wired board without enter-boot is running its application: connect fails", async () => {
+  await withFiles({ "recipe.yaml": recipe("  - connect: { retries: 1 }\n", WIRED) }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /no response from target/);
+  });
+});
+
+Deno.test("enter-boot without wiring or a sequence is a validation error", async () => {
+  await withFiles({ "recipe.yaml": recipe("  - enter-boot\n  - connect\n") }, async (dir) => {
+    const result = await runCli("validate", `${dir}/recipe.yaml`);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /recipe\.yaml:5:5: enter-boot needs the board's wiring or an explicit sequence/);
+  });
+});
+
+Deno.test("option-bytes: set a field by name, read back by the tool after the reset", async () => {
+  await withFiles({
+    "recipe.yaml": recipe(
+      "  - connect\n  - option-bytes: { set: { WDG_SW: 0, Data0: 0x42 } }\n  - option-bytes: read\n",
+    ),
+  }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /set WDG_SW=0, Data0=66; the chip reset/);
+    assert.match(result.stdout, /RDP=0xa5 WDG_SW=0x0 .*Data0=0x42/);
+  });
+});
+
+Deno.test("option-bytes: a field the family does not have, with a suggestion", async () => {
+  await withFiles({ "recipe.yaml": recipe("  - connect\n  - option-bytes: { set: { WDGSW: 1 } }\n") }, async (dir) => {
+    const result = await runCli("validate", `${dir}/recipe.yaml`);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /recipe\.yaml:6:28: the F1 family has no option field 'WDGSW' \(did you mean 'WDG_SW'\?\)/,
+    );
+  });
+});
+
+Deno.test("RDP level 2 needs allow-permanent in the recipe and --confirm-permanent on the command line", async () => {
+  const target = "{ chip: stm32f405rg }";
+  await withFiles({
+    "a.yaml": recipe("  - connect\n  - option-bytes: { set: { RDP: 0xCC } }\n", target),
+    "b.yaml": recipe("  - connect\n  - option-bytes: { set: { RDP: 0xCC }, allow-permanent: true }\n", target),
+  }, async (dir) => {
+    const a = await runCli("validate", `${dir}/a.yaml`);
+    assert.equal(a.code, 2);
+    assert.match(a.stderr, /E_PERMANENT|RDP level 2 is permanent/);
+    assert.match(a.stderr, /allow-permanent: true/);
+    const b = await runCli("validate", `${dir}/b.yaml`);
+    assert.equal(b.code, 2);
+    assert.match(b.stderr, /run with --confirm-permanent/);
+    const confirmed = await runCli("run", `${dir}/b.yaml`, "--confirm-permanent", "--simulate", "stm32f999");
+    assert.equal(confirmed.code, 2); // unknown simulated chip: refused before anything else
+  });
+});
+
+Deno.test("protect read, then unprotect read erases the flash; read saves a region to a file", async () => {
+  await withFiles({
+    "recipe.yaml": recipe(
+      "  - connect\n  - erase: needed\n  - write: { file: fw.hex }\n  - read: { address: 0x08000000, length: 1024, file: out.hex }\n" +
+        "  - protect: { read: true }\n  - unprotect: read\n  - read: { address: 0x08000000, length: 16, file: after.bin }\n",
+    ),
+  }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.equal(result.code, 0, result.stderr);
+    const written = await loadImageFile(`${dir}/fw.hex`);
+    const saved = await loadImageFile(`${dir}/out.hex`);
+    assert.deepEqual(saved.slice(0x0800_0000, 1024), written.slice(0x0800_0000, 1024));
+    assert.deepEqual(await Deno.readFile(`${dir}/after.bin`), new Uint8Array(16).fill(0xff));
+    assert.match(result.stdout, /read protection removed \(flash erased\)/);
+  });
+});
+
+Deno.test("serial-number from --set, encoded as BCD, and one that does not fit", async () => {
+  const steps = (value: string) =>
+    `  - connect\n  - erase: { address: 0x0800FC00, length: 1024 }\n` +
+    `  - serial-number: { address: 0x0800FC00, encoding: bcd, length: 2, value: "${value}" }\n` +
+    `  - read: { address: 0x0800FC00, length: 4, file: sn.bin }\n`;
+  await withFiles({ "ok.yaml": recipe(steps("${serial}")), "big.yaml": recipe(steps("12345")) }, async (dir) => {
+    const ok = await runCli("run", `${dir}/ok.yaml`, "--simulate", "stm32f103c8", "--set", "serial=1234");
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.deepEqual(await Deno.readFile(`${dir}/sn.bin`), new Uint8Array([0x12, 0x34, 0xff, 0xff]));
+    const big = await runCli("validate", `${dir}/big.yaml`);
+    assert.equal(big.code, 2);
+    assert.match(
+      big.stderr,
+      /recipe\.yaml|big\.yaml:7:\d+: the serial number does not fit its field: 12345 has 5 digits/,
+    );
+  });
+});
+
+Deno.test("the serial counter advances only when the board passes", async () => {
+  const steps = (extra: string) =>
+    `  - connect\n  - erase: { address: 0x0800FC00, length: 1024 }\n` +
+    `  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: sn.txt, start: 500 } }\n${extra}`;
+  await withFiles({
+    "pass.yaml": recipe(steps("")),
+    "fail.yaml": recipe(steps("  - verify\n")), // nothing was written: verify fails
+  }, async (dir) => {
+    assert.equal((await runCli("run", `${dir}/pass.yaml`, "--simulate", "stm32f103c8")).code, 0);
+    assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "501\n");
+    const failed = await runCli("run", `${dir}/fail.yaml`, "--simulate", "stm32f103c8");
+    assert.equal(failed.code, 1);
+    assert.match(failed.stdout, /serial number 501/);
+    assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "501\n"); // 501 is free again
+    const again = await runCli("run", `${dir}/pass.yaml`, "--simulate", "stm32f103c8");
+    assert.match(again.stdout, /serial number 501 /);
+    assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "502\n");
+  });
+});
+
+Deno.test("a run killed between issuing a serial number and the end never lets it be issued again", async () => {
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const steps = `  - connect\n  - erase: { address: 0x0800FC00, length: 1024 }\n` +
+    `  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: sn.txt, start: 700 } }\n` +
+    `  - log: issued\n  - delay: 30s\n`;
+  await withFiles(
+    { "slow.yaml": recipe(steps), "quick.yaml": recipe(steps.replace("  - delay: 30s\n", "")) },
+    async (dir) => {
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", main, "run", `${dir}/slow.yaml`, "--simulate", "stm32f103c8"],
+        stdout: "piped",
+        stderr: "null",
+      }).spawn();
+      // Wait until the number has been issued, then kill the process outright.
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      let seen = "";
+      while (!seen.includes("issued")) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += value;
+      }
+      child.kill("SIGKILL");
+      await child.status;
+      await reader.cancel();
+      assert.match(seen, /serial number 700/);
+      const next = await runCli("run", `${dir}/quick.yaml`, "--simulate", "stm32f103c8");
+      assert.equal(next.code, 0, next.stderr);
+      assert.match(next.stdout, /serial number 701 /);
+      assert.match(next.stderr, /serial 700 was issued by a run that did not finish; skipping it/);
+      assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "702\n");
+    },
+  );
+});
+
+Deno.test("reset pulses NRST and the chosen program starts; erase by pages", async () => {
+  await withFiles({
+    "recipe.yaml": recipe(
+      "  - enter-boot: { reset-pulse: 1ms, startup: 1ms }\n  - connect\n  - erase: { pages: [0, 1] }\n" +
+        "  - reset: { into: bootloader }\n  - connect\n  - reset\n  - connect: { retries: 1 }\n",
+      WIRED,
+    ),
+  }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.match(result.stdout, /erase +erased 2 page\(s\), 2048 bytes from 0x08000000/);
+    assert.match(result.stdout, /\[4\/7\] reset +reset into the bootloader/);
+    assert.match(result.stdout, /\[5\/7\] connect +STM32F10xxx/);
+    assert.match(result.stdout, /\[6\/7\] reset +reset into the application/);
+    // After a reset into the application, the bootloader is gone: the last connect fails.
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /running its application/);
+  });
+});
+
+Deno.test("write with a matching sha256 and an explicit format", async () => {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(HEX)));
+  const sha = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  await withFiles({
+    "recipe.yaml": recipe(
+      `  - connect\n  - erase: needed\n  - write: { file: fw.hex, format: hex, sha256: "${sha}" }\n  - verify\n`,
+    ),
+  }, async (dir) => {
+    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
+    assert.equal(result.code, 0, result.stderr);
+  });
+});
