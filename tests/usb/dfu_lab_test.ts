@@ -286,3 +286,49 @@ function renamed(device: SimulatedUsbDevice, index: number, text: string): Simul
     setAlternateSetting: (i, alt) => device.setAlternateSetting(i, alt),
   };
 }
+
+Deno.test("lab CLI: --chip stm32l433rc --cdc LINK --flash-file F runs the CDC recipe and saves the flash", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flashrecipe-lab-cli-" });
+  try {
+    const link = `${dir}/ttyACM-lab`;
+    const flashFile = `${dir}/l433.bin`;
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `${ROOT}scripts/usb_lab/main.ts`,
+        "--chip",
+        "stm32l433rc",
+        "--cdc",
+        link,
+        "--flash-file",
+        flashFile,
+        "--",
+        Deno.execPath(),
+        "run",
+        "-A",
+        MAIN,
+        "run",
+        `${ROOT}recipes/nucleo-l433-cdc.yaml`,
+        "--set",
+        `cdcPort=${link}`,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const text = new TextDecoder().decode(result.stdout) + new TextDecoder().decode(result.stderr);
+    assert.equal(result.code, 0, text);
+    assert.match(text, new RegExp(`sent 0xaa to ${link}`));
+    const saved = await Deno.readFile(flashFile);
+    assert.equal(saved.length, 256 * 1024);
+    const image = await loadImageFile(`${ROOT}recipes/firmware/blinky.hex`, {});
+    for (const segment of image.segments) {
+      const offset = segment.address - 0x0800_0000;
+      assert.deepEqual(saved.subarray(offset, offset + segment.data.length), segment.data);
+    }
+    // The pseudo-terminal's link is gone with the lab.
+    await assert.rejects(() => Deno.lstat(link), Deno.errors.NotFound);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
