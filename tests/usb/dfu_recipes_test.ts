@@ -12,6 +12,9 @@ import { loadRecipe } from "../../lib/recipe/load.ts";
 import { runRecipe } from "../../lib/recipe/runner.ts";
 import type { RunResult } from "../../lib/recipe/reporter.ts";
 import { runCli, tempFiles } from "../helpers/cli.ts";
+import { LIBUSB_ERROR, udevRule, usbErrorFromLibusb } from "../../lib/transport/usb/usb_errors.ts";
+import { SimulatedDfuBoard } from "../../lib/sim/dfu_board.ts";
+import { DfuseDevice } from "../../lib/protocol/dfu/dfuse_device.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BLINKY_HEX = `${ROOT}tests/fixtures/firmware/blinky.hex`;
@@ -170,5 +173,41 @@ Deno.test("DFU recipes: bad transport, serial-line steps and a missing connect a
     assert.match(order.stderr, /'verify' needs a connected chip/);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("no permission on the device node: what the user reads names the udev rule for that device", () => {
+  const error = usbErrorFromLibusb(LIBUSB_ERROR.ACCESS, "opening", {
+    idVendor: 0x0483,
+    idProduct: 0xdf11,
+    portPath: "1-2",
+  });
+  assert.equal(error.code, "E_USB_PERMISSION");
+  assert.equal(error.exitCode, 1);
+  const shown = error.userMessage();
+  assert.match(shown, /no permission to open USB device 0483:df11 at 1-2/);
+  if (Deno.build.os === "linux") {
+    assert.ok(shown.includes(udevRule(0x0483, 0xdf11)), shown);
+    assert.match(shown, /\/etc\/udev\/rules\.d\//);
+  }
+});
+
+Deno.test("an alternate setting asked for by a name the device does not have lists the names it has", async () => {
+  const board = new SimulatedDfuBoard("stm32f405rg");
+  const device = await DfuseDevice.open(board.openDfu({ vendorId: 0x0483, productId: 0xdf11 }));
+  try {
+    await assert.rejects(
+      () => device.selectAlternate("Option Bits"),
+      (error: Error & { code?: string; hint?: string }) => {
+        assert.equal(error.code, "E_DFU_ALT");
+        assert.match(error.message, /no alternate setting "Option Bits"/);
+        assert.match(error.hint ?? "", /1 "Option Bytes"/);
+        return true;
+      },
+    );
+    assert.equal((await device.selectAlternate("option  bytes")).alternateSetting, 1);
+  } finally {
+    await device.close();
+    await board.close();
   }
 });
