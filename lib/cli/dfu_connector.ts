@@ -46,6 +46,8 @@ export interface DfuChoice {
   usb?: string;
   /** The part the recipe names (identifies the chip: DfuSe reports no product ID). */
   part?: string;
+  /** A serial port given anyway (`--port`, `target.port`): not used over DFU, which is worth a warning. */
+  port?: string;
   /** Notices for the user. */
   warn(message: string): void;
 }
@@ -68,6 +70,11 @@ export interface DfuConnector extends Connector {
 
 /** Returns the connector of a DFU recipe. An unknown `--simulate` chip is an `InputError`. */
 export function createDfuConnector(choice: DfuChoice): DfuConnector {
+  if (choice.port !== undefined) {
+    choice.warn(
+      `the serial port ${choice.port} is not used: the recipe's transport is dfu (choose the device with --usb)`,
+    );
+  }
   if (choice.simulate === undefined) return usbConnector(choice);
   if (!isSimulatedDfu(choice.simulate)) {
     throw new InputError("E_USAGE", `no simulated DFU bootloader for '${choice.simulate}'`, {
