@@ -122,27 +122,17 @@ export class SimulatedDfuBoard {
     this.#cable?.unplug();
     this.#cable = undefined;
     this.#mode = "application";
-    const [host, device] = createMemoryPipe();
-    this.#cdcHost = host;
-    this.#cdcDevice = device;
-    const app = new CdcApplication({
-      onTrigger: async () => {
-        this.appReceived.push(app.received.slice());
-        await device.close();
-        this.#mode = "bootloader";
-      },
-    });
-    this.#app = app.run(device);
+    this.#startCdc();
   }
 
   /**
-   * The host end of the application's CDC port, for `vid:pid` (the CDC device must be attached after the
-   * application starts; opening while the bootloader runs starts the application first).
+   * The host end of the application's CDC port (opening it while the bootloader runs starts the application
+   * first, and a port the host closed earlier is opened afresh).
    */
   openCdc(): MemoryPipeEnd {
     if (this.#mode === "bootloader") this.startApplication();
-    if (!this.#cdcHost || this.#cdcHost.closed) this.#restartCdc();
-    return this.#cdcHost as MemoryPipeEnd;
+    if (!this.#cdcHost || this.#cdcHost.closed) return this.#startCdc();
+    return this.#cdcHost;
   }
 
   /** Waits until a device matching `selector` is attached (`present`) or not; returns it (or undefined). */
@@ -175,9 +165,20 @@ export class SimulatedDfuBoard {
     await this.#app;
   }
 
-  #restartCdc(): void {
-    this.#mode = "bootloader";
-    this.startApplication();
+  /** A fresh CDC port served by a fresh application model; returns the host end. */
+  #startCdc(): MemoryPipeEnd {
+    const [host, device] = createMemoryPipe();
+    this.#cdcHost = host;
+    this.#cdcDevice = device;
+    const app = new CdcApplication({
+      onTrigger: async () => {
+        this.appReceived.push(app.received.slice());
+        await device.close();
+        this.#mode = "bootloader";
+      },
+    });
+    this.#app = app.run(device);
+    return host;
   }
 
   #describeAttached(): string {
