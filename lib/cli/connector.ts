@@ -14,8 +14,24 @@ import type { Target } from "../target/target.ts";
 import { connectUsart } from "../target/usart_target.ts";
 import type { BoardWiring } from "../transport/board_wiring.ts";
 import type { SerialLink } from "../transport/byte_stream.ts";
+import {
+  listSerialPorts,
+  selectSerialPort,
+  type SerialPortInfo,
+  type SerialPortMatch,
+} from "../transport/serial/list_ports.ts";
 import { openSerialPort } from "../transport/serial/serial_port.ts";
 import { createDfuConnector } from "./dfu_connector.ts";
+
+/** USB identity of the adapter to use (the recipe's `target.match`). */
+export interface UsbMatch {
+  /** USB vendor ID. */
+  vid?: number;
+  /** USB product ID. */
+  pid?: number;
+  /** USB serial number string. */
+  serial?: string;
+}
 
 /** Where the board is. */
 export interface LinkChoice {
@@ -27,8 +43,12 @@ export interface LinkChoice {
   port?: string;
   /** How the simulated board is wired (the recipe's description of the real one). */
   wiring?: BoardWiring;
-  /** Notices for the user. */
+  /** Pick the port by USB identity; with `port` too, both must agree. */
+  match?: UsbMatch;
+  /** Notices for the user (printed as warning lines). */
   warn(message: string): void;
+  /** Lists the serial ports present; defaults to {@linkcode listSerialPorts} (tests pass a fixed list). */
+  listPorts?: () => Promise<SerialPortInfo[]>;
   /** The recipe's `target.transport` (default usart). */
   transport?: "usart" | "dfu";
   /** USB device selector for DFU (`--usb` or the recipe's `target.usb`). */
@@ -85,13 +105,11 @@ function portConnector(choice: LinkChoice): Connector {
   let link: SerialLink | undefined;
   const open = async (baud: number): Promise<SerialLink> => {
     if (link) return link;
-    if (!choice.port) {
-      throw new InputError("E_USAGE", "no serial port given", {
-        hint: "pass --port PATH (see `flashrecipe ports`), set target.port in the recipe, or use --simulate CHIP",
-      });
-    }
-    const port = await openSerialPort(choice.port, { baudRate: baud });
-    for (const notice of port.notices) choice.warn(notice);
+    const path = await resolvePortPath(choice);
+    // AN3155 §2: 8 data bits, even parity, 1 stop bit (the default of openSerialPort).
+    const port = await openSerialPort(path, { baudRate: baud });
+    // e.g. "parity cannot be carried on a pseudo-terminal": the user should know the link differs from 8E1.
+    for (const notice of port.notices) choice.warn(`${path}: ${notice}`);
     link = port;
     return port;
   };
@@ -105,4 +123,23 @@ function portConnector(choice: LinkChoice): Connector {
       await link?.close();
     },
   };
+}
+
+/** The port path: `port` as given, or the one port whose USB identity matches `match`. */
+async function resolvePortPath(choice: LinkChoice): Promise<string> {
+  const match = choice.match;
+  const byUsb = match !== undefined &&
+    (match.vid !== undefined || match.pid !== undefined || match.serial !== undefined);
+  if (!byUsb) {
+    if (!choice.port) {
+      throw new InputError("E_USAGE", "no serial port given", {
+        hint: "pass --port PATH (see `flashrecipe ports`), set target.port or target.match in the recipe, " +
+          "or use --simulate CHIP",
+      });
+    }
+    return choice.port;
+  }
+  const wanted: SerialPortMatch = { path: choice.port, vid: match.vid, pid: match.pid, serial: match.serial };
+  const ports = await (choice.listPorts ?? listSerialPorts)();
+  return selectSerialPort(ports, wanted).path;
 }

@@ -13,6 +13,11 @@ import { validateCommand } from "./commands/validate.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { imageCommand } from "./commands/image.ts";
 import { convertCommand } from "./commands/convert.ts";
+import { simCommand } from "./commands/sim.ts";
+import { portsCommand } from "./commands/ports.ts";
+import { readCommand } from "./commands/read.ts";
+import { writeCommand } from "./commands/write.ts";
+import { infoCommand } from "./commands/info.ts";
 import { usbCommand } from "./commands/usb.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
@@ -30,6 +35,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   imageCommand,
   convertCommand,
   schemaCommand,
+  infoCommand,
+  readCommand,
+  writeCommand,
+  portsCommand,
+  simCommand,
   usbCommand,
 ];
 

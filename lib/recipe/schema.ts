@@ -57,6 +57,13 @@ export const targetSchema = z.strictObject({
       "--usb overrides it",
   ),
   wiring: wiringSchema.optional(),
+  match: z.strictObject({
+    vid: z.number().int().min(0).max(0xffff).optional().describe("USB vendor ID, e.g. 0x0403"),
+    pid: z.number().int().min(0).max(0xffff).optional().describe("USB product ID, e.g. 0x6001"),
+    serial: z.string().min(1).optional().describe("USB serial number of the adapter"),
+  }).optional().describe(
+    "pick the serial port by the USB adapter's identity (see `flashrecipe ports`); exactly one port must match",
+  ),
 });
 
 /** The recipe without its steps, which are validated one by one for precise messages. */

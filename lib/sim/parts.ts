@@ -1,6 +1,6 @@
 /**
- * The simulated parts: which chip database entry each one is, and how its ROM bootloader presents itself on the
- * USART (version, command list, Get Version option bytes) according to AN2606 and AN3155.
+ * The simulated parts: which chip database entry each one is, how its ROM bootloader presents itself on the
+ * USART (version, command list) according to AN2606 and AN3155, and its option-byte model.
  *
  * @module
  */
@@ -8,6 +8,15 @@
 import { chipByPid, partByName } from "../chips/database.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import { InputError } from "../errors.ts";
+import {
+  F1_MEDIUM_DENSITY_OPTIONS,
+  F4_OPTIONS,
+  factoryOptionBytes,
+  G0_OPTIONS,
+  H7_OPTIONS,
+  L4_OPTIONS,
+  type OptionByteModel,
+} from "./option_bytes.ts";
 
 /** How a part's USART bootloader behaves (AN2606 "bootloader version" tables, AN3155 Table 2). */
 export interface UsartBootloaderProfile {
@@ -25,75 +34,34 @@ export interface SimulatedPart {
   chip: ChipInfo;
   /** USART bootloader behaviour. */
   usart: UsartBootloaderProfile;
-  /** Pages covered by one write-protection bit (RM0008 §2.5: 4 pages of 1 KiB on medium density). */
-  pagesPerWrpBit: number;
-  /** Factory option-byte contents as the bootloader reads them. */
-  factoryOptionBytes: number[];
-  /** Where protection lives in the option bytes. */
+  /** Where protection lives in the option bytes and what they hold from the factory. */
   optionModel: OptionByteModel;
+  /** Factory option-byte contents as the bootloader reads them (complements included). */
+  factoryOptionBytes: Uint8Array;
 }
 
-/** Where a family keeps read and write protection in its option bytes, as the bootloader sees them. */
-export interface OptionByteModel {
-  /** Byte offset of the RDP byte. */
-  rdpOffset: number;
-  /** RDP value meaning "no read protection" (level 0). */
-  rdpLevel0: number;
-  /** Value the Readout Protect command writes (level 1). */
-  rdpLevel1: number;
-  /** Byte offsets of the WRP bytes, lowest pages first; a cleared bit protects its page group. */
-  wrpOffsets: number[];
-  /** Whether each option byte is followed by its complement, computed by the hardware (F0/F1/F3). */
-  complemented: boolean;
+/**
+ * The USART command list of every simulated bootloader: Get, Get Version, Get ID, Read Memory, Go, Write Memory,
+ * the erase command the chip database names (Erase 0x43 below V3.0, Extended Erase 0x44 from V3.0 on: AN3155
+ * §3.7/§3.8), Write Protect, Write Unprotect, Readout Protect, Readout Unprotect (AN3155 Table 2; AN2606 lists the
+ * same USART set for V2.2 on F1, V3.1 on F4, V9.0 on H7, V10.x on L4 and V11.x on G0).
+ *
+ * Get Checksum (0xA1) is left out on purpose: AN3155 describes it, but we found no statement in AN2606 that the
+ * ROM bootloaders of these parts list it, so the conservative choice is that they do not (hosts then verify by
+ * reading back, as stm32flash does without `-C`). The device side still implements it for profiles that list it.
+ */
+function usartCommands(chip: ChipInfo): number[] {
+  return [0x00, 0x01, 0x02, 0x11, 0x21, 0x31, chip.eraseCommand, 0x63, 0x73, 0x82, 0x92];
 }
 
-// RM0008 §2.5: RDP at byte 0 (0xA5 = unprotected), WRP0..3 at bytes 8, 10, 12, 14, each with its complement.
-const F1_OPTION_MODEL: OptionByteModel = {
-  rdpOffset: 0,
-  rdpLevel0: 0xa5,
-  rdpLevel1: 0x00,
-  wrpOffsets: [8, 10, 12, 14],
-  complemented: true,
-};
-
-// AN3155 Table 2 / AN2606 §"STM32F10xxx" bootloader V2.2: Get, Get Version, Get ID, Read Memory, Go, Write
-// Memory, Erase, Write Protect, Write Unprotect, Readout Protect, Readout Unprotect.
-const V22_COMMANDS = [0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x43, 0x63, 0x73, 0x82, 0x92];
-
-// F1 option bytes: each byte followed by its complement (RM0008 §2.5): RDP=0xA5 (unprotected), USER=0xFF,
-// Data0/1=0xFF, WRP0-3=0xFF (no protection).
-const F1_FACTORY_OPTION_BYTES = [
-  0xa5,
-  0x5a,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-];
-
-const SIMULATED: Readonly<Record<string, Omit<SimulatedPart, "part" | "chip">>> = {
-  stm32f103c8: {
-    usart: { version: 0x22, commands: V22_COMMANDS },
-    pagesPerWrpBit: 4,
-    factoryOptionBytes: F1_FACTORY_OPTION_BYTES,
-    optionModel: F1_OPTION_MODEL,
-  },
-  stm32f103cb: {
-    usart: { version: 0x22, commands: V22_COMMANDS },
-    pagesPerWrpBit: 4,
-    factoryOptionBytes: F1_FACTORY_OPTION_BYTES,
-    optionModel: F1_OPTION_MODEL,
-  },
+/** Per part: bootloader version (AN2606 device-dependent parameters; one of the chip database's versions). */
+const SIMULATED: Readonly<Record<string, { version: number; options: OptionByteModel }>> = {
+  stm32f103c8: { version: 0x22, options: F1_MEDIUM_DENSITY_OPTIONS }, // AN2606 STM32F10xxx: V2.2
+  stm32f103cb: { version: 0x22, options: F1_MEDIUM_DENSITY_OPTIONS },
+  stm32f405rg: { version: 0x31, options: F4_OPTIONS }, // AN2606 STM32F40xxx/41xxx: USART V3.1
+  stm32l433rc: { version: 0xa1, options: L4_OPTIONS }, // AN2606 STM32L43xxx/44xxx: V10.1
+  stm32g071rb: { version: 0xb2, options: G0_OPTIONS }, // AN2606 STM32G07xxx/08xxx: V11.2
+  stm32h743zi: { version: 0x90, options: H7_OPTIONS }, // AN2606 STM32H74xxx/75xxx: V9.0
 };
 
 /** Names of the parts `--simulate` accepts. */
@@ -112,5 +80,11 @@ export function simulatedPart(name: string): SimulatedPart {
       hint: `choose one of: ${simulatedPartNames().join(", ")}`,
     });
   }
-  return { part, chip, ...behaviour };
+  return {
+    part,
+    chip,
+    usart: { version: behaviour.version, commands: usartCommands(chip) },
+    optionModel: behaviour.options,
+    factoryOptionBytes: factoryOptionBytes(chip, behaviour.options),
+  };
 }

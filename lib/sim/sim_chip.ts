@@ -8,6 +8,13 @@
 
 import { flashPages } from "../chips/layout.ts";
 import { FlashMemory } from "./flash_memory.ts";
+import {
+  completeOptionBytes,
+  rdpOffset,
+  withoutWriteProtection,
+  withWriteProtection,
+  writeProtectedPages,
+} from "./option_bytes.ts";
 import type { SimulatedPart } from "./parts.ts";
 
 /** Why the simulated chip refused an access; the protocol front end turns it into a NACK or DFU status. */
@@ -22,7 +29,13 @@ export class AccessError extends Error {
 }
 
 /** A chip state change that resets the device (option-byte programming, protection commands). */
-export type ResetCause = "option-bytes" | "readout-protect" | "readout-unprotect" | "write-protect" | "write-unprotect";
+export type ResetCause =
+  | "option-bytes"
+  | "readout-protect"
+  | "readout-unprotect"
+  | "write-protect"
+  | "write-unprotect"
+  | "fault";
 
 /** Options of {@linkcode SimulatedChip}. */
 export interface SimulatedChipOptions {
@@ -32,6 +45,8 @@ export interface SimulatedChipOptions {
   optionBytes?: Uint8Array;
   /** 12-byte unique device ID; defaults to one derived from the part name. */
   uniqueId?: Uint8Array;
+  /** Called after every change of flash or option bytes (e.g. to save a `--flash-file`). */
+  onChange?: () => void;
 }
 
 /** The memory and protection state of one simulated chip. */
@@ -48,6 +63,7 @@ export class SimulatedChip {
   readonly uniqueId: Uint8Array;
   /** Resets since power-on, with their causes, newest last. */
   readonly resets: ResetCause[] = [];
+  readonly #onChange?: () => void;
 
   constructor(part: SimulatedPart, options: SimulatedChipOptions = {}) {
     this.part = part;
@@ -62,26 +78,17 @@ export class SimulatedChip {
     this.optionBytes = new Uint8Array(chip.optionBytes.size).fill(0xff);
     this.optionBytes.set(options.optionBytes ?? part.factoryOptionBytes);
     this.uniqueId = options.uniqueId ?? new TextEncoder().encode(part.part.part.padEnd(12, "0").slice(0, 12));
+    this.#onChange = options.onChange;
   }
 
   /** True while read protection (RDP level 1 or 2) is active. */
   get readProtected(): boolean {
-    const model = this.part.optionModel;
-    return this.optionBytes[model.rdpOffset] !== model.rdpLevel0;
+    return this.optionBytes[rdpOffset(this.part.chip)] !== this.part.optionModel.rdpLevel0;
   }
 
   /** Indices of the flash pages write protection covers now. */
   writeProtectedPages(): Set<number> {
-    const model = this.part.optionModel;
-    const protectedPages = new Set<number>();
-    model.wrpOffsets.forEach((offset, byteIndex) => {
-      for (let bit = 0; bit < 8; bit++) {
-        if (this.optionBytes[offset] & (1 << bit)) continue;
-        const group = byteIndex * 8 + bit;
-        for (let i = 0; i < this.part.pagesPerWrpBit; i++) protectedPages.add(group * this.part.pagesPerWrpBit + i);
-      }
-    });
-    return protectedPages;
+    return writeProtectedPages(this.part.chip, this.part.optionModel, this.optionBytes);
   }
 
   /** Reads any mapped memory; throws {@linkcode AccessError} when protected or unmapped. */
@@ -112,6 +119,8 @@ export class SimulatedChip {
         this.flash.program(address, data);
       } catch (error) {
         throw new AccessError("program", error instanceof Error ? error.message : String(error));
+      } finally {
+        this.#onChange?.();
       }
       return undefined;
     }
@@ -129,17 +138,15 @@ export class SimulatedChip {
   }
 
   /**
-   * Replaces the option bytes as the option-byte programming sequence does, then resets. Leaving read protection
-   * mass-erases the flash first (RM0008 §2.4.1: "the Flash memory is erased when read protection is removed").
+   * Replaces the option bytes as the option-byte programming sequence does (the hardware completes complements
+   * and `_CUR` copies), then resets. Leaving read protection mass-erases the flash first (RM0008 §2.4.1: "the
+   * Flash memory is erased when read protection is removed"; RM0090 §3.7.3; RM0394 §3.5.1).
    */
   programOptionBytes(next: Uint8Array): ResetCause {
-    const model = this.part.optionModel;
     const wasProtected = this.readProtected;
-    if (model.complemented) {
-      for (let i = 0; i + 1 < next.length; i += 2) next[i + 1] = next[i] ^ 0xff;
-    }
-    this.optionBytes.set(next);
+    this.optionBytes.set(completeOptionBytes(this.part.chip, this.part.optionModel, next));
     if (wasProtected && !this.readProtected) this.flash.eraseAll();
+    this.#onChange?.();
     return this.reset("option-bytes");
   }
 
@@ -152,6 +159,7 @@ export class SimulatedChip {
       if (wrp.has(page)) throw new AccessError("protected", `page ${page} is write-protected`);
     }
     for (const page of pages) this.flash.erasePage(page);
+    this.#onChange?.();
   }
 
   /** Erases all of flash (fails if any page is write-protected, as the hardware's mass erase does). */
@@ -161,41 +169,36 @@ export class SimulatedChip {
 
   /** Sets RDP level 1 and resets (AN3155 §3.11). */
   readoutProtect(): ResetCause {
-    const model = this.part.optionModel;
     const next = this.optionBytes.slice();
-    next[model.rdpOffset] = model.rdpLevel1;
+    next[rdpOffset(this.part.chip)] = this.part.optionModel.rdpLevel1;
     this.programOptionBytes(next);
     return this.#replaceLastReset("readout-protect");
   }
 
   /** Back to RDP level 0, which mass-erases flash, then resets (AN3155 §3.12). */
   readoutUnprotect(): ResetCause {
-    const model = this.part.optionModel;
     const next = this.optionBytes.slice();
-    next[model.rdpOffset] = model.rdpLevel0;
+    next[rdpOffset(this.part.chip)] = this.part.optionModel.rdpLevel0;
     this.flash.eraseAll();
     this.programOptionBytes(next);
     return this.#replaceLastReset("readout-unprotect");
   }
 
-  /** Protects the given page groups (WRP bits) and resets (AN3155 §3.9). */
-  writeProtect(groups: readonly number[]): ResetCause {
-    const model = this.part.optionModel;
-    const next = this.optionBytes.slice();
-    for (const group of groups) {
-      const offset = model.wrpOffsets[Math.floor(group / 8)];
-      if (offset === undefined) throw new AccessError("unmapped", `no write-protection group ${group}`);
-      next[offset] &= ~(1 << (group % 8));
-    }
+  /**
+   * Protects the given sectors (WRP bit numbers, or pages where the family keeps WRP areas) and resets
+   * (AN3155 §3.9). Codes the option bytes cannot express raise {@linkcode AccessError} (the device NACKs).
+   */
+  writeProtect(codes: readonly number[]): ResetCause {
+    const { chip } = this.part;
+    const next = withWriteProtection(chip, this.part.optionModel, this.optionBytes, codes);
+    if (!next) throw new AccessError("unmapped", `write protection cannot cover sectors ${codes.join(", ")}`);
     this.programOptionBytes(next);
     return this.#replaceLastReset("write-protect");
   }
 
   /** Removes all write protection and resets (AN3155 §3.10). */
   writeUnprotect(): ResetCause {
-    const next = this.optionBytes.slice();
-    for (const offset of this.part.optionModel.wrpOffsets) next[offset] = 0xff;
-    this.programOptionBytes(next);
+    this.programOptionBytes(withoutWriteProtection(this.part.chip, this.part.optionModel, this.optionBytes));
     return this.#replaceLastReset("write-unprotect");
   }
 

@@ -19,18 +19,33 @@ const FOREVER_MS = 2 ** 31 - 1;
 /** What the simulated bootloader is doing. */
 export type UsartDeviceState = "awaiting-sync" | "command-loop" | "application" | "reset";
 
+/**
+ * Faults to inject, for tests of the host's error handling only: a real bootloader does none of this on purpose,
+ * but line noise, resets and power loss do it to real hosts.
+ */
+export interface UsartFaults {
+  /** Answer this command's command frame with these bytes instead of ACK (garbage in a reply). */
+  garbleReplyTo?: { command: number; bytes: number[] };
+  /** Reset after ACKing this command's command frame: the rest of the command is lost, a new sync is needed. */
+  resetDuring?: number;
+  /** Never answer anything, as a board without power or with BOOT0 low. */
+  silent?: boolean;
+}
+
 /** Options of {@linkcode UsartBootloaderDevice}. */
 export interface UsartDeviceOptions {
   /** Clock for link and flash timing; {@linkcode INSTANT} (the default) takes no time. */
   clock?: SimClock;
-  /** Baud rate for byte timing. */
-  baudRate?: number;
+  /** Baud rate for byte timing, or a function giving the current one (a pty follows what its host set). */
+  baudRate?: number | (() => number);
   /** Bits per frame for byte timing (11 for 8E1). */
   bitsPerByte?: number;
   /** Called on every reset; returns whether the bootloader starts again (BOOT0 high). Default: it does. */
   onReset?: (cause: ResetCause) => boolean;
   /** Called when Go starts the application. */
   onGo?: (address: number) => void;
+  /** Faults to inject (tests only). */
+  faults?: UsartFaults;
 }
 
 /** Thrown inside the serve loop when a reset or boot-mode change cuts a command short. */
@@ -42,10 +57,11 @@ export class UsartBootloaderDevice {
   readonly chip: SimulatedChip;
   readonly #link: ByteStream;
   readonly #clock: SimClock;
-  readonly #baudRate: number;
+  readonly #baudRate: () => number;
   readonly #bitsPerByte: number;
   readonly #onReset: (cause: ResetCause) => boolean;
   readonly #onGo?: (address: number) => void;
+  readonly #faults: UsartFaults;
   #state: UsartDeviceState = "awaiting-sync";
   /** Bumped on every reset or boot-mode change; a command started in an older generation is abandoned. */
   #generation = 0;
@@ -57,10 +73,12 @@ export class UsartBootloaderDevice {
     this.chip = chip;
     this.#link = link;
     this.#clock = options.clock ?? INSTANT;
-    this.#baudRate = options.baudRate ?? 115200;
+    const baud = options.baudRate ?? 115200;
+    this.#baudRate = typeof baud === "number" ? () => baud : baud;
     this.#bitsPerByte = options.bitsPerByte ?? 11;
     this.#onReset = options.onReset ?? (() => true);
     this.#onGo = options.onGo;
+    this.#faults = options.faults ?? {};
   }
 
   /** Current state. */
@@ -121,6 +139,16 @@ export class UsartBootloaderDevice {
     const [complement] = await this.#receive(1);
     const listed = this.chip.part.usart.commands.includes(code);
     if ((code ^ complement) !== 0xff || !listed) return this.#nack();
+    const { garbleReplyTo, resetDuring } = this.#faults;
+    if (garbleReplyTo?.command === code) return this.#send(garbleReplyTo.bytes);
+    if (resetDuring === code) {
+      await this.#send([ACK]);
+      // The reset loses whatever the host sends next until it syncs again.
+      await this.#link.discardInput();
+      this.chip.reset("fault");
+      this.#state = "awaiting-sync";
+      return;
+    }
     switch (code) {
       case Command.Get:
         return this.#send([
@@ -357,12 +385,13 @@ export class UsartBootloaderDevice {
       this.#pushback.unshift(...data);
       throw new Interrupted();
     }
-    await this.#clock.sleep(uartTransferMs(length, this.#baudRate, this.#bitsPerByte));
+    await this.#clock.sleep(uartTransferMs(length, this.#baudRate(), this.#bitsPerByte));
     return data;
   }
 
   async #send(bytes: number[]): Promise<void> {
-    await this.#clock.sleep(uartTransferMs(bytes.length, this.#baudRate, this.#bitsPerByte));
+    if (this.#faults.silent) return;
+    await this.#clock.sleep(uartTransferMs(bytes.length, this.#baudRate(), this.#bitsPerByte));
     await this.#link.write(new Uint8Array(bytes));
   }
 

@@ -66,10 +66,13 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
   if (simulate !== undefined && !isSimulatedDfu(simulate)) simulatedPart(simulate);
   const flags = runFlags(args);
   const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]), flags });
-  const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
+  const cliPort = args.options.port as string | undefined;
+  const port = cliPort ?? recipe.header.target.port;
+  // --port names the port outright; the recipe's USB match applies only when it does not.
+  const match = cliPort === undefined ? recipe.header.target.match : undefined;
   const { transport, chip, usb: recipeUsb } = recipe.header.target;
   const usb = (args.options.usb as string | undefined) ?? recipeUsb;
-  const connector = createConnector({ simulate, port, wiring: recipe.wiring, warn, transport, usb, part: chip });
+  const connector = createConnector({ simulate, port, match, wiring: recipe.wiring, warn, transport, usb, part: chip });
   try {
     const result = await runRecipe(recipe, {
       board: connector,

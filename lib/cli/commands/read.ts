@@ -1,0 +1,66 @@
+/**
+ * `read --address ADDR --length N --output FILE`: read memory from a chip into a `.bin` (or `.hex`, `.srec`,
+ * `.dfu` when the file name says so).
+ *
+ * @module
+ */
+
+import { parseNumber } from "../args.ts";
+import type { CommandSpec } from "../command.ts";
+import { LINK_OPTIONS, openLink, parseLinkArgs } from "../link_options.ts";
+import { formatAddress } from "../../chips/format.ts";
+import { InputError } from "../../errors.ts";
+import { formatFromName } from "../../image/load.ts";
+import { MemoryImage } from "../../image/memory_image.ts";
+import { writeImage } from "../../image/writers.ts";
+
+/** The `read` command. */
+export const readCommand: CommandSpec = {
+  name: "read",
+  summary: "read memory into a file (.bin, or .hex/.srec/.dfu by name)",
+  usage: "read --output FILE [--address ADDR] [--length N] (--port PATH | --simulate CHIP)",
+  description: "Address defaults to the start of flash, length to the rest of the flash from there.",
+  options: [
+    { name: "address", type: "string", valueName: "ADDR", description: "first address (default: flash start)" },
+    { name: "length", type: "string", valueName: "N", description: "bytes to read (default: to the end of flash)" },
+    { name: "output", short: "o", type: "string", valueName: "FILE", description: "file to write" },
+    ...LINK_OPTIONS,
+  ],
+  examples: [
+    ["read --port /dev/ttyUSB0 --output backup.bin", "back up the whole flash"],
+    ["read --port COM3 --address 0x1FFFF800 --length 16 --output options.hex", "the F1 option bytes as Intel HEX"],
+  ],
+  async run(args, console) {
+    const output = args.options.output as string | undefined;
+    if (!output || args.positionals.length > 0) {
+      throw new InputError("E_USAGE", "read needs --output FILE and takes no other arguments", {
+        hint: "flashrecipe read --port /dev/ttyUSB0 --output backup.bin",
+      });
+    }
+    const format = formatFromName(output) ?? "bin";
+    if (format === "elf") {
+      throw new InputError("E_USAGE", "read cannot write ELF files", { hint: "name the output .bin, .hex or .srec" });
+    }
+    const addressText = args.options.address as string | undefined;
+    const lengthText = args.options.length as string | undefined;
+    let address = addressText === undefined ? undefined : parseNumber(addressText, "--address");
+    let length = lengthText === undefined ? undefined : parseNumber(lengthText, "--length");
+    if (length === 0) throw new InputError("E_USAGE", "--length must be at least 1");
+    const link = await openLink(parseLinkArgs(args, "read"), console);
+    try {
+      const { chip, flashSize } = link.target.identity;
+      address ??= chip.flash.base;
+      length ??= chip.flash.base + flashSize - address;
+      if (length <= 0) {
+        throw new InputError("E_USAGE", `${formatAddress(address)} is past the end of flash; give --length`);
+      }
+      const data = await link.target.readMemory(address, length);
+      const image = new MemoryImage([{ address, data }], { name: output });
+      await Deno.writeFile(output, writeImage(image, format));
+      console.out(`read ${length} bytes from ${formatAddress(address)} into ${output} (${format})`);
+      return 0;
+    } finally {
+      await link.close();
+    }
+  },
+};

@@ -1,0 +1,195 @@
+/**
+ * `sim usart --chip CHIP`: serve a simulated chip's USART bootloader on a pseudo-terminal, so that any host —
+ * this tool with `--port`, or stm32flash — can talk to it like a board on a USB-serial adapter. The pty's path is
+ * the first line on stdout; the simulator serves until SIGINT or SIGTERM. `--flash-file` keeps the flash contents
+ * (a raw image of the whole flash) across runs and for inspection.
+ *
+ * @module
+ */
+
+import { parseNumber } from "../args.ts";
+import type { CommandSpec, Console } from "../command.ts";
+import { formatAddress, formatSize } from "../../chips/format.ts";
+import { DeviceError, InputError } from "../../errors.ts";
+import { simulatedPart, simulatedPartNames } from "../../sim/parts.ts";
+import { PtyDeviceLink } from "../../sim/pty_link.ts";
+import { SimulatedChip } from "../../sim/sim_chip.ts";
+import { INSTANT, realTimeClock } from "../../sim/timing.ts";
+import { UsartBootloaderDevice } from "../../sim/usart_device.ts";
+import { openPseudoTerminal } from "../../transport/serial/pty.ts";
+
+/** How long after the last flash change the flash file is written. */
+const SAVE_DEBOUNCE_MS = 100;
+
+/** The `sim` command. */
+export const simCommand: CommandSpec = {
+  name: "sim",
+  summary: "serve a simulated chip's bootloader on a pseudo-terminal (for stm32flash or --port)",
+  usage: "sim usart --chip CHIP [--flash-file PATH] [--time-scale N]",
+  description: "Prints the pseudo-terminal's path as the first line, then serves until Ctrl-C (SIGINT) or SIGTERM.\n" +
+    "The simulator answers only while the host has the port in raw 8-bit mode; a pty carries no parity, so use\n" +
+    "8N1 hosts (stm32flash -m 8n1). Simulated chips: " + simulatedPartNames().join(", ") + ".",
+  options: [
+    { name: "chip", type: "string", valueName: "CHIP", description: "the part to simulate, e.g. stm32f103c8" },
+    {
+      name: "flash-file",
+      type: "string",
+      valueName: "PATH",
+      description: "raw image of the whole flash: loaded at start if it exists, saved on change and on exit",
+    },
+    {
+      name: "time-scale",
+      type: "string",
+      valueName: "N",
+      description: "flash and link timing from the datasheets x N (default 0: no waiting)",
+    },
+  ],
+  examples: [
+    ["sim usart --chip stm32f103c8", "serve a Blue Pill; then: stm32flash -m 8n1 /dev/pts/N"],
+    ["sim usart --chip stm32f405rg --flash-file f405.bin", "keep the flash contents in f405.bin"],
+  ],
+  async run(args, console) {
+    const [protocol, ...extra] = args.positionals;
+    if (protocol !== "usart" || extra.length > 0) {
+      throw new InputError(
+        "E_USAGE",
+        `sim serves the USART bootloader: 'sim usart', not '${args.positionals.join(" ")}'`,
+        {
+          hint: "flashrecipe sim usart --chip stm32f103c8",
+        },
+      );
+    }
+    const chipName = args.options.chip as string | undefined;
+    if (!chipName) {
+      throw new InputError("E_USAGE", "sim usart needs --chip CHIP", {
+        hint: `choose one of: ${simulatedPartNames().join(", ")}`,
+      });
+    }
+    const part = simulatedPart(chipName);
+    const scaleText = args.options["time-scale"] as string | undefined;
+    const scale = scaleText === undefined ? 0 : parseNumber(scaleText, "--time-scale");
+    const flashFile = args.options["flash-file"] as string | undefined;
+    const initial = flashFile === undefined ? undefined : await loadFlashFile(flashFile, part.part.flashSize, console);
+    return await serve({ part, flashFile, initial, scale, console });
+  },
+};
+
+async function loadFlashFile(path: string, size: number, console: Console): Promise<Uint8Array | undefined> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await Deno.readFile(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw new InputError("E_FILE", `cannot read the flash file ${path}: ${(error as Error).message}`, {
+      hint: "check the path and its permissions",
+      cause: error,
+    });
+  }
+  if (bytes.length !== size) {
+    console.err(`warning: ${path} holds ${bytes.length} bytes, the flash ${size}; the rest reads as erased`);
+  }
+  return bytes.subarray(0, size);
+}
+
+interface ServeOptions {
+  part: ReturnType<typeof simulatedPart>;
+  flashFile?: string;
+  initial?: Uint8Array;
+  scale: number;
+  console: Console;
+}
+
+async function serve({ part, flashFile, initial, scale, console }: ServeOptions): Promise<number> {
+  let saveTimer: ReturnType<typeof setTimeout> | undefined;
+  let dirty = false;
+  const save = async () => {
+    saveTimer = undefined;
+    if (!flashFile || !dirty) return;
+    dirty = false;
+    // Write beside the file, then rename: a reader never sees half a flash.
+    const temporary = `${flashFile}.tmp-${Deno.pid}`;
+    await Deno.writeFile(temporary, chip.flash.bytes);
+    await Deno.rename(temporary, flashFile);
+  };
+  const saving = new Set<Promise<void>>();
+  const track = (job: Promise<void>) => {
+    const settled = job.catch((error) => console.err(`warning: could not save ${flashFile}: ${error}`))
+      .finally(() => saving.delete(settled));
+    saving.add(settled);
+  };
+  const chip = new SimulatedChip(part, {
+    flash: initial,
+    onChange: () => {
+      if (!flashFile) return;
+      dirty = true;
+      if (saveTimer !== undefined) clearTimeout(saveTimer);
+      saveTimer = setTimeout(() => track(save()), SAVE_DEBOUNCE_MS);
+    },
+  });
+  if (flashFile && !initial) {
+    dirty = true;
+    await save();
+  }
+
+  const pty = openPseudoTerminal();
+  console.out(pty.path);
+  console.err(
+    `simulating ${part.chip.name} (${part.part.part}, ${formatSize(part.part.flashSize)} flash at ` +
+      `${formatAddress(part.chip.flash.base)}) on ${pty.path}; stop with Ctrl-C`,
+  );
+  let dropNoticeShown = false;
+  const link = new PtyDeviceLink(pty, {
+    onDrop(count, settings) {
+      if (dropNoticeShown) return;
+      dropNoticeShown = true;
+      console.err(
+        `note: ignored ${count} byte(s) received while the port was not raw 8-bit (raw=${settings.raw}, ` +
+          `${settings.dataBits} data bits); the host must configure the port first`,
+      );
+    },
+  });
+  const device = new UsartBootloaderDevice(chip, link, {
+    clock: scale > 0 ? realTimeClock(scale) : INSTANT,
+    // The byte time follows the rate the host set; a pty has no parity bit, so a frame is 10 bits.
+    baudRate: () => pty.slaveSettings().baudRate || 115200,
+    bitsPerByte: 10,
+    onReset(cause) {
+      console.err(`note: the chip reset (${cause}); its bootloader waits for a new sync`);
+      return true;
+    },
+    onGo(address) {
+      console.err(`note: application started at ${formatAddress(address)}; restart the simulator to re-enter`);
+    },
+  });
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    void link.close().then(() => pty.close());
+  };
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  for (const signal of signals) Deno.addSignalListener(signal, stop);
+  try {
+    for (;;) {
+      try {
+        await device.serve();
+        break;
+      } catch (error) {
+        if (stopping) break;
+        // A host that vanishes mid-reply (killed, unplugged) leaves a write stalled: start over, as after a reset.
+        if (!(error instanceof DeviceError)) throw error;
+        console.err(`note: ${error.message}; the bootloader restarts`);
+        await link.discardInput();
+        device.restart();
+      }
+    }
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, stop);
+    if (saveTimer !== undefined) clearTimeout(saveTimer);
+    await Promise.all(saving);
+    await save();
+    await pty.close();
+  }
+  return 0;
+}

@@ -1,0 +1,51 @@
+/**
+ * `write FILE [--address ADDR]`: program a firmware file — erase exactly the pages it needs, write, verify.
+ *
+ * @module
+ */
+
+import { parseNumber } from "../args.ts";
+import type { CommandSpec } from "../command.ts";
+import { eraseWriteVerify } from "../flash_write.ts";
+import { LINK_OPTIONS, openLink, parseLinkArgs } from "../link_options.ts";
+import { formatAddress } from "../../chips/format.ts";
+import { FLASH_BASE } from "../../chips/families/common.ts";
+import { InputError } from "../../errors.ts";
+import { loadImageFile } from "../../image/load.ts";
+
+/** The `write` command. */
+export const writeCommand: CommandSpec = {
+  name: "write",
+  summary: "program a firmware file: erase the pages it needs, write, verify",
+  usage: "write FILE [--address ADDR] (--port PATH | --simulate CHIP)",
+  description: "FILE is .hex, .srec, .elf, .dfu or .bin; a .bin is loaded at --address (default 0x08000000).",
+  options: [
+    { name: "address", type: "string", valueName: "ADDR", description: "load address of a .bin (default 0x08000000)" },
+    ...LINK_OPTIONS,
+  ],
+  examples: [
+    ["write firmware.hex --port /dev/ttyUSB0", "flash a board"],
+    ["write app.bin --address 0x08004000 --port COM3", "a raw binary after a 16 KiB bootloader"],
+  ],
+  async run(args, console) {
+    if (args.positionals.length !== 1) {
+      throw new InputError("E_USAGE", "write takes exactly one firmware file", { hint: "flashrecipe write FILE" });
+    }
+    const [file] = args.positionals;
+    const addressText = args.options.address as string | undefined;
+    const baseAddress = addressText === undefined ? FLASH_BASE : parseNumber(addressText, "--address");
+    const linkArgs = parseLinkArgs(args, "write");
+    // The whole file is parsed before the device is touched.
+    const image = await loadImageFile(file, { baseAddress });
+    const link = await openLink(linkArgs, console);
+    try {
+      const report = await eraseWriteVerify(link.target, image);
+      console.out(`erased ${report.pagesErased} page(s), ${report.bytesErased} bytes`);
+      console.out(`wrote ${report.bytesWritten} bytes from ${formatAddress(image.start)}`);
+      console.out(`verified ${report.bytesWritten} bytes by ${report.verifiedBy}`);
+      return 0;
+    } finally {
+      await link.close();
+    }
+  },
+};

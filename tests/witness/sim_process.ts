@@ -1,0 +1,100 @@
+/**
+ * Helpers for the witness tests: run `flashrecipe sim usart` as its own process (exactly as a user would) and
+ * unmodified stm32flash against the pseudo-terminal it serves.
+ *
+ * @module
+ */
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** A running `sim usart` process. */
+export interface SimProcess {
+  /** The pseudo-terminal path it printed first. */
+  path: string;
+  /** Sends `signal` (default SIGTERM), waits for the process to end and returns its exit code and stderr. */
+  stop(signal?: Deno.Signal): Promise<{ code: number; stderr: string }>;
+}
+
+/** Starts `flashrecipe sim usart --chip CHIP [--flash-file PATH]` and waits for the pty path on stdout. */
+export async function startSim(chip: string, flashFile?: string): Promise<SimProcess> {
+  const args = ["run", "-A", MAIN, "sim", "usart", "--chip", chip];
+  if (flashFile) args.push("--flash-file", flashFile);
+  const child = new Deno.Command(Deno.execPath(), { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  while (!text.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) {
+      await child.status;
+      throw new Error(`sim usart ended before printing its path: ${await stderr}`);
+    }
+    text += value;
+  }
+  const path = text.slice(0, text.indexOf("\n"));
+  return {
+    path,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      child.kill(signal);
+      for (;;) if ((await reader.read()).done) break;
+      const status = await child.status;
+      return { code: status.code, stderr: await stderr };
+    },
+  };
+}
+
+/** What stm32flash printed and returned. */
+export interface ToolResult {
+  /** Exit code. */
+  code: number;
+  /** stdout and stderr together (stm32flash prints its diagnostics to either). */
+  output: string;
+}
+
+/** Runs stm32flash in 8N1 mode (a pty carries no parity) with `args`, the port last. */
+export async function stm32flash(path: string, ...args: string[]): Promise<ToolResult> {
+  const result = await new Deno.Command("stm32flash", {
+    args: ["-m", "8n1", ...args, path],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: result.code, output: decoder.decode(result.stdout) + decoder.decode(result.stderr) };
+}
+
+/** Runs `flashrecipe ARGS` as a process. */
+export async function flashrecipe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const result = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, ...args],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: result.code, stdout: decoder.decode(result.stdout), stderr: decoder.decode(result.stderr) };
+}
+
+/** Whether stm32flash can be started on this machine (CI installs it with scripts/install_test_deps.sh). */
+export async function hasStm32flash(): Promise<boolean> {
+  try {
+    await new Deno.Command("stm32flash", { args: ["-h"], stdout: "null", stderr: "null" }).output();
+    return true;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return false;
+    throw error;
+  }
+}
+
+/** Deterministic pseudo-random bytes (no 0xFF-only runs), so a failed comparison is reproducible. */
+export function testPattern(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let state = seed >>> 0 || 1;
+  for (let i = 0; i < length; i++) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    out[i] = state & 0xff;
+  }
+  return out;
+}
