@@ -332,3 +332,21 @@ Deno.test("lab CLI: --chip stm32l433rc --cdc LINK --flash-file F runs the CDC re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("lab: one-shot info and read with --usb over libusb", async () => {
+  const blinky = await Deno.readFile(BLINKY_BIN);
+  const dir = await Deno.makeTempDir({ prefix: "flashrecipe-lab-oneshot-" });
+  try {
+    await withChip("stm32f405rg", async (lab) => {
+      const info = await flashrecipe(lab, ["info", "--usb", "0483:df11"]);
+      assert.equal(info.code, 0, info.text);
+      assert.match(info.stdout, /bootloader +2\.2 over dfu/);
+      assert.match(info.stdout, /RDP +0xAA/);
+      const read = await flashrecipe(lab, ["read", "--usb", "0483:df11", "-o", `${dir}/out.bin`, "--length", "16416"]);
+      assert.equal(read.code, 0, read.text);
+      assert.deepEqual(await Deno.readFile(`${dir}/out.bin`), blinky);
+    }, { flash: blinky });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

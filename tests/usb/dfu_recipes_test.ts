@@ -144,13 +144,10 @@ Deno.test("run --simulate with DFU recipes through the CLI; validate needs no de
     `${ROOT}recipes/nucleo-l433-cdc.yaml`,
   );
   assert.equal(validate.code, 0, validate.stderr + validate.stdout);
-  // A USART-only simulator for a DFU recipe, and a DFU simulator for a USART recipe, are usage errors.
+  // A chip with no simulated DFU bootloader is a usage error for a DFU recipe.
   const wrong = await runCli("run", `${ROOT}recipes/feather-f405-dfu.yaml`, "--simulate", "stm32f103c8");
   assert.equal(wrong.code, 2);
   assert.match(wrong.stderr, /no simulated DFU bootloader for 'stm32f103c8'.*stm32f405rg, stm32l433rc/);
-  const usart = await runCli("run", `${ROOT}recipes/demo.yaml`, "--simulate", "stm32f405rg");
-  assert.equal(usart.code, 2);
-  assert.match(usart.stderr, /unknown simulated chip 'stm32f405rg'/);
 });
 
 Deno.test("DFU recipes: bad transport, serial-line steps and a missing connect are recipe errors", async () => {
@@ -209,5 +206,26 @@ Deno.test("an alternate setting asked for by a name the device does not have lis
   } finally {
     await device.close();
     await board.close();
+  }
+});
+
+Deno.test("one-shot info/read/write take --usb; with --simulate they simulate the DfuSe bootloader", async () => {
+  const dir = await tempFiles({});
+  try {
+    const info = await runCli("info", "--simulate", "stm32l433rc", "--usb", "0483:df11");
+    assert.equal(info.code, 0, info.stderr);
+    assert.match(info.stdout, /bootloader +2\.2 over dfu/);
+    assert.match(info.stdout, /flash +256 KiB at 0x08000000/);
+    const write = await runCli("write", BLINKY_HEX, "--simulate", "stm32f405rg", "--usb", "0483:df11");
+    assert.equal(write.code, 0, write.stderr);
+    assert.match(write.stdout, /verified 340 bytes by read-back/);
+    const read = await runCli("read", "--simulate", "stm32f405rg", "--usb", "0483:df11", "-o", `${dir}/r.bin`);
+    assert.equal(read.code, 0, read.stderr);
+    assert.equal((await Deno.readFile(`${dir}/r.bin`)).length, 1024 * 1024);
+    const both = await runCli("info", "--port", "/dev/null", "--usb", "0483:df11");
+    assert.equal(both.code, 2);
+    assert.match(both.stderr, /exactly one of --port PATH, --usb VID:PID and --simulate CHIP/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
