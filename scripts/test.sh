@@ -5,7 +5,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 log=$(mktemp)
 if [ $# -eq 0 ]; then set -- tests/ lib/; fi
-deno test -A --parallel "$@" 2>&1 | tee "$log"
+# The Deno that npm installed (npm test puts it on PATH; `deno task test` may not).
+deno=./node_modules/.bin/deno
+[ -x "$deno" ] || deno=deno
+"$deno" test -A --parallel "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # Deno's summary: "ok | 12 passed | 0 failed" or "FAILED | 11 passed | 1 failed", possibly with colour codes.
 summary=$(sed 's/\x1b\[[0-9;]*m//g' "$log" | grep -E '^(ok|FAILED) \| [0-9]+ passed' | tail -1)

@@ -21,6 +21,7 @@ import {
   type SerialPortMatch,
 } from "../transport/serial/list_ports.ts";
 import { openSerialPort } from "../transport/serial/serial_port.ts";
+import { createDfuConnector } from "./dfu_connector.ts";
 
 /** USB identity of the adapter to use (the recipe's `target.match`). */
 export interface UsbMatch {
@@ -48,6 +49,12 @@ export interface LinkChoice {
   warn(message: string): void;
   /** Lists the serial ports present; defaults to {@linkcode listSerialPorts} (tests pass a fixed list). */
   listPorts?: () => Promise<SerialPortInfo[]>;
+  /** The recipe's `target.transport` (default usart). */
+  transport?: "usart" | "dfu";
+  /** USB device selector for DFU (`--usb` or the recipe's `target.usb`). */
+  usb?: string;
+  /** The part the recipe names. */
+  part?: string;
 }
 
 /** A board reachable over a serial link. */
@@ -60,6 +67,7 @@ export interface Connector extends BoardAccess {
 
 /** Checks the choice (an unknown `--simulate` chip is a usage error) and returns a connector. */
 export function createConnector(choice: LinkChoice): Connector {
+  if (choice.transport === "dfu") return createDfuConnector(choice);
   return choice.simulate !== undefined ? simulatedConnector(choice, choice.simulate) : portConnector(choice);
 }
 

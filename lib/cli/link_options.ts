@@ -1,6 +1,7 @@
 /**
- * The options every one-shot command (`read`, `write`, `info`) shares — `--port PATH` or `--simulate CHIP`, and
- * `--baud` — and the connection they lead to, through the same {@linkcode createConnector} a recipe run uses.
+ * The options every one-shot command (`read`, `write`, `info`) shares — `--port PATH`, `--usb VID:PID` (its USB DFU
+ * counterpart) or `--simulate CHIP`, and `--baud` — and the connection they lead to, through the same
+ * {@linkcode createConnector} a recipe run uses. `--simulate CHIP --usb VID:PID` simulates the DfuSe bootloader.
  *
  * @module
  */
@@ -12,9 +13,15 @@ import { InputError } from "../errors.ts";
 import { simulatedPartNames } from "../sim/parts.ts";
 import type { Target } from "../target/target.ts";
 
-/** `--port`, `--simulate`, `--baud`. */
+/** `--port`, `--usb`, `--simulate`, `--baud`. */
 export const LINK_OPTIONS: readonly OptionSpec[] = [
   { name: "port", type: "string", valueName: "PATH", description: "serial port, e.g. /dev/ttyUSB0 or COM3" },
+  {
+    name: "usb",
+    type: "string",
+    valueName: "VID:PID",
+    description: "USB DFU bootloader instead of a serial port: vid:pid (0483:df11), bus-port path or serial",
+  },
   {
     name: "simulate",
     type: "string",
@@ -38,6 +45,8 @@ export interface LinkArgs {
   port?: string;
   /** `--simulate`. */
   simulate?: string;
+  /** `--usb`: the DFU device (with `--simulate`: simulate the DfuSe bootloader). */
+  usb?: string;
   /** `--baud`, default 115200. */
   baud: number;
 }
@@ -46,14 +55,17 @@ export interface LinkArgs {
 export function parseLinkArgs(args: ParsedArgs, command: string): LinkArgs {
   const port = args.options.port as string | undefined;
   const simulate = args.options.simulate as string | undefined;
-  if ((port === undefined) === (simulate === undefined)) {
-    throw new InputError("E_USAGE", `${command} needs exactly one of --port PATH and --simulate CHIP`, {
-      hint: "`flashrecipe ports` lists the serial ports present",
+  const usb = args.options.usb as string | undefined;
+  // --usb alone names a DFU device; with --simulate it asks for the simulated DfuSe bootloader.
+  const choices = [port, simulate, simulate === undefined ? usb : undefined].filter((c) => c !== undefined);
+  if (choices.length !== 1) {
+    throw new InputError("E_USAGE", `${command} needs exactly one of --port PATH, --usb VID:PID and --simulate CHIP`, {
+      hint: "`flashrecipe ports` lists the serial ports present, `flashrecipe usb` the USB devices",
     });
   }
   const baudText = args.options.baud as string | undefined;
   const baud = baudText === undefined ? 115200 : parseNumber(baudText, "--baud");
-  return { port, simulate, baud };
+  return { port, simulate, usb, baud };
 }
 
 /** Connects as the link options say; warnings (e.g. parity dropped on a pty) go to stderr as `warning:` lines. */
@@ -61,6 +73,8 @@ export async function openLink(link: LinkArgs, console: Console): Promise<OpenLi
   const connector = createConnector({
     port: link.port,
     simulate: link.simulate,
+    transport: link.usb !== undefined ? "dfu" : "usart",
+    usb: link.usb,
     warn: (message) => console.err(`warning: ${message}`),
   });
   let target: Target;

@@ -18,6 +18,7 @@ import { portsCommand } from "./commands/ports.ts";
 import { readCommand } from "./commands/read.ts";
 import { writeCommand } from "./commands/write.ts";
 import { infoCommand } from "./commands/info.ts";
+import { usbCommand } from "./commands/usb.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 import { VERSION } from "./version.ts";
@@ -39,6 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   writeCommand,
   portsCommand,
   simCommand,
+  usbCommand,
 ];
 
 /** The program's help text. */

@@ -448,7 +448,7 @@ function bindSteps(
     if (type.needsTarget && !state.connected) {
       errors.push(new RecipeError(`'${name}' needs a connected chip`, keyLocation, "add a 'connect' step before it"));
     }
-    if (name === "connect") state.connected = true;
+    if (name === "connect" || type.connects) state.connected = true;
     const retry = common.data.retry;
     bound.push({
       item,

@@ -46,10 +46,16 @@ export const wiringSchema = z.union([
 
 /** The `target` section: which link and which chip the recipe is for. */
 export const targetSchema = z.strictObject({
-  transport: z.enum(["usart"]).default("usart").describe("how the host reaches the bootloader"),
+  transport: z.enum(["usart", "dfu"]).default("usart").describe(
+    "how the host reaches the bootloader: usart (serial, AN3155) or dfu (USB DfuSe, AN3156)",
+  ),
   chip: z.string().min(1).describe("the part the recipe is for, e.g. stm32f103c8; a different chip stops the run"),
   port: z.string().min(1).optional().describe("serial port, e.g. /dev/ttyUSB0 or COM3; --port overrides it"),
   baud: z.number().int().min(1200).max(4_000_000).default(115200).describe("serial baud rate"),
+  usb: z.string().min(1).optional().describe(
+    "USB device for transport dfu: vid:pid (default 0483:df11), bus-port path such as 1-2.3, or serial number; " +
+      "--usb overrides it",
+  ),
   wiring: wiringSchema.optional(),
   match: z.strictObject({
     vid: z.number().int().min(0).max(0xffff).optional().describe("USB vendor ID, e.g. 0x0403"),

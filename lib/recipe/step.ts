@@ -11,7 +11,7 @@ import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import type { ImageFormat } from "../image/load.ts";
 import type { ProgressCallback, Target } from "../target/target.ts";
-import type { SerialLink } from "../transport/byte_stream.ts";
+import type { ByteStream, SerialLink } from "../transport/byte_stream.ts";
 import type { BoardWiring } from "../transport/board_wiring.ts";
 import type { DocumentPath } from "./yaml_source.ts";
 
@@ -51,6 +51,24 @@ export interface BoardAccess {
   link(baud: number): Promise<SerialLink>;
   /** Syncs with the bootloader on the link and identifies the chip. */
   connect(request: ConnectRequest): Promise<Target>;
+  /** Opens another serial port than the link, e.g. the application's USB CDC port (USB connectors). */
+  openSerialPort?(request: SerialPortRequest): Promise<ByteStream>;
+  /** Waits until a USB device matching `selector` is attached (`present`) or gone; returns what was seen. */
+  waitUsb?(selector: string, present: boolean, timeoutMs: number): Promise<string>;
+}
+
+/** A serial port a step opens itself: by path, or by the USB identity of its adapter. */
+export interface SerialPortRequest {
+  /** Device path, e.g. `/dev/ttyACM0` or `COM5`. */
+  path?: string;
+  /** USB vendor id to match when no path is given. */
+  vid?: number;
+  /** USB product id to match when no path is given. */
+  pid?: number;
+  /** USB serial number to match. */
+  serial?: string;
+  /** Baud rate (a CDC ACM port ignores it). */
+  baud: number;
 }
 
 /** What a running step may use. */
@@ -97,6 +115,10 @@ export interface ConnectRequest {
   baud: number;
   /** Sync attempts. */
   retries: number;
+  /** USB: device selector overriding the run's (`--usb`, `target.usb`). */
+  usb?: string;
+  /** USB: wait up to this long for the device to appear first (e.g. after a jump to system memory). */
+  waitMs?: number;
 }
 
 /** What a step reports when done. */
@@ -119,6 +141,8 @@ export interface StepType {
   readonly schema: z.ZodType;
   /** Whether the step needs a connected chip (so must come after `connect`). */
   readonly needsTarget: boolean;
+  /** Whether the step connects to the chip itself, as `connect` does (e.g. `jump-to-system-memory`). */
+  readonly connects?: boolean;
   /** Binds validated parameters into a runnable step. */
   bind(params: unknown): BoundStep;
 }
@@ -149,6 +173,8 @@ export interface StepDefinition<S extends z.ZodType> {
   schema: S;
   /** Whether the step needs a connected chip; default true. */
   needsTarget?: boolean;
+  /** Whether the step connects to the chip itself; default false. */
+  connects?: boolean;
   /** Pre-flight check (optional). */
   check?(params: z.output<S>, context: CheckContext, memo: StepMemo): Promise<void> | void;
   /** The action. */
@@ -163,6 +189,7 @@ export function defineStep<S extends z.ZodType>(definition: StepDefinition<S>): 
     usage: definition.usage,
     schema: definition.schema,
     needsTarget: definition.needsTarget ?? true,
+    connects: definition.connects ?? false,
     bind(raw: unknown): BoundStep {
       const params = definition.schema.parse(raw);
       const memo: StepMemo = {};

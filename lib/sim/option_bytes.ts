@@ -60,6 +60,15 @@ export const F1_MEDIUM_DENSITY_OPTIONS: OptionByteModel = {
   factory: { words: { 0x0: 0x00ff_00a5, 0x4: 0x00ff_00ff, 0x8: 0x00ff_00ff, 0xc: 0x00ff_00ff }, fill: 0xff },
 };
 
+/**
+ * F1 high density (RM0008 §2.5): as medium density, but each WRP bit covers 2 pages of 2 KiB (WRP3 bit 7 covers
+ * pages 62-255 on the real part; the model keeps 2 pages per bit throughout).
+ */
+export const F1_HIGH_DENSITY_OPTIONS: OptionByteModel = {
+  ...F1_MEDIUM_DENSITY_OPTIONS,
+  wrp: { kind: "bits", fields: ["WRP0", "WRP1", "WRP2", "WRP3"], pagesPerBit: 2 },
+};
+
 /** F2/F4 (RM0090 §3.6): RDP 0xAA = level 0; nWRP one bit per sector (sectors 0-11). */
 export const F4_OPTIONS: OptionByteModel = {
   rdpLevel0: 0xaa,

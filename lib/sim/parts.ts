@@ -9,6 +9,7 @@ import { chipByPid, partByName } from "../chips/database.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import { InputError } from "../errors.ts";
 import {
+  F1_HIGH_DENSITY_OPTIONS,
   F1_MEDIUM_DENSITY_OPTIONS,
   F4_OPTIONS,
   factoryOptionBytes,
@@ -58,6 +59,7 @@ function usartCommands(chip: ChipInfo): number[] {
 const SIMULATED: Readonly<Record<string, { version: number; options: OptionByteModel }>> = {
   stm32f103c8: { version: 0x22, options: F1_MEDIUM_DENSITY_OPTIONS }, // AN2606 STM32F10xxx: V2.2
   stm32f103cb: { version: 0x22, options: F1_MEDIUM_DENSITY_OPTIONS },
+  stm32f103rc: { version: 0x22, options: F1_HIGH_DENSITY_OPTIONS }, // AN2606 STM32F10xxx high density: V2.2
   stm32f405rg: { version: 0x31, options: F4_OPTIONS }, // AN2606 STM32F40xxx/41xxx: USART V3.1
   stm32l433rc: { version: 0xa1, options: L4_OPTIONS }, // AN2606 STM32L43xxx/44xxx: V10.1
   stm32g071rb: { version: 0xb2, options: G0_OPTIONS }, // AN2606 STM32G07xxx/08xxx: V11.2

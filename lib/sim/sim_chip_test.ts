@@ -14,6 +14,7 @@ Deno.test("every simulated part starts unprotected, with factory option bytes th
   assert.deepEqual(simulatedPartNames(), [
     "stm32f103c8",
     "stm32f103cb",
+    "stm32f103rc",
     "stm32f405rg",
     "stm32l433rc",
     "stm32g071rb",

@@ -6,6 +6,9 @@
  */
 
 import type { SimulatedUsbDevice } from "../../lib/transport/usb/control.ts";
+import { DFUSE_PART_NAMES, DFUSE_PARTS } from "../../lib/sim/dfuse/parts.ts";
+import { createLabDfuseChip } from "./dfuse_devices.ts";
+import type { UsbLab } from "./lab.ts";
 import { MinimalDfuDevice, VendorTestDevice } from "./test_devices.ts";
 
 /** Options the CLI passes to a device factory. */
@@ -20,6 +23,10 @@ export interface LabDeviceOptions {
 export interface LabDeviceInstance extends SimulatedUsbDevice {
   /** Called once after the command in the lab has finished. */
   shutdown?(): Promise<void>;
+  /** Called once the lab has started (and after the device is plugged in), e.g. to re-plug after resets. */
+  attach?(lab: UsbLab): void;
+  /** Plugs the device in later (e.g. when an application jumps to its bootloader); needs `attach` first. */
+  plugIn?(): Promise<void>;
 }
 
 /** One registry entry. */
@@ -40,6 +47,12 @@ export const LAB_DEVICES: Record<string, LabDeviceEntry> = {
     description: "0483:df11 DFU-mode device that only reports dfuIDLE (listing tests)",
     create: (options) => new MinimalDfuDevice({ serial: options.serial }),
   },
+  ...Object.fromEntries(DFUSE_PART_NAMES.map((part) => [part, {
+    description: `${DFUSE_PARTS[part].usb.vendorId.toString(16).padStart(4, "0")}:` +
+      `${DFUSE_PARTS[part].usb.productId.toString(16)} ${part.toUpperCase()} DfuSe ROM bootloader ` +
+      "(--flash-file persists the flash)",
+    create: (options: LabDeviceOptions) => createLabDfuseChip(part, { flashFile: options.flashFile }),
+  }])),
 };
 
 /** Looks up a registry entry; `undefined` when the name is unknown. */

@@ -7,6 +7,9 @@
  * deno run -A scripts/usb_lab/main.ts --list-devices
  * ```
  *
+ * `--cdc PATH` starts the board in its application instead: PATH (a symlink to a pseudo-terminal) is the
+ * application's CDC port; when it receives 0xAA the first device (the chip's DFU bootloader) is plugged in.
+ *
  * `--chip` is the same as `--device` (chip simulators register under their chip names). Linux only; needs
  * umockdev, gir1.2-umockdev-1.0 and python3-gi. `USB_LAB_DEBUG=1` shows the bridge's diagnostics.
  *
@@ -15,8 +18,10 @@
 
 import { LAB_DEVICES, labDevice, type LabDeviceInstance, type LabDeviceOptions } from "./devices.ts";
 import { startUsbLab, UsbLabError } from "./lab.ts";
+import { type LabCdcApplication, startLabCdcApplication } from "./cdc.ts";
 
-const USAGE = "usage: main.ts (--device NAME | --chip NAME)... [--flash-file PATH] [--serial S] -- COMMAND ARGS...\n" +
+const USAGE = "usage: main.ts (--device NAME | --chip NAME)... [--flash-file PATH] [--serial S] [--cdc PATH]" +
+  " -- COMMAND ARGS...\n" +
   "       main.ts --list-devices";
 
 /** Parsed command line. */
@@ -29,6 +34,8 @@ export interface LabCommandLine {
   command: string[];
   /** `--list-devices` was given. */
   list: boolean;
+  /** `--cdc PATH`: start in the application, with its CDC port at PATH. */
+  cdc?: string;
 }
 
 /** Parses the lab command line; throws `Error` with the usage on mistakes. */
@@ -48,6 +55,7 @@ export function parseLabCommandLine(args: string[]): LabCommandLine {
     else if (arg === "--flash-file") parsed.options.flashFile = value();
     else if (arg === "--serial") parsed.options.serial = value();
     else if (arg === "--list-devices") parsed.list = true;
+    else if (arg === "--cdc") parsed.cdc = value();
     else throw new Error(`unknown option ${arg}\n${USAGE}`);
   }
   if (!parsed.list && (parsed.devices.length === 0 || parsed.command.length === 0)) {
@@ -78,8 +86,10 @@ async function main(args: string[]): Promise<number> {
     devices.push(await entry.create(commandLine.options));
   }
   let lab;
+  // With --cdc the first device (the DFU bootloader) appears only when the application jumps to it.
+  const [first, ...others] = devices;
   try {
-    lab = await startUsbLab({ devices });
+    lab = await startUsbLab({ devices: commandLine.cdc !== undefined ? others : devices });
   } catch (error) {
     if (error instanceof UsbLabError) {
       console.error(error.message);
@@ -87,10 +97,23 @@ async function main(args: string[]): Promise<number> {
     }
     throw error;
   }
+  for (const device of devices) device.attach?.(lab);
+  let cdc: LabCdcApplication | undefined;
   try {
+    if (commandLine.cdc !== undefined) {
+      const started = lab;
+      cdc = startLabCdcApplication({
+        link: commandLine.cdc,
+        onJump: async () => {
+          if (first.plugIn) await first.plugIn();
+          else await started.addDevice(first);
+        },
+      });
+    }
     const [command, ...rest] = commandLine.command;
     return await lab.run(command, rest);
   } finally {
+    await cdc?.close();
     await lab.close();
     for (const device of devices) await device.shutdown?.();
   }

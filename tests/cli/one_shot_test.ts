@@ -56,7 +56,7 @@ Deno.test("write and read one-shots on simulated boards: erase needed pages, ver
 Deno.test("one-shot usage mistakes exit 2 before touching a device", async () => {
   const neither = await runCli("info");
   assert.equal(neither.code, 2);
-  assert.match(neither.stderr, /info needs exactly one of --port PATH and --simulate CHIP/);
+  assert.match(neither.stderr, /info needs exactly one of --port PATH, --usb VID:PID and --simulate CHIP/);
   const both = await runCli("read", "--port", "/dev/null", "--simulate", "stm32f103c8", "-o", "x.bin");
   assert.equal(both.code, 2);
   const noOutput = await runCli("read", "--simulate", "stm32f103c8");

@@ -16,7 +16,7 @@ import { NackError } from "../../protocol/usart/errors.ts";
 export const infoCommand: CommandSpec = {
   name: "info",
   summary: "identify the chip: bootloader, flash size, unique ID, option bytes",
-  usage: "info (--port PATH | --simulate CHIP)",
+  usage: "info (--port PATH | --usb VID:PID | --simulate CHIP)",
   options: [...LINK_OPTIONS],
   examples: [["info --port /dev/ttyUSB0", "what is on this board?"]],
   async run(args, console) {

@@ -18,7 +18,7 @@ import { writeImage } from "../../image/writers.ts";
 export const readCommand: CommandSpec = {
   name: "read",
   summary: "read memory into a file (.bin, or .hex/.srec/.dfu by name)",
-  usage: "read --output FILE [--address ADDR] [--length N] (--port PATH | --simulate CHIP)",
+  usage: "read --output FILE [--address ADDR] [--length N] (--port PATH | --usb VID:PID | --simulate CHIP)",
   description: "Address defaults to the start of flash, length to the rest of the flash from there.",
   options: [
     { name: "address", type: "string", valueName: "ADDR", description: "first address (default: flash start)" },

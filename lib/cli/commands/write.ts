@@ -17,7 +17,7 @@ import { loadImageFile } from "../../image/load.ts";
 export const writeCommand: CommandSpec = {
   name: "write",
   summary: "program a firmware file: erase the pages it needs, write, verify",
-  usage: "write FILE [--address ADDR] (--port PATH | --simulate CHIP)",
+  usage: "write FILE [--address ADDR] (--port PATH | --usb VID:PID | --simulate CHIP)",
   description: "FILE is .hex, .srec, .elf, .dfu or .bin; a .bin is loaded at --address (default 0x08000000).",
   options: [
     { name: "address", type: "string", valueName: "ADDR", description: "load address of a .bin (default 0x08000000)" },

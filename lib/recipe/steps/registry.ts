@@ -18,6 +18,8 @@ import { resetStep } from "./reset.ts";
 import { serialNumberStep } from "./serial_number.ts";
 import { eraseStep } from "./erase.ts";
 import { jumpStep } from "./jump.ts";
+import { jumpToSystemMemoryStep } from "./jump_to_system_memory.ts";
+import { waitUsbStep } from "./wait_usb.ts";
 import { verifyStep } from "./verify.ts";
 import { writeStep } from "./write.ts";
 
@@ -34,6 +36,8 @@ export const STEP_TYPES: readonly StepType[] = [
   optionBytesStep,
   serialNumberStep,
   jumpStep,
+  jumpToSystemMemoryStep,
+  waitUsbStep,
   leaveBootStep,
   resetStep,
   delayStep,

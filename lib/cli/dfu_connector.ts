@@ -1,0 +1,191 @@
+/**
+ * The board of a `transport: dfu` recipe: a chip in its USB DfuSe bootloader, reached through libusb
+ * (`--usb VID:PID`, the recipe's `target.usb`, default 0483:df11), or in-process with `--simulate CHIP`
+ * ({@linkcode SimulatedDfuBoard}: the DfuSe simulator on an in-memory USB cable, and its application's CDC
+ * port on an in-memory pipe).
+ *
+ * DFU has no serial lines, so `link()` is an error; `openSerialPort` opens the application's CDC port for
+ * `jump-to-system-memory`, and `waitUsb` watches the bus for `wait-usb`.
+ *
+ * @module
+ */
+
+import { InputError } from "../errors.ts";
+import { UsbDisconnectedError } from "../protocol/dfu/errors.ts";
+import type { ConnectRequest, SerialPortRequest } from "../recipe/step.ts";
+import { SimulatedDfuBoard } from "../sim/dfu_board.ts";
+import { DFUSE_PART_NAMES, type DfusePartName } from "../sim/dfuse/parts.ts";
+import { DfuTarget } from "../target/dfu_target.ts";
+import type { Target } from "../target/target.ts";
+import type { ByteStream } from "../transport/byte_stream.ts";
+import { listSerialPorts, selectSerialPort } from "../transport/serial/list_ports.ts";
+import { openSerialPort } from "../transport/serial/serial_port.ts";
+import type { UsbControlDevice, UsbSetup } from "../transport/usb/control.ts";
+import { describeDevice, openUsbDevice, waitForDevice, waitForDeviceGone } from "../transport/usb/libusb.ts";
+import { describeSelector, parseUsbSelector } from "../transport/usb/selector.ts";
+import type { Connector } from "./connector.ts";
+
+/** The DFU bootloader's USB identity when nothing else is said (AN2606: ST DFU 0483:df11). */
+export const DEFAULT_DFU_SELECTOR = "0483:df11";
+
+/** How long a DFU device may take to come back after an option-byte write or read-unprotect reset. */
+const RECONNECT_MS = 5000;
+
+/**
+ * Longest poll wait in simulation. The simulated flash finishes at once, so the host need not sit out the 35 s
+ * it allows a real F405 mass erase (which reports bwPollTimeout 100 ms, see DfuseDevice.massErase); a device
+ * still busy after a shorter wait is simply polled again (DFU 1.1 §6.1.2).
+ */
+const SIMULATED_MAX_POLL_MS = 200;
+
+/** Where a DFU board is. */
+export interface DfuChoice {
+  /** `--simulate CHIP`. */
+  simulate?: string;
+  /** `--usb` or the recipe's `target.usb`. */
+  usb?: string;
+  /** The part the recipe names (identifies the chip: DfuSe reports no product ID). */
+  part?: string;
+  /** A serial port given anyway (`--port`, `target.port`): not used over DFU, which is worth a warning. */
+  port?: string;
+  /** Notices for the user. */
+  warn(message: string): void;
+}
+
+/** Names of the chips `--simulate` accepts for DFU recipes. */
+export function simulatedDfuNames(): readonly string[] {
+  return DFUSE_PART_NAMES;
+}
+
+/** True when `name` is a DfuSe simulator. */
+export function isSimulatedDfu(name: string): name is DfusePartName {
+  return (DFUSE_PART_NAMES as readonly string[]).includes(name.toLowerCase());
+}
+
+/** A DFU connector; `simulation` is set with `--simulate`. */
+export interface DfuConnector extends Connector {
+  /** The in-process simulated board, when simulating. */
+  readonly simulation?: SimulatedDfuBoard;
+}
+
+/** Returns the connector of a DFU recipe. An unknown `--simulate` chip is an `InputError`. */
+export function createDfuConnector(choice: DfuChoice): DfuConnector {
+  if (choice.port !== undefined) {
+    choice.warn(
+      `the serial port ${choice.port} is not used: the recipe's transport is dfu (choose the device with --usb)`,
+    );
+  }
+  if (choice.simulate === undefined) return usbConnector(choice);
+  if (!isSimulatedDfu(choice.simulate)) {
+    throw new InputError("E_USAGE", `no simulated DFU bootloader for '${choice.simulate}'`, {
+      hint: `DFU recipes simulate: ${DFUSE_PART_NAMES.join(", ")}`,
+    });
+  }
+  return simulatedConnector(choice, choice.simulate.toLowerCase() as DfusePartName);
+}
+
+function noLink(): Promise<never> {
+  return Promise.reject(
+    new InputError("E_RECIPE", "a DFU target has no serial lines to drive (DTR/RTS)", {
+      hint: "enter-boot, leave-boot and reset need transport: usart; over USB use jump-to-system-memory or jump",
+    }),
+  );
+}
+
+/**
+ * libusb reports a device that left the bus as `E_USB_GONE`; the DfuSe host recognises disconnects by
+ * `E_USB_NO_DEVICE` (so it can name the last block completed). This wrapper translates.
+ */
+function disconnectAware(device: UsbControlDevice): UsbControlDevice {
+  const translate = (what: string) => (error: unknown): never => {
+    if (error instanceof Error && (error as { code?: string }).code === "E_USB_GONE") {
+      throw new UsbDisconnectedError(what, { cause: error });
+    }
+    throw error;
+  };
+  const name = (setup: UsbSetup) =>
+    `control transfer ${setup.bmRequestType.toString(16)}/${setup.bRequest.toString(16)}`;
+  return {
+    controlIn: (setup, timeoutMs) => device.controlIn(setup, timeoutMs).catch(translate(name(setup))),
+    controlOut: (setup, data, timeoutMs) => device.controlOut(setup, data, timeoutMs).catch(translate(name(setup))),
+    claimInterface: (n) => device.claimInterface(n).catch(translate(`claiming interface ${n}`)),
+    setAlternateSetting: (n, alt) =>
+      device.setAlternateSetting(n, alt).catch(translate(`selecting alternate setting ${alt}`)),
+    getStringDescriptor: (index) => device.getStringDescriptor(index).catch(translate(`reading string ${index}`)),
+    close: () => device.close(),
+  };
+}
+
+async function openSerial(request: SerialPortRequest): Promise<ByteStream> {
+  let path = request.path;
+  if (path === undefined) {
+    const port = selectSerialPort(await listSerialPorts(), {
+      vid: request.vid,
+      pid: request.pid,
+      serial: request.serial,
+    });
+    path = port.path;
+  }
+  // A CDC ACM port ignores the line coding; 8N1 is what applications expect.
+  return await openSerialPort(path, { baudRate: request.baud, parity: "none" });
+}
+
+function usbConnector(choice: DfuChoice): DfuConnector {
+  const defaultSelector = choice.usb ?? DEFAULT_DFU_SELECTOR;
+  return {
+    link: noLink,
+    async connect(request: ConnectRequest): Promise<Target> {
+      const selector = parseUsbSelector(request.usb ?? defaultSelector);
+      if (request.waitMs !== undefined) await waitForDevice(selector, { timeoutMs: request.waitMs });
+      const open = async () => disconnectAware(await openUsbDevice(selector));
+      return await DfuTarget.open(await open(), {
+        part: choice.part,
+        reconnect: async () => {
+          await waitForDevice(selector, { timeoutMs: RECONNECT_MS });
+          return await open();
+        },
+      });
+    },
+    openSerialPort: openSerial,
+    async waitUsb(text, present, timeoutMs) {
+      const selector = parseUsbSelector(text);
+      if (present) return describeDevice(await waitForDevice(selector, { timeoutMs }));
+      await waitForDeviceGone(selector, { timeoutMs });
+      return `${describeSelector(selector)} is gone`;
+    },
+    close: () => Promise.resolve(),
+  };
+}
+
+function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnector {
+  const board = new SimulatedDfuBoard(chip);
+  const defaultSelector = choice.usb ?? DEFAULT_DFU_SELECTOR;
+  return {
+    simulation: board,
+    link: noLink,
+    async connect(request: ConnectRequest): Promise<Target> {
+      const selector = parseUsbSelector(request.usb ?? defaultSelector);
+      if (request.waitMs !== undefined) await board.waitFor(selector, true, request.waitMs);
+      return await DfuTarget.open(board.openDfu(selector), {
+        part: choice.part,
+        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, SIMULATED_MAX_POLL_MS))),
+        reconnect: async () => {
+          await board.waitFor(selector, true, RECONNECT_MS);
+          return board.openDfu(selector);
+        },
+      });
+    },
+    openSerialPort(request: SerialPortRequest): Promise<ByteStream> {
+      if (request.path !== undefined) {
+        choice.warn(`simulation: the CDC port '${request.path}' is the simulated application's in-memory port`);
+      }
+      return Promise.resolve(board.openCdc());
+    },
+    async waitUsb(text, present, timeoutMs) {
+      const selector = parseUsbSelector(text);
+      const found = await board.waitFor(selector, present, timeoutMs);
+      return found ? `${found.portPath} ${text}` : `${describeSelector(selector)} is gone`;
+    },
+    close: () => board.close(),
+  };
+}
