@@ -4,15 +4,24 @@
  * USART rows: `flashrecipe sim usart --time-scale 1` serves the chip on a pseudo-terminal with the datasheet erase
  * and program times, an 8E1 byte time at 115200 baud and a USB-serial adapter's turnaround latency; flashrecipe's
  * one-shot `write` (the same erase/write/verify code a recipe runs) and `stm32flash -w IMG -v` each flash the image
- * onto a fresh simulator (blank flash, or for the re-flash row a flash already holding the image), several times;
- * the bench prints the median, the spread and the limit of the link (formula in scripts/bench/usart_limit.ts), and
- * checks the simulator's flash file afterwards.
+ * onto a fresh simulator (blank flash, or for the re-flash row a flash already holding the image). Limit formula:
+ * scripts/bench/usart_limit.ts.
  *
- * Usage: deno run -A scripts/bench.ts [--quick] [--json] [--runs N] [--latency-ms MS] [--usart-only]
- *   --quick       one row (16 KiB on the F103CB), one run: a smoke test
- *   --json        one JSON document on stdout instead of the table
- *   --runs N      runs per tool and row (default 3)
+ * DFU rows: the DfuSe simulator with datasheet timing and the full-speed USB time of each control transfer, in the
+ * virtual USB lab; flashrecipe `write --usb` against `dfu-util -D` followed by `dfu-util -U` (dfu-util does not
+ * verify; the upload is compared outside the timing). Limit formula: scripts/bench/dfu_rows.ts.
+ *
+ * Every run starts a fresh simulator; afterwards the bench checks that its flash holds the image. It prints the
+ * median, the spread (min-max) and the limit per row, and whether flashrecipe met the targets: at least the
+ * anchor's speed, and on USART 90% of the limit.
+ *
+ * Usage: deno run -A scripts/bench.ts [--quick] [--json] [--runs N] [--latency-ms MS] [--usart-only] [--only ROWS]
+ *   --quick       one row (16 KiB on the F103CB over USART), one run: a smoke test
+ *   --json        one JSON document on stdout instead of the table (progress goes to stderr)
+ *   --runs N      runs per tool and row (default 3; the 256 KiB rows at most 2)
  *   --latency-ms  adapter turnaround per reply (default 1: low-latency mode; 16 for an FTDI's default)
+ *   --usart-only  skip the DFU rows (they need umockdev and dfu-util)
+ *   --only ROWS   comma-separated row names
  *
  * @module
  */
@@ -23,6 +32,9 @@ import { available, flashrecipeCommand, startUsartSim, timed } from "./bench/pro
 import { summarise, type Timing } from "./bench/stats.ts";
 import { usartLimit, type UsartLink } from "./bench/usart_limit.ts";
 import { simulatedPart } from "../lib/sim/parts.ts";
+import type { DfusePartName } from "../lib/sim/dfuse/parts.ts";
+import { dfuseFlashSize, dfuseLimit, runInLab } from "./bench/dfu_rows.ts";
+import { UsbLabError } from "./usb_lab/lab.ts";
 
 const KiB = 1024;
 
@@ -40,6 +52,8 @@ interface RowSpec {
   reflash: boolean;
   /** Runs per tool (defaults to --runs). */
   runs?: number;
+  /** The link. */
+  link: "usart" | "dfu";
 }
 
 /** One tool's result on a row. */
@@ -68,39 +82,81 @@ interface RowResult {
   targets: { fasterThanAnchor: boolean; ninetyPercentOfLimit: boolean };
 }
 
-function rows(quick: boolean, runs: number): RowSpec[] {
+function rows(quick: boolean, runs: number, usartOnly: boolean): RowSpec[] {
+  const random16 = randomImage(16 * KiB, 16);
   const small: RowSpec = {
     name: "f103cb-16k",
+    link: "usart",
     chip: "stm32f103cb",
     imageName: "random 16 KiB",
-    image: randomImage(16 * KiB, 16),
+    image: random16,
     reflash: false,
   };
   if (quick) return [small];
   const random64 = randomImage(64 * KiB, 64);
-  return [
+  const random256 = randomImage(256 * KiB, 256);
+  const usart: RowSpec[] = [
     small,
-    { name: "f103cb-64k", chip: "stm32f103cb", imageName: "random 64 KiB", image: random64, reflash: false },
+    {
+      name: "f103cb-64k",
+      link: "usart",
+      chip: "stm32f103cb",
+      imageName: "random 64 KiB",
+      image: random64,
+      reflash: false,
+    },
     {
       name: "f103cb-64k-gaps",
+      link: "usart",
       chip: "stm32f103cb",
       imageName: "firmware 64 KiB, 0xFF gaps",
       image: realisticImage(),
       reflash: false,
     },
     {
-      name: "f103cb-64k-reflash",
+      name: "f103cb-16k-reflash",
+      link: "usart",
       chip: "stm32f103cb",
-      imageName: "random 64 KiB again",
-      image: random64,
+      imageName: "random 16 KiB, already there",
+      image: random16,
       reflash: true,
     },
-    // 256 KiB fits only the F405RG (1 MiB); each run of it takes about a minute per tool, so two runs.
+    // 256 KiB fits only the F405RG (1 MiB); a run takes about a minute per tool, so two runs.
     {
       name: "f405rg-256k",
+      link: "usart",
       chip: "stm32f405rg",
       imageName: "random 256 KiB",
-      image: randomImage(256 * KiB, 256),
+      image: random256,
+      reflash: false,
+      runs: Math.min(runs, 2),
+    },
+  ];
+  if (usartOnly) return usart;
+  return [
+    ...usart,
+    {
+      name: "dfu-f405-16k",
+      link: "dfu",
+      chip: "stm32f405rg",
+      imageName: "random 16 KiB",
+      image: random16,
+      reflash: false,
+    },
+    {
+      name: "dfu-f405-64k-gaps",
+      link: "dfu",
+      chip: "stm32f405rg",
+      imageName: "firmware 64 KiB, 0xFF gaps",
+      image: realisticImage(),
+      reflash: false,
+    },
+    {
+      name: "dfu-f405-256k",
+      link: "dfu",
+      chip: "stm32f405rg",
+      imageName: "random 256 KiB",
+      image: random256,
       reflash: false,
       runs: Math.min(runs, 2),
     },
@@ -163,9 +219,50 @@ async function runUsartRow(spec: RowSpec, link: UsartLink, runs: number, dir: st
   return times;
 }
 
+async function runDfuRow(spec: RowSpec, runs: number, dir: string, log: (s: string) => void) {
+  const part = spec.chip as DfusePartName;
+  const imagePath = `${dir}/${spec.name}.bin`;
+  const uploadPath = `${dir}/${spec.name}.up.bin`;
+  await Deno.writeFile(imagePath, spec.image);
+  const usb = "0483:df11";
+  const tools: Record<string, () => [string, string[]][]> = {
+    flashrecipe: () => [flashrecipeCommand(["write", imagePath, "--address", "0x08000000", "--usb", usb])],
+    // dfu-util does not verify: write with -D, then read back with -U (compared below, outside the timing).
+    "dfu-util": () => [
+      ["dfu-util", ["-d", usb, "-a", "0", "-s", "0x08000000", "-D", imagePath]],
+      ["dfu-util", ["-d", usb, "-a", "0", "-s", `0x08000000:${spec.image.length}`, "-U", uploadPath]],
+    ],
+  };
+  const times: Record<string, number[]> = { flashrecipe: [], "dfu-util": [] };
+  for (let run = 0; run < (spec.runs ?? runs); run++) {
+    const order = run % 2 ? ["dfu-util", "flashrecipe"] : ["flashrecipe", "dfu-util"];
+    for (const tool of order) {
+      await Deno.remove(uploadPath).catch((error) => {
+        if (!(error instanceof Deno.errors.NotFound)) throw error;
+      });
+      let initial: Uint8Array | undefined;
+      if (spec.reflash) {
+        initial = new Uint8Array(dfuseFlashSize(part)).fill(0xff);
+        initial.set(spec.image);
+      }
+      const result = await runInLab(part, initial, tools[tool]());
+      const at = spec.image.findIndex((b, i) => result.flash[i] !== b);
+      if (at >= 0) throw new Error(`${tool} on ${spec.name}: flash differs from the image at +0x${at.toString(16)}`);
+      if (tool === "dfu-util") {
+        const uploaded = await Deno.readFile(uploadPath);
+        if (uploaded.length !== spec.image.length || uploaded.some((b, i) => b !== spec.image[i])) {
+          throw new Error(`dfu-util on ${spec.name}: the upload differs from the image`);
+        }
+      }
+      times[tool].push(result.ms);
+      log(`  ${spec.name} ${tool} run ${run + 1}: ${(result.ms / 1000).toFixed(2)} s`);
+    }
+  }
+  return times;
+}
+
 function rowResult(
   spec: RowSpec,
-  linkKind: "usart" | "dfu",
   limit: { totalMs: number },
   times: Record<string, number[]>,
   anchor: string,
@@ -178,7 +275,7 @@ function rowResult(
   const theirs = tools.find((t) => t.tool === anchor)!;
   return {
     name: spec.name,
-    link: linkKind,
+    link: spec.link,
     chip: spec.chip,
     image: spec.imageName,
     bytes: spec.image.length,
@@ -189,7 +286,7 @@ function rowResult(
     speedup: theirs.medianMs / ours.medianMs,
     targets: {
       fasterThanAnchor: ours.medianMs <= theirs.medianMs,
-      ninetyPercentOfLimit: linkKind !== "usart" || ours.ofLimit >= 0.9,
+      ninetyPercentOfLimit: spec.link !== "usart" || ours.ofLimit >= 0.9,
     },
   };
 }
@@ -223,6 +320,7 @@ async function main(): Promise<number> {
       runs: { type: "string" },
       "latency-ms": { type: "string", default: "1" },
       "usart-only": { type: "boolean", default: false },
+      only: { type: "string" },
     },
   });
   const runs = values.quick ? 1 : Number(values.runs ?? 3);
@@ -232,21 +330,40 @@ async function main(): Promise<number> {
     console.error("stm32flash is not installed (apt-get install stm32flash): the USART rows need it");
     return 2;
   }
+  let usartOnly = values["usart-only"];
+  if (!usartOnly && !(await available("dfu-util"))) {
+    log("dfu-util is not installed: DFU rows skipped");
+    usartOnly = true;
+  }
   const dir = await Deno.makeTempDir({ prefix: "flashrecipe-bench-" });
   const results: RowResult[] = [];
   const started = performance.now();
   try {
-    for (const spec of rows(values.quick, runs)) {
-      log(`${spec.name}: ${spec.imageName} on the ${spec.chip} over USART`);
-      const times = await runUsartRow(spec, link, runs, dir, log);
-      const limit = usartLimit(spec.chip, spec.image, link, spec.reflash);
-      results.push(rowResult(spec, "usart", limit, times, "stm32flash"));
+    const only = values.only?.split(",");
+    for (const spec of rows(values.quick, runs, usartOnly).filter((r) => !only || only.includes(r.name))) {
+      log(`${spec.name}: ${spec.imageName} on the ${spec.chip} over ${spec.link === "usart" ? "USART" : "USB DFU"}`);
+      if (spec.link === "usart") {
+        const times = await runUsartRow(spec, link, runs, dir, log);
+        const limit = usartLimit(spec.chip, spec.image, link, spec.reflash);
+        results.push(rowResult(spec, limit, times, "stm32flash"));
+      } else {
+        let times;
+        try {
+          times = await runDfuRow(spec, runs, dir, log);
+        } catch (error) {
+          if (!(error instanceof UsbLabError)) throw error;
+          log(`the USB lab cannot start (${error.message}): DFU rows skipped`);
+          break;
+        }
+        results.push(rowResult(spec, dfuseLimit(spec.chip as DfusePartName, spec.image), times, "dfu-util"));
+      }
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
   const settings = {
     usart: { ...link, timeScale: 1 },
+    dfu: { bus: "full-speed USB, 12 Mbit/s", timeScale: 1 },
     runs,
     quick: values.quick,
     elapsedS: (performance.now() - started) / 1000,

@@ -88,3 +88,27 @@ export function uartTransferMs(bytes: number, baudRate: number, bitsPerByte = 11
  * low-latency mode (FTDI AN232B-04 "Data Throughput, Latency and Handshaking", §3 "Latency timer").
  */
 export const ADAPTER_LATENCY_MS = { default: 16, lowLatency: 1 } as const;
+
+/** Full-speed USB signalling rate, bits per second (USB 2.0 §7.1.11). */
+const FULL_SPEED_BPS = 12_000_000;
+
+/** Largest packet on a full-speed control endpoint (USB 2.0 §5.5.3), what STM32 bootloaders use on EP0. */
+const CONTROL_PACKET = 64;
+
+/**
+ * Bus bytes of protocol overhead per full-speed control transaction: token, data and handshake packets with their
+ * SYNC, PID, CRC and EOP, and inter-packet gaps (USB 2.0 §5.5.4, Table 5-5: "Protocol Overhead (45 bytes)").
+ */
+const CONTROL_TRANSACTION_OVERHEAD = 45;
+
+/**
+ * Milliseconds a full-speed control transfer with `dataBytes` in its data stage occupies the bus: a SETUP
+ * transaction (8 bytes), one transaction per 64-byte data packet, and the zero-length status transaction, each
+ * with its protocol overhead (USB 2.0 §5.5.4). A 2048-byte DfuSe block: 2.4 ms.
+ */
+export function usbFullSpeedControlMs(dataBytes: number): number {
+  const packets = Math.ceil(dataBytes / CONTROL_PACKET);
+  const bytes = (8 + CONTROL_TRANSACTION_OVERHEAD) + dataBytes + packets * CONTROL_TRANSACTION_OVERHEAD +
+    CONTROL_TRANSACTION_OVERHEAD;
+  return (bytes * 8 * 1000) / FULL_SPEED_BPS;
+}

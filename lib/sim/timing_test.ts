@@ -3,7 +3,7 @@ import { UsartBootloader } from "../protocol/usart/bootloader.ts";
 import { createMemoryPipe } from "../transport/memory_pipe.ts";
 import { simulatedPart } from "./parts.ts";
 import { SimulatedChip } from "./sim_chip.ts";
-import { bitsPerFrame, realTimeClock, type SimClock, uartTransferMs } from "./timing.ts";
+import { bitsPerFrame, realTimeClock, type SimClock, uartTransferMs, usbFullSpeedControlMs } from "./timing.ts";
 import { UsartBootloaderDevice } from "./usart_device.ts";
 
 Deno.test("uartTransferMs: 8E1 is 11 bits a byte; 1047 bytes take 100 ms at 115200 baud", () => {
@@ -73,4 +73,11 @@ Deno.test("the adapter's turnaround latency is paid once per reply: three times 
 Deno.test("a Read Memory reply of ACK and data turns the line once for both", async () => {
   const read = async (host: UsartBootloader) => void await host.readMemory(0x0800_0000, 256);
   assert.ok(Math.abs((await timeOf(1, read)) - (await timeOf(0, read)) - 3) < 1e-9);
+});
+
+Deno.test("usbFullSpeedControlMs: setup, 64-byte data packets and status, 45 bytes of overhead each", () => {
+  // 2048 bytes: 32 data transactions. (8 + 45) + 2048 + 32 × 45 + 45 = 3586 bytes at 12 Mbit/s.
+  assert.ok(Math.abs(usbFullSpeedControlMs(2048) - (3586 * 8) / 12_000) < 1e-12);
+  assert.ok(Math.abs(usbFullSpeedControlMs(0) - (98 * 8) / 12_000) < 1e-12);
+  assert.ok(usbFullSpeedControlMs(65) > usbFullSpeedControlMs(64));
 });
