@@ -43,6 +43,7 @@ Deno.test({
       assert.equal(tool.medianMs, tool.runsMs[0]);
       assert.ok(tool.minMs <= tool.medianMs && tool.medianMs <= tool.maxMs);
       assert.equal(typeof tool.ofLimit, "number");
+      assert.equal(typeof tool.vsAnchor, "number");
     }
     assert.equal(typeof row.speedup, "number");
     assert.equal(typeof row.targets.fasterThanAnchor, "boolean");
