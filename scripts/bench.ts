@@ -18,7 +18,7 @@
  * Usage: deno run -A scripts/bench.ts [--quick] [--json] [--runs N] [--latency-ms MS] [--usart-only] [--only ROWS]
  *   --quick       one row (16 KiB on the F103CB over USART), one run: a smoke test
  *   --json        one JSON document on stdout instead of the table (progress goes to stderr)
- *   --runs N      runs per tool and row (default 3; the 256 KiB rows at most 2)
+ *   --runs N      runs per tool and row (default 3; the 64 and 256 KiB USART rows and 256 KiB DFU at most 2)
  *   --latency-ms  adapter turnaround per reply (default 1: low-latency mode; 16 for an FTDI's default)
  *   --usart-only  skip the DFU rows (they need umockdev and dfu-util)
  *   --only ROWS   comma-separated row names
@@ -97,11 +97,11 @@ function rows(quick: boolean, runs: number, usartOnly: boolean): RowSpec[] {
     reflash: false,
   };
   if (quick) return [small];
-  small.recipe = true;
   const random64 = randomImage(64 * KiB, 64);
   const random256 = randomImage(256 * KiB, 256);
   const usart: RowSpec[] = [
     small,
+    // Two runs of the 64 KiB USART rows and of the 256 KiB ones keep a full bench near ten minutes.
     {
       name: "f103cb-64k",
       link: "usart",
@@ -109,6 +109,7 @@ function rows(quick: boolean, runs: number, usartOnly: boolean): RowSpec[] {
       imageName: "random 64 KiB",
       image: random64,
       reflash: false,
+      runs: Math.min(runs, 2),
     },
     {
       name: "f103cb-64k-gaps",
@@ -117,6 +118,7 @@ function rows(quick: boolean, runs: number, usartOnly: boolean): RowSpec[] {
       imageName: "firmware 64 KiB, 0xFF gaps",
       image: realisticImage(),
       reflash: false,
+      runs: Math.min(runs, 2),
     },
     {
       name: "f103cb-16k-reflash",
@@ -127,7 +129,7 @@ function rows(quick: boolean, runs: number, usartOnly: boolean): RowSpec[] {
       reflash: true,
       recipe: true,
     },
-    // 256 KiB fits only the F405RG (1 MiB); a run takes about a minute per tool, so two runs.
+    // 256 KiB fits only the F405RG (1 MiB); a run takes about a minute per tool.
     {
       name: "f405rg-256k",
       link: "usart",

@@ -6,8 +6,9 @@
  *
  * Comparing costs link time; skipping an unchanged page saves its erase, its write, its programming and its
  * verification, so a re-flash of the same firmware takes about one read of it. On a blank or different chip the
- * first bytes already differ: after {@linkcode GIVE_UP_AFTER} leading pages that differ (and none that matched)
- * the comparison stops, and a first flash costs only those few short probes.
+ * first bytes already differ: each page is probed with a short first read until one matches, and after
+ * {@linkcode GIVE_UP_AFTER} leading pages that differ (and none that matched) the comparison stops, so a first flash
+ * costs only those few short probes.
  *
  * @module
  */
@@ -90,16 +91,18 @@ export async function findUnchangedPages(target: Target, wanted: readonly Wanted
     if (unchanged.size === 0 && leadingChanged >= GIVE_UP_AFTER) break;
     const crc = page.size % 4 === 0 ? await target.checksum?.(page.start, page.size) : undefined;
     if (crc !== undefined) method = "CRC";
-    const same = crc !== undefined ? crc === stm32Crc(data) : await readsBack(target, page, data);
+    // Probe with a short first read only until a page matches: from then on this looks like a re-flash.
+    const probe = unchanged.size === 0;
+    const same = crc !== undefined ? crc === stm32Crc(data) : await readsBack(target, page, data, probe);
     if (same) unchanged.add(page.index);
     else leadingChanged++;
   }
   return { unchanged, method };
 }
 
-async function readsBack(target: Target, page: FlashPage, data: Uint8Array): Promise<boolean> {
+async function readsBack(target: Target, page: FlashPage, data: Uint8Array, probe: boolean): Promise<boolean> {
   for (let at = 0; at < page.size;) {
-    const n = Math.min(at === 0 ? PROBE_BYTES : PIECE_BYTES, page.size - at);
+    const n = Math.min(at === 0 && probe ? PROBE_BYTES : PIECE_BYTES, page.size - at);
     const actual = await target.readMemory(page.start + at, n);
     for (let i = 0; i < n; i++) if (actual[i] !== data[at + i]) return false;
     at += n;

@@ -54,6 +54,7 @@ Deno.test("findUnchangedPages: a blank chip costs a probe of the first pages onl
 });
 
 Deno.test("findUnchangedPages: every page read in full when the flash holds the image; a late difference found", async () => {
+  // (Only the first page is probed with a short read; the reads add up to the image all the same.)
   const data = new Uint8Array(4096).map((_, i) => (i * 5) & 0xff);
   const flash = new Uint8Array(part.part.flashSize).fill(0xff);
   flash.set(data);
