@@ -244,3 +244,28 @@ Deno.test("station --manual: a board for each Enter on stdin, and the end of inp
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("station: a DFU recipe with --simulate flashes a fresh DfuSe board each time, identified by its USB serial", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "flashrecipe-station-dfu-" });
+  try {
+    const recipe = new URL("../../recipes/feather-f405-dfu.yaml", import.meta.url).pathname;
+    const result = await runCli(
+      "station",
+      recipe,
+      "--simulate",
+      "stm32f405rg",
+      "--boards",
+      "2",
+      "--log",
+      `${dir}/log.jsonl`,
+      "-q",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const records = (await Deno.readTextFile(`${dir}/log.jsonl`)).trim().split("\n").map((l) => JSON.parse(l));
+    assert.equal(records.length, 2);
+    assert.ok(records.every((r) => r.result === "PASS" && /^[0-9A-F]{12}$/.test(r.board)), JSON.stringify(records));
+    assert.notEqual(records[0].board, records[1].board);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -11,6 +11,7 @@ import { parseAssignments, parseNumber } from "../args.ts";
 import { coloursFor } from "../colour.ts";
 import type { CommandSpec, Console } from "../command.ts";
 import { createConnector } from "../connector.ts";
+import { DEFAULT_DFU_SELECTOR, isSimulatedDfu } from "../dfu_connector.ts";
 import { askOnTerminal } from "../prompt.ts";
 import { RUN_FLAG_OPTIONS, runFlags } from "../run_flags.ts";
 import { simulatedPart } from "../../sim/parts.ts";
@@ -20,7 +21,14 @@ import { describeIdentity } from "../run_summary.ts";
 import { formatDuration } from "../units.ts";
 import { VERSION } from "../version.ts";
 import { resultBanner } from "../station/banner.ts";
-import { type BoardSource, manualBoards, portBoards, simulatedBoards, stdinLines } from "../station/board_source.ts";
+import {
+  type BoardSource,
+  manualBoards,
+  portBoards,
+  simulatedBoards,
+  stdinLines,
+  usbDevicePresent,
+} from "../station/board_source.ts";
 import { firmwareSha256 } from "../station/firmware_hash.ts";
 import { StationLog } from "../station/log_writer.ts";
 import { recordOf } from "../station/record.ts";
@@ -49,6 +57,12 @@ export const stationCommand: CommandSpec = {
   options: [
     { name: "simulate", type: "string", valueName: "CHIP", description: "a fresh simulated chip for every board" },
     { name: "port", type: "string", valueName: "PATH", description: "serial port (overrides target.port)" },
+    {
+      name: "usb",
+      type: "string",
+      valueName: "VID:PID",
+      description: "DFU device to wait for (overrides target.usb; default 0483:df11)",
+    },
     { name: "log", type: "string", valueName: "FILE", description: `log file, *.csv or *.jsonl (${DEFAULT_LOG})` },
     { name: "station", type: "string", valueName: "NAME", description: "station name in the log (host name)" },
     { name: "manual", type: "boolean", description: "wait for Enter before each board instead of the port" },
@@ -88,13 +102,23 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
   };
 
   const simulate = args.options.simulate as string | undefined;
-  if (simulate !== undefined) simulatedPart(simulate);
+  if (simulate !== undefined && !isSimulatedDfu(simulate)) simulatedPart(simulate);
   const flags = runFlags(args);
   const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]), flags });
+  const { transport, chip } = recipe.header.target;
   let source: BoardSource | undefined = simulate
-    ? simulatedBoards(simulate, { warn, wiring: recipe.wiring })
+    ? simulatedBoards(simulate, { warn, wiring: recipe.wiring, transport, part: chip })
     : undefined;
   const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
+  if (!source && transport === "dfu") {
+    // The next board is there when its DFU bootloader enumerates; it is gone once the recipe's jump leaves DFU.
+    const usb = (args.options.usb as string | undefined) ?? recipe.header.target.usb ?? DEFAULT_DFU_SELECTOR;
+    source = portBoards(usb, {
+      exists: () => usbDevicePresent(usb),
+      connect: () => createConnector({ transport, usb, part: chip, warn }),
+      notify: note,
+    });
+  }
   if (!source) {
     if (!port) {
       throw new InputError("E_USAGE", "no serial port given", {
