@@ -9,8 +9,7 @@
 import type { ChipInfo, OptionField } from "../types.ts";
 import { chipEntry, KIB, type ProductParams, singleBank } from "./common.ts";
 import {
-  BYTE_PAIR_DATA_WRP_FIELDS,
-  BYTE_PAIR_USER_FIELDS,
+  bytePairOptionFields,
   nBoot1Field,
   optionField,
   rdpField,
@@ -23,16 +22,13 @@ import {
  * `RDP nRDP USER nUSER | Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3`
  * (RM0091 §4.1 Table "Option byte organization"). USER bits: RM0091 §4.1.
  */
-export const F0_OPTION_FIELDS: OptionField[] = [
-  rdpField(0x0, 0),
-  ...BYTE_PAIR_USER_FIELDS,
+export const F0_OPTION_FIELDS: OptionField[] = bytePairOptionFields(rdpField(0x0, 0), [
   optionField("nBOOT0", 0x0, 19, 1, "BOOT0 value when BOOT_SEL = 0 (F04x, F09x only)"),
   nBoot1Field(0x0, 20),
   VDDA_MONITOR_FIELD,
   sramParityField("RAM_PARITY_CHECK", 22),
   optionField("BOOT_SEL", 0x0, 23, 1, "1 = BOOT0 pin, 0 = nBOOT0 bit (F04x, F09x only)"),
-  ...BYTE_PAIR_DATA_WRP_FIELDS,
-];
+]);
 
 const OPTION_BYTES = { address: 0x1fff_f800, size: 16, fields: F0_OPTION_FIELDS };
 const FLASH_SIZE_REGISTER = 0x1fff_f7cc; // RM0091 §33.1 "Memory size data register"

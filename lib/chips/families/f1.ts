@@ -9,19 +9,17 @@
 
 import type { ChipInfo, OptionField } from "../types.ts";
 import { chipEntry, flashBanks, KIB, type ProductParams } from "./common.ts";
-import { BYTE_PAIR_DATA_WRP_FIELDS, BYTE_PAIR_USER_FIELDS, optionField, rdpField } from "./option_fields.ts";
+import { bytePairOptionFields, optionField, rdpField } from "./option_fields.ts";
 
 /**
  * F1 option bytes as the bootloader reads them at 0x1FFFF800 (16 bytes): each byte followed by its complement,
  * `RDP nRDP USER nUSER | Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3`
  * (RM0008 §2.5, PM0075 §2.5 "Option byte description").
  */
-export const F1_OPTION_FIELDS: OptionField[] = [
+export const F1_OPTION_FIELDS: OptionField[] = bytePairOptionFields(
   rdpField(0x0, 0, "read protection: 0xA5 = off, anything else = on"),
-  ...BYTE_PAIR_USER_FIELDS,
-  optionField("BFB2", 0x0, 19, 1, "0 = boot from bank 2 if valid (XL-density only)"),
-  ...BYTE_PAIR_DATA_WRP_FIELDS,
-];
+  [optionField("BFB2", 0x0, 19, 1, "0 = boot from bank 2 if valid (XL-density only)")],
+);
 
 const OPTION_BYTES = { address: 0x1fff_f800, size: 16, fields: F1_OPTION_FIELDS };
 const FLASH_SIZE_REGISTER = 0x1fff_f7e0; // RM0008 §30.1 "Flash size register"

@@ -9,28 +9,18 @@
 
 import type { ChipInfo, OptionField } from "../types.ts";
 import { chipEntry, KIB, type ProductParams, singleBank } from "./common.ts";
-import {
-  BYTE_PAIR_DATA_WRP_FIELDS,
-  BYTE_PAIR_USER_FIELDS,
-  nBoot1Field,
-  rdpField,
-  sramParityField,
-  VDDA_MONITOR_FIELD,
-} from "./option_fields.ts";
+import { bytePairOptionFields, nBoot1Field, rdpField, sramParityField, VDDA_MONITOR_FIELD } from "./option_fields.ts";
 
 /**
  * F3 option bytes as the bootloader reads them at 0x1FFFF800 (16 bytes): each byte followed by its complement,
  * `RDP nRDP USER nUSER | Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3`
  * (RM0316 §4.1 Table 13, RM0313 §4 Table 9). USER bits 4-6 differ slightly between F37x and the others.
  */
-export const F3_OPTION_FIELDS: OptionField[] = [
-  rdpField(0x0, 0),
-  ...BYTE_PAIR_USER_FIELDS,
+export const F3_OPTION_FIELDS: OptionField[] = bytePairOptionFields(rdpField(0x0, 0), [
   nBoot1Field(0x0, 20),
   VDDA_MONITOR_FIELD,
   sramParityField("SRAM_PE", 22),
-  ...BYTE_PAIR_DATA_WRP_FIELDS,
-];
+]);
 
 const OPTION_BYTES = { address: 0x1fff_f800, size: 16, fields: F3_OPTION_FIELDS };
 const FLASH_SIZE_REGISTER = 0x1fff_f7cc; // RM0316 §34.2 "Memory size data register"

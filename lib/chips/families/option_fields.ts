@@ -69,7 +69,7 @@ export function sramParityField(name: string, shift: number): OptionField {
  * USER bits 16-18 of the F0/F1/F3 option bytes, i.e. bits 0-2 of the USER byte (RM0091 §4.1, RM0008 §2.5,
  * RM0316 §4.1): watchdog select and the Stop / Standby resets.
  */
-export const BYTE_PAIR_USER_FIELDS: readonly OptionField[] = [
+const BYTE_PAIR_USER_FIELDS: readonly OptionField[] = [
   watchdogSelectField("WDG_SW", 0x0, 16),
   ...stopStandbyResetFields(0x0, 17),
 ];
@@ -88,7 +88,7 @@ export const VDDA_MONITOR_FIELD: OptionField = optionField(
  * `Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3` (RM0091 §4.1, RM0008 §2.5,
  * RM0316 §4.1).
  */
-export const BYTE_PAIR_DATA_WRP_FIELDS: readonly OptionField[] = [
+const BYTE_PAIR_DATA_WRP_FIELDS: readonly OptionField[] = [
   optionField("Data0", 0x4, 0, 8, "user data byte 0"),
   optionField("Data1", 0x4, 16, 8, "user data byte 1"),
   optionField("WRP0", 0x8, 0, 8, "write protection bits 0-7 (0 = protected)"),
@@ -96,6 +96,15 @@ export const BYTE_PAIR_DATA_WRP_FIELDS: readonly OptionField[] = [
   optionField("WRP2", 0xc, 0, 8, "write protection bits 16-23 (0 = protected)"),
   optionField("WRP3", 0xc, 16, 8, "write protection bits 24-31 (0 = protected)"),
 ];
+
+/**
+ * The option fields of a series that stores each option byte followed by its complement (F0, F1, F3):
+ * `RDP nRDP USER nUSER | Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3`. `rdp` is the
+ * series' RDP field; `userBits` are its own USER bits from bit 3 of the USER byte (bit 19 of the first word) up.
+ */
+export function bytePairOptionFields(rdp: OptionField, userBits: readonly OptionField[]): OptionField[] {
+  return [rdp, ...BYTE_PAIR_USER_FIELDS, ...userBits, ...BYTE_PAIR_DATA_WRP_FIELDS];
+}
 
 /** F2/F4/F7 BOR_LEV, USER bits 3:2 of the first option word (RM0090 §3.6.1, RM0385 §3.4.1). */
 export const F4_BOR_LEV_FIELD: OptionField = optionField(
@@ -162,13 +171,7 @@ export const OPTR_RESET_WATCHDOG_FIELDS: readonly OptionField[] = [
 ];
 
 /** FLASH_OPTR bit 24 SRAM2_PE (L4, L5, WB, WL). */
-export const OPTR_SRAM2_PE_FIELD: OptionField = optionField(
-  "SRAM2_PE",
-  0x0,
-  24,
-  1,
-  "0 = SRAM2 parity check enabled",
-);
+export const OPTR_SRAM2_PE_FIELD: OptionField = optionField("SRAM2_PE", 0x0, 24, 1, "0 = SRAM2 parity check enabled");
 
 /** FLASH_OPTR bit 25 SRAM2_RST (L4, L5, U5, WB). */
 export const OPTR_SRAM2_RST_FIELD: OptionField = optionField(
