@@ -78,7 +78,7 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
     let sum = 0;
     for (let i = 0; i < count + 4; i++) sum += record[i];
     checkRecordChecksum(record[count + 4], (0x100 - (sum & 0xff)) & 0xff, location);
-    const offset = (record[1] << 8) | record[2];
+    const offset = readBigEndian16(record, 1);
     const type = record[3];
     const value = record.subarray(4, 4 + count);
     switch (type) {
@@ -98,15 +98,15 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
         break;
       case IntelHexRecordType.extendedSegmentAddress:
         expectLength(count, 2, type, location);
-        base = ((value[0] << 8) | value[1]) * 16;
+        base = readBigEndian16(value, 0) * 16;
         break;
       case IntelHexRecordType.startSegmentAddress:
         expectLength(count, 4, type, location);
-        entry = ((value[0] << 8) | value[1]) * 16 + ((value[2] << 8) | value[3]);
+        entry = readBigEndian16(value, 0) * 16 + readBigEndian16(value, 2); // CS:IP
         break;
       case IntelHexRecordType.extendedLinearAddress:
         expectLength(count, 2, type, location);
-        base = ((value[0] << 8) | value[1]) * 0x10000;
+        base = readBigEndian16(value, 0) * 0x10000;
         break;
       case IntelHexRecordType.startLinearAddress:
         expectLength(count, 4, type, location);
@@ -135,6 +135,11 @@ function expectLength(count: number, expected: number, type: number, location: R
       location,
     });
   }
+}
+
+/** Reads a big-endian 16-bit unsigned value at `at`. */
+function readBigEndian16(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 8) | bytes[at + 1];
 }
 
 /** Reads a big-endian 32-bit unsigned value. */
