@@ -33,25 +33,13 @@ function wordAt(bytes: Uint8Array, offset: number): number {
   return new DataView(bytes.buffer, bytes.byteOffset).getUint32(offset, true);
 }
 
+/** Option bytes stored as byte/complement pairs (F0/F1/F3): each of `values` followed by its complement. */
+function withComplements(...values: number[]): Uint8Array {
+  return Uint8Array.from(values.flatMap((value) => [value, ~value & 0xff]));
+}
+
 // F1 factory state (RM0008 §2.5): RDP 0xA5, USER 0xFF, data 0xFF, WRP 0xFF, each with its complement.
-const F1_DEFAULT = Uint8Array.of(
-  0xa5,
-  0x5a,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-  0xff,
-  0x00,
-);
+const F1_DEFAULT = withComplements(0xa5, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff);
 
 Deno.test("formatters", () => {
   assert.equal(formatSize(2 * 1024 * 1024), "2 MiB");

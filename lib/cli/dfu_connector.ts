@@ -48,6 +48,8 @@ export interface DfuChoice {
   part?: string;
   /** A serial port given anyway (`--port`, `target.port`): not used over DFU, which is worth a warning. */
   port?: string;
+  /** 96-bit unique device ID of the simulated chip (12 bytes). */
+  uniqueId?: Uint8Array;
   /** Notices for the user. */
   warn(message: string): void;
 }
@@ -158,7 +160,7 @@ function usbConnector(choice: DfuChoice): DfuConnector {
 }
 
 function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnector {
-  const board = new SimulatedDfuBoard(chip);
+  const board = new SimulatedDfuBoard(chip, { uid: choice.uniqueId });
   const defaultSelector = choice.usb ?? DEFAULT_DFU_SELECTOR;
   return {
     simulation: board,

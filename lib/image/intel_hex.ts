@@ -13,7 +13,16 @@
 
 import { ImageError } from "./errors.ts";
 import { MemoryImage, MemoryImageBuilder } from "./memory_image.ts";
-import { decodeHex, hex2, recordLines } from "./text_records.ts";
+import {
+  checkRecordChecksum,
+  decodeHex,
+  hex2,
+  missingEndRecordError,
+  recordAfterEndError,
+  recordLines,
+  type RecordLocation,
+  shortRecordError,
+} from "./text_records.ts";
 
 /** Intel HEX record types (Intel HEX spec Rev A, "Record types"). */
 export const IntelHexRecordType = {
@@ -41,12 +50,7 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
 
   for (const { line, start, end, last } of recordLines(bytes)) {
     const location = { file: name, line };
-    if (endLine !== undefined) {
-      throw new ImageError("E_IMAGE_RECORD", `record after the end-of-file record on line ${endLine}`, {
-        location,
-        hint: "the file has trailing content; it may be two files joined together",
-      });
-    }
+    if (endLine !== undefined) throw recordAfterEndError(location, "end-of-file record", endLine);
     if (bytes[start] !== 0x3a) {
       throw new ImageError("E_IMAGE_RECORD", "line does not start with ':'", {
         location: { ...location, column: 1 },
@@ -73,15 +77,8 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
     decodeHex(bytes, start + 1, count + 5, record, where);
     let sum = 0;
     for (let i = 0; i < count + 4; i++) sum += record[i];
-    const checksum = (0x100 - (sum & 0xff)) & 0xff;
-    if (record[count + 4] !== checksum) {
-      throw new ImageError(
-        "E_IMAGE_CHECKSUM",
-        `checksum is 0x${hex2(record[count + 4])}, the record's bytes give 0x${hex2(checksum)}`,
-        { location, hint: "the file is corrupt; rebuild or re-download it" },
-      );
-    }
-    const offset = (record[1] << 8) | record[2];
+    checkRecordChecksum(record[count + 4], (0x100 - (sum & 0xff)) & 0xff, location);
+    const offset = readBigEndian16(record, 1);
     const type = record[3];
     const value = record.subarray(4, 4 + count);
     switch (type) {
@@ -101,15 +98,15 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
         break;
       case IntelHexRecordType.extendedSegmentAddress:
         expectLength(count, 2, type, location);
-        base = ((value[0] << 8) | value[1]) * 16;
+        base = readBigEndian16(value, 0) * 16;
         break;
       case IntelHexRecordType.startSegmentAddress:
         expectLength(count, 4, type, location);
-        entry = ((value[0] << 8) | value[1]) * 16 + ((value[2] << 8) | value[3]);
+        entry = readBigEndian16(value, 0) * 16 + readBigEndian16(value, 2); // CS:IP
         break;
       case IntelHexRecordType.extendedLinearAddress:
         expectLength(count, 2, type, location);
-        base = ((value[0] << 8) | value[1]) * 0x10000;
+        base = readBigEndian16(value, 0) * 0x10000;
         break;
       case IntelHexRecordType.startLinearAddress:
         expectLength(count, 4, type, location);
@@ -122,33 +119,27 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
         });
     }
   }
-  if (endLine === undefined) {
-    throw new ImageError("E_IMAGE_TRUNCATED", "no end-of-file record (:00000001FF)", {
-      location: { file: name },
-      hint: "the file is cut off; rebuild or re-copy it",
-    });
-  }
+  if (endLine === undefined) throw missingEndRecordError(name, "no end-of-file record (:00000001FF)");
   return builder.build({ entry });
 }
 
 /** A record shorter than its byte count says: truncated when it is the file's unterminated last line. */
-function truncatedRecord(location: { file: string; line: number }, last: boolean, digits: number, expected: number) {
-  const message = `record has ${digits} hex digits, its byte count says ${expected}`;
-  return last
-    ? new ImageError("E_IMAGE_TRUNCATED", `file ends inside a record: ${message}`, {
-      location,
-      hint: "the file is cut off; rebuild or re-copy it",
-    })
-    : new ImageError("E_IMAGE_RECORD", message, { location });
+function truncatedRecord(location: RecordLocation, last: boolean, digits: number, expected: number): ImageError {
+  return shortRecordError(location, last, `record has ${digits} hex digits, its byte count says ${expected}`);
 }
 
 /** Throws `E_IMAGE_RECORD` unless a record of `type` carries `expected` data bytes. */
-function expectLength(count: number, expected: number, type: number, location: { file: string; line: number }) {
+function expectLength(count: number, expected: number, type: number, location: RecordLocation) {
   if (count !== expected) {
     throw new ImageError("E_IMAGE_RECORD", `record type 0x${hex2(type)} must hold ${expected} bytes, not ${count}`, {
       location,
     });
   }
+}
+
+/** Reads a big-endian 16-bit unsigned value at `at`. */
+function readBigEndian16(bytes: Uint8Array, at: number): number {
+  return (bytes[at] << 8) | bytes[at + 1];
 }
 
 /** Reads a big-endian 32-bit unsigned value. */

@@ -12,7 +12,15 @@
 
 import { ImageError } from "./errors.ts";
 import { MemoryImage, MemoryImageBuilder } from "./memory_image.ts";
-import { decodeHex, hex2, recordLines } from "./text_records.ts";
+import {
+  checkRecordChecksum,
+  decodeHex,
+  hex2,
+  missingEndRecordError,
+  recordAfterEndError,
+  recordLines,
+  shortRecordError,
+} from "./text_records.ts";
 
 /** Address field width in bytes of each record type; undefined for S4 (reserved) . */
 const ADDRESS_BYTES: readonly (number | undefined)[] = [2, 2, 3, 4, undefined, 2, 3, 4, 3, 2];
@@ -32,12 +40,7 @@ export function parseSrec(bytes: Uint8Array, name: string): MemoryImage {
 
   for (const { line, start, end, last } of recordLines(bytes)) {
     const location = { file: name, line };
-    if (endLine !== undefined) {
-      throw new ImageError("E_IMAGE_RECORD", `record after the termination record on line ${endLine}`, {
-        location,
-        hint: "the file has trailing content; it may be two files joined together",
-      });
-    }
+    if (endLine !== undefined) throw recordAfterEndError(location, "termination record", endLine);
     const type = bytes[start + 1] - 0x30;
     if (bytes[start] !== 0x53 || end - start < 2 || !(type >= 0 && type <= 9)) {
       throw new ImageError("E_IMAGE_RECORD", "line does not start with S0 to S9", {
@@ -54,7 +57,7 @@ export function parseSrec(bytes: Uint8Array, name: string): MemoryImage {
     }
     const where = { file: name, line, lineStart: start };
     const digits = end - start - 2;
-    if (digits < 4) throw shortRecord(location, last, `record has ${digits} hex digits`);
+    if (digits < 4) throw shortRecordError(location, last, `record has ${digits} hex digits`);
     decodeHex(bytes, start + 2, 1, header, where);
     const count = header[0];
     if (count < addressBytes + 1) {
@@ -65,21 +68,14 @@ export function parseSrec(bytes: Uint8Array, name: string): MemoryImage {
     const expected = 2 * (count + 1);
     if (digits !== expected) {
       const message = `record has ${digits} hex digits, its byte count 0x${hex2(count)} says ${expected}`;
-      if (digits < expected) throw shortRecord(location, last, message);
+      if (digits < expected) throw shortRecordError(location, last, message);
       throw new ImageError("E_IMAGE_RECORD", message, { location });
     }
     const record = new Uint8Array(count + 1);
     decodeHex(bytes, start + 2, count + 1, record, where);
     let sum = 0;
     for (let i = 0; i < count; i++) sum += record[i];
-    const checksum = 0xff - (sum & 0xff);
-    if (record[count] !== checksum) {
-      throw new ImageError(
-        "E_IMAGE_CHECKSUM",
-        `checksum is 0x${hex2(record[count])}, the record's bytes give 0x${hex2(checksum)}`,
-        { location, hint: "the file is corrupt; rebuild or re-download it" },
-      );
-    }
+    checkRecordChecksum(record[count], 0xff - (sum & 0xff), location);
     let address = 0;
     for (let i = 1; i <= addressBytes; i++) address = address * 256 + record[i];
     const data = record.subarray(1 + addressBytes, count);
@@ -107,23 +103,8 @@ export function parseSrec(bytes: Uint8Array, name: string): MemoryImage {
         endLine = line;
     }
   }
-  if (endLine === undefined) {
-    throw new ImageError("E_IMAGE_TRUNCATED", "no termination record (S7, S8 or S9)", {
-      location: { file: name },
-      hint: "the file is cut off; rebuild or re-copy it",
-    });
-  }
+  if (endLine === undefined) throw missingEndRecordError(name, "no termination record (S7, S8 or S9)");
   return builder.build({ entry });
-}
-
-/** A record shorter than it should be: truncated when it is the file's unterminated last line. */
-function shortRecord(location: { file: string; line: number }, last: boolean, message: string): ImageError {
-  return last
-    ? new ImageError("E_IMAGE_TRUNCATED", `file ends inside a record: ${message}`, {
-      location,
-      hint: "the file is cut off; rebuild or re-copy it",
-    })
-    : new ImageError("E_IMAGE_RECORD", message, { location });
 }
 
 /** Options of {@linkcode writeSrec}. */

@@ -1,6 +1,7 @@
 /**
  * Shared reading of line-based hex record files (Intel HEX, Motorola S-record): splitting bytes into lines
- * without decoding the whole file to a string, and decoding hex digit pairs.
+ * without decoding the whole file to a string, decoding hex digit pairs, and the errors both formats report the
+ * same way.
  *
  * @module
  */
@@ -81,4 +82,52 @@ export function decodeHex(
 /** Two upper-case hex digits, as record files write them. */
 export function hex2(value: number): string {
   return value.toString(16).toUpperCase().padStart(2, "0");
+}
+
+/** A line of a record file, for error locations. */
+export interface RecordLocation {
+  /** The file's path. */
+  file: string;
+  /** 1-based line number. */
+  line: number;
+}
+
+/** `E_IMAGE_RECORD` for a record after the end record (`endRecord` names it, e.g. `end-of-file record`). */
+export function recordAfterEndError(location: RecordLocation, endRecord: string, endLine: number): ImageError {
+  return new ImageError("E_IMAGE_RECORD", `record after the ${endRecord} on line ${endLine}`, {
+    location,
+    hint: "the file has trailing content; it may be two files joined together",
+  });
+}
+
+/**
+ * A record shorter than it should be: `E_IMAGE_TRUNCATED` when it is the file's unterminated `last` line (the file
+ * was cut off), else `E_IMAGE_RECORD`.
+ */
+export function shortRecordError(location: RecordLocation, last: boolean, message: string): ImageError {
+  return last
+    ? new ImageError("E_IMAGE_TRUNCATED", `file ends inside a record: ${message}`, {
+      location,
+      hint: "the file is cut off; rebuild or re-copy it",
+    })
+    : new ImageError("E_IMAGE_RECORD", message, { location });
+}
+
+/** Throws `E_IMAGE_CHECKSUM` unless the record's `stored` checksum byte equals the one its bytes give. */
+export function checkRecordChecksum(stored: number, computed: number, location: RecordLocation): void {
+  if (stored !== computed) {
+    throw new ImageError(
+      "E_IMAGE_CHECKSUM",
+      `checksum is 0x${hex2(stored)}, the record's bytes give 0x${hex2(computed)}`,
+      { location, hint: "the file is corrupt; rebuild or re-download it" },
+    );
+  }
+}
+
+/** `E_IMAGE_TRUNCATED` for a file without its end record; `message` names the record, e.g. `no termination record`. */
+export function missingEndRecordError(file: string, message: string): ImageError {
+  return new ImageError("E_IMAGE_TRUNCATED", message, {
+    location: { file },
+    hint: "the file is cut off; rebuild or re-copy it",
+  });
 }

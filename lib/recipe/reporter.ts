@@ -56,3 +56,15 @@ export interface RunReporter {
   /** The run ended. */
   runEnd(result: RunResult): void;
 }
+
+/** A reporter that shows nothing (station `--quiet`, tests). */
+export const SILENT_REPORTER: RunReporter = {
+  runStart() {},
+  stepStart() {},
+  progress() {},
+  info() {},
+  identity() {},
+  stepEnd() {},
+  stepFailed() {},
+  runEnd() {},
+};

@@ -46,6 +46,8 @@ export interface SimulatedDfuBoardOptions {
   clock?: SimClock;
   /** Polling interval of waits, ms (default 20). */
   pollMs?: number;
+  /** 96-bit unique device ID (12 bytes), from which the bootloader derives its USB serial number. */
+  uid?: Uint8Array;
 }
 
 /** What runs on the simulated board. */
@@ -69,6 +71,7 @@ export class SimulatedDfuBoard {
     this.dfu = createDfuseSimulator(part, {
       flash: options.flash,
       clock: options.clock,
+      uid: options.uid,
       onReset: (reason) => {
         // The device leaves the bus: transfers on the old cable fail from now on.
         this.#cable?.unplug();

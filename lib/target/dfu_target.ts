@@ -73,8 +73,10 @@ export class DfuTarget implements Target {
     try {
       const commands = (await device.getCommands()).map((c) => COMMAND_NAMES[c] ?? `0x${c.toString(16)}`);
       const { chip, flashSize } = resolveChip(device, options.part);
-      const bootloaderVersion = await readBootloaderVersion(usb);
-      return new DfuTarget(device, { transport: "dfu", chip, flashSize, commands, bootloaderVersion }, options);
+      const { bootloaderVersion, serial } = await readDeviceIdentity(usb);
+      // The ROM bootloader derives its USB serial number from the 96-bit unique ID: the board's identity here.
+      const identity = { transport: "dfu" as const, chip, flashSize, commands, bootloaderVersion, uniqueId: serial };
+      return new DfuTarget(device, identity, options);
     } catch (error) {
       await device.close();
       throw error;
@@ -281,12 +283,18 @@ function genericChip(flash: MemoryLayout, device: DfuseDevice): ChipInfo {
 }
 
 /** bcdDevice of the device descriptor as `major.minor`, e.g. 0x2200 -> `2.2` (AN2606 lists DFU version V2.2). */
-async function readBootloaderVersion(usb: UsbControlDevice): Promise<string | undefined> {
+async function readDeviceIdentity(
+  usb: UsbControlDevice,
+): Promise<{ bootloaderVersion?: string; serial?: string }> {
+  // GET_DESCRIPTOR(DEVICE) (USB 2.0 §9.6.1): bcdDevice at 12, iSerialNumber at 16.
   const descriptor = await usb.controlIn(
     { bmRequestType: 0x80, bRequest: 6, wValue: 0x0100, wIndex: 0, wLength: 18 },
     1000,
   );
-  if (descriptor.length < 14 || descriptor[1] !== 1) return undefined;
+  if (descriptor.length < 14 || descriptor[1] !== 1) return {};
   const bcd = descriptor[12] | (descriptor[13] << 8);
-  return `${(bcd >> 12) & 0xf}.${(bcd >> 8) & 0xf}`;
+  const bootloaderVersion = `${(bcd >> 12) & 0xf}.${(bcd >> 8) & 0xf}`;
+  const serialIndex = descriptor.length >= 17 ? descriptor[16] : 0;
+  const serial = serialIndex ? (await usb.getStringDescriptor(serialIndex)) || undefined : undefined;
+  return { bootloaderVersion, serial };
 }

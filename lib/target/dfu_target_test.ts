@@ -1,8 +1,7 @@
 import assert from "node:assert/strict";
 import { DeviceError, InputError } from "../errors.ts";
-import { createDfuseSimulator } from "../sim/dfuse/dfuse_simulator.ts";
 import type { DfusePartName } from "../sim/dfuse/parts.ts";
-import { UsbLoopback } from "../sim/dfuse/loopback.ts";
+import { rejectsWith, simulatedDfuse } from "../../tests/helpers/dfuse.ts";
 import { DfuTarget, type DfuTargetOptions } from "./dfu_target.ts";
 
 const FLASH = 0x0800_0000;
@@ -10,26 +9,10 @@ const KIB = 1024;
 const noWait = () => Promise.resolve();
 
 async function open(part: DfusePartName, options: DfuTargetOptions = {}, flash?: Uint8Array) {
-  let loop: UsbLoopback | undefined;
-  const sim = createDfuseSimulator(part, { flash, onReset: () => loop?.unplug() });
-  loop = new UsbLoopback(sim);
-  const reconnect = () => {
-    loop = new UsbLoopback(sim);
-    return Promise.resolve(loop);
-  };
+  const { sim, loop, replug } = simulatedDfuse(part, { flash });
+  const reconnect = () => Promise.resolve(replug());
   const target = await DfuTarget.open(loop, { sleep: noWait, reconnect, ...options });
   return { sim, target };
-}
-
-async function rejectsWith<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof type, `expected ${type.name}, got ${caught}`);
-  return caught as T;
 }
 
 Deno.test("identity of an STM32F405 bootloader is recognised from its layouts", async () => {

@@ -5,50 +5,23 @@
  * @module
  */
 
+import { ByteQueue } from "./byte_queue.ts";
 import { type ByteStream, ReadTimeoutError, StreamClosedError } from "./byte_stream.ts";
 
-/** One direction of the pipe: a FIFO with waiters. */
-class ByteQueue {
-  #chunks: Uint8Array[] = [];
-  #size = 0;
+/** One direction of the pipe: a byte FIFO that wakes waiting readers on every push and on close. */
+class PipeQueue extends ByteQueue {
   #waiters: (() => void)[] = [];
   closed = false;
 
-  get size(): number {
-    return this.#size;
-  }
-
-  push(data: Uint8Array): void {
+  override push(data: Uint8Array): void {
     if (data.length === 0) return;
-    this.#chunks.push(data.slice());
-    this.#size += data.length;
+    super.push(data);
     this.#wake();
-  }
-
-  clear(): void {
-    this.#chunks = [];
-    this.#size = 0;
   }
 
   close(): void {
     this.closed = true;
     this.#wake();
-  }
-
-  /** Removes and returns exactly `length` bytes; the caller ensures they are present. */
-  take(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    let filled = 0;
-    while (filled < length) {
-      const head = this.#chunks[0];
-      const n = Math.min(head.length, length - filled);
-      out.set(head.subarray(0, n), filled);
-      filled += n;
-      if (n === head.length) this.#chunks.shift();
-      else this.#chunks[0] = head.subarray(n);
-    }
-    this.#size -= length;
-    return out;
   }
 
   /** Resolves on the next push or close. */
@@ -65,12 +38,12 @@ class ByteQueue {
 
 /** One end of a {@linkcode createMemoryPipe} pair. */
 export class MemoryPipeEnd implements ByteStream {
-  readonly #incoming: ByteQueue;
-  readonly #outgoing: ByteQueue;
+  readonly #incoming: PipeQueue;
+  readonly #outgoing: PipeQueue;
   /** Called with every chunk this end writes; lets a simulator observe or a test tap the traffic. */
   onWrite?: (data: Uint8Array) => void;
 
-  constructor(incoming: ByteQueue, outgoing: ByteQueue) {
+  constructor(incoming: PipeQueue, outgoing: PipeQueue) {
     this.#incoming = incoming;
     this.#outgoing = outgoing;
   }
@@ -130,7 +103,7 @@ export class MemoryPipeEnd implements ByteStream {
 
 /** Creates two connected ends: bytes written to one are read from the other. */
 export function createMemoryPipe(): [MemoryPipeEnd, MemoryPipeEnd] {
-  const aToB = new ByteQueue();
-  const bToA = new ByteQueue();
+  const aToB = new PipeQueue();
+  const bToA = new PipeQueue();
   return [new MemoryPipeEnd(bToA, aToB), new MemoryPipeEnd(aToB, bToA)];
 }

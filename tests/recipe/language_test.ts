@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { runCli, tempFiles } from "../helpers/cli.ts";
 import { loadRecipe } from "../../lib/recipe/load.ts";
 import { runRecipe } from "../../lib/recipe/runner.ts";
-import type { RunReporter } from "../../lib/recipe/reporter.ts";
+import { SILENT_REPORTER } from "../../lib/recipe/reporter.ts";
 import { DeviceError } from "../../lib/errors.ts";
 import { startSimulatedBoard } from "../../lib/sim/simulated_board.ts";
 import { connectUsart } from "../../lib/target/usart_target.ts";
@@ -19,17 +19,6 @@ async function withFiles(files: Record<string, string>, fn: (dir: string) => Pro
     await Deno.remove(dir, { recursive: true });
   }
 }
-
-const silent: RunReporter = {
-  runStart() {},
-  stepStart() {},
-  progress() {},
-  info() {},
-  identity() {},
-  stepEnd() {},
-  stepFailed() {},
-  runEnd() {},
-};
 
 Deno.test("include inserts another file's steps; its errors point into that file", async () => {
   await withFiles({
@@ -94,7 +83,7 @@ Deno.test("retry: a device failure is retried; too few attempts fail", async () 
       const board = startSimulatedBoard("stm32f103c8");
       const recipe = await loadRecipe(`${dir}/${file}`);
       const result = await runRecipe(recipe, {
-        reporter: silent,
+        reporter: SILENT_REPORTER,
         board: {
           link: () => Promise.resolve(board.link),
           connect: (request) => {

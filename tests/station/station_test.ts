@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadImageFile } from "../../lib/image/load.ts";
 import { RECORD_FIELDS } from "../../lib/cli/station/record.ts";
-import { runCli } from "../helpers/cli.ts";
+import { type CliResult, runCli } from "../helpers/cli.ts";
 
 const DEMO = new URL("../../recipes/demo.yaml", import.meta.url).pathname;
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -38,6 +38,29 @@ function parseCsvLine(line: string): string[] {
   return fields;
 }
 
+/** `flashrecipe station` on the demo recipe with simulated STM32F103C8 boards, before any further arguments. */
+const SIMULATED_DEMO_STATION = ["station", DEMO, "--simulate", "stm32f103c8"];
+
+/** Runs the station in-process on `boards` simulated demo boards, logging to `log`; `extra` are more arguments. */
+function runSimulatedStation(boards: number, log: string, ...extra: string[]): Promise<CliResult> {
+  return runCli(...SIMULATED_DEMO_STATION, "--boards", String(boards), "--log", log, ...extra);
+}
+
+/** Runs `body` with a new temporary directory, removed afterwards whatever happens. */
+async function withTempDir(body: (dir: string) => Promise<void>, prefix?: string): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix });
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** The JSON Lines records of a `.jsonl` station log. */
+async function readJsonRecords(log: string): Promise<Record<string, string | number>[]> {
+  return wholeLines(await Deno.readTextFile(log)).map((line) => JSON.parse(line));
+}
+
 /** Checks one parsed record of a passing simulated board. */
 function checkRecord(record: Record<string, string | number>, firmware: string, station: string): void {
   assert.match(String(record.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
@@ -52,21 +75,9 @@ function checkRecord(record: Record<string, string | number>, firmware: string, 
 }
 
 Deno.test("station --simulate --boards 3: three whole CSV records, each board a different chip", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const log = `${dir}/line1.csv`;
-    const result = await runCli(
-      "station",
-      DEMO,
-      "--simulate",
-      "stm32f103c8",
-      "--boards",
-      "3",
-      "--log",
-      log,
-      "--station",
-      "bench-7",
-    );
+    const result = await runSimulatedStation(3, log, "--station", "bench-7");
     assert.equal(result.code, 0, result.stderr);
     const lines = wholeLines(await Deno.readTextFile(log));
     assert.equal(lines[0], RECORD_FIELDS.join(","));
@@ -83,36 +94,21 @@ Deno.test("station --simulate --boards 3: three whole CSV records, each board a 
     assert.equal(result.stdout.match(/^PASS board \d/gm)?.length, 3);
 
     // A second session appends to the same log without a second header.
-    const again = await runCli("station", DEMO, "--simulate", "stm32f103c8", "--boards", "1", "--log", log, "-q");
+    const again = await runSimulatedStation(1, log, "-q");
     assert.equal(again.code, 0, again.stderr);
     const after = wholeLines(await Deno.readTextFile(log));
     assert.equal(after.length, 5);
     assert.equal(after.filter((l) => l.startsWith("time,")).length, 1);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("station --simulate --boards 3 with a .jsonl log: three JSON records; --json events per board", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const log = `${dir}/line1.jsonl`;
-    const result = await runCli(
-      "station",
-      DEMO,
-      "--simulate",
-      "stm32f103c8",
-      "--boards",
-      "3",
-      "--log",
-      log,
-      "--station",
-      "s1",
-      "--json",
-    );
+    const result = await runSimulatedStation(3, log, "--station", "s1", "--json");
     assert.equal(result.code, 0, result.stderr);
     const firmware = await expectedFirmwareSha256();
-    const records = wholeLines(await Deno.readTextFile(log)).map((line) => JSON.parse(line));
+    const records = await readJsonRecords(log);
     assert.equal(records.length, 3);
     for (const record of records) {
       assert.deepEqual(Object.keys(record), [...RECORD_FIELDS]);
@@ -134,13 +130,11 @@ Deno.test("station --simulate --boards 3 with a .jsonl log: three JSON records; 
     // Every run event of board 2 is tagged with it, between board 1's end and board 2's end.
     const runStarts = events.filter((e) => e.event === "run-start");
     assert.deepEqual(runStarts.map((e) => e.board), [1, 2, 3]);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 });
 
 Deno.test("station: a log with an unknown extension is a usage error before any board", async () => {
-  const result = await runCli("station", DEMO, "--simulate", "stm32f103c8", "--boards", "1", "--log", "/tmp/x.txt");
+  const result = await runSimulatedStation(1, "/tmp/x.txt");
   assert.equal(result.code, 2);
   assert.match(result.stderr, /error\[E_USAGE\]: cannot tell the log format of '\/tmp\/x\.txt'.*\*\.csv/);
   assert.equal(result.stdout, "");
@@ -149,7 +143,7 @@ Deno.test("station: a log with an unknown extension is a usage error before any 
 /** Starts the real program as a station on simulated boards that never run out. */
 function spawnStation(log: string, stdout: "piped" | "null"): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, "station", DEMO, "--simulate", "stm32f103c8", "--boards", "100000", "--log", log, "-q"],
+    args: ["run", "-A", MAIN, ...SIMULATED_DEMO_STATION, "--boards", "100000", "--log", log, "-q"],
     stdin: "null",
     stdout,
     stderr: "piped",
@@ -221,11 +215,10 @@ Deno.test("station: Ctrl-C (SIGINT) finishes the current board, logs it, prints 
 });
 
 Deno.test("station --manual: a board for each Enter on stdin, and the end of input stops the station", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
+  await withTempDir(async (dir) => {
     const log = `${dir}/manual.jsonl`;
     const child = new Deno.Command(Deno.execPath(), {
-      args: ["run", "-A", MAIN, "station", DEMO, "--simulate", "stm32f103c8", "--manual", "--log", log, "-q"],
+      args: ["run", "-A", MAIN, ...SIMULATED_DEMO_STATION, "--manual", "--log", log, "-q"],
       stdin: "piped",
       stdout: "piped",
       stderr: "piped",
@@ -237,10 +230,33 @@ Deno.test("station --manual: a board for each Enter on stdin, and the end of inp
     const err = new TextDecoder().decode(stderr);
     assert.equal(code, 0, err);
     assert.equal(err.match(/press Enter/g)?.length, 3, "asked for boards 1, 2 and a third that never came");
-    const records = wholeLines(await Deno.readTextFile(log)).map((line) => JSON.parse(line));
+    const records = await readJsonRecords(log);
     assert.equal(records.length, 2);
     assert.match(new TextDecoder().decode(stdout), /stopped — 2 boards: 2 passed, 0 failed, yield 100\.0%/);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
+});
+
+Deno.test("station: a DFU recipe with --simulate flashes a fresh DfuSe board each time, identified by its USB serial", async () => {
+  await withTempDir(async (dir) => {
+    const recipe = new URL("../../recipes/feather-f405-dfu.yaml", import.meta.url).pathname;
+    const result = await runCli(
+      "station",
+      recipe,
+      "--simulate",
+      "stm32f405rg",
+      "--boards",
+      "2",
+      "--log",
+      `${dir}/log.jsonl`,
+      "-q",
+    );
+    assert.equal(result.code, 0, result.stderr);
+    const records = await readJsonRecords(`${dir}/log.jsonl`);
+    assert.equal(records.length, 2);
+    assert.ok(
+      records.every((r) => r.result === "PASS" && /^[0-9A-F]{12}$/.test(String(r.board))),
+      JSON.stringify(records),
+    );
+    assert.notEqual(records[0].board, records[1].board);
+  }, "flashrecipe-station-dfu-");
 });

@@ -1,11 +1,12 @@
 /**
- * Small helpers shared by the per-family data files: size constants and builders for the common flash layouts.
- * They only compute numbers; every fact they are given comes from the family file that calls them.
+ * Small helpers shared by the per-family data files: size constants, builders for the common flash layouts and the
+ * one builder every entry goes through. They only compute numbers and arrange keys; every fact they are given comes
+ * from the family file that calls them.
  *
  * @module
  */
 
-import type { FlashBank, FlashRegion } from "../types.ts";
+import type { ChipInfo, FlashBank, FlashRegion, OptionBytesInfo } from "../types.ts";
 
 /** One KiB. */
 export const KIB = 1024;
@@ -51,3 +52,80 @@ export function dualBank(size: number, pageSize: number): FlashBank[] {
     uniformBank("bank 2", FLASH_BASE + half, pageSize, half / pageSize),
   ];
 }
+
+/** `dualBank` when `dual` is set, else `singleBank`: the bank-mode choice most family builders offer. */
+export function flashBanks(size: number, pageSize: number, dual = false): FlashBank[] {
+  return dual ? dualBank(size, pageSize) : singleBank(size, pageSize);
+}
+
+/** What every family says about one of its products: the per-product part of a family builder's parameters. */
+export interface ProductParams {
+  /** Product ID (AN2606 device-dependent bootloader parameters table). */
+  pid: number;
+  /** Human name, e.g. `STM32F10xxx medium-density`. */
+  name: string;
+  /** Documents the entry's facts come from. */
+  source: string;
+  /** Largest flash size of any part with this product ID, in bytes. */
+  flashSize: number;
+  /** SRAM size in bytes. */
+  ramSize: number;
+  /** USART bootloader versions seen on this product. */
+  versions: number[];
+}
+
+/** Everything `chipEntry` needs: a product's parameters plus the family facts a family builder adds. */
+export interface ChipEntryParams extends ProductParams {
+  /** Series, e.g. `F1`. */
+  family: string;
+  /** Address of the flash-size register. */
+  sizeRegister: number;
+  /** Erase units per bank. */
+  banks: FlashBank[];
+  /** Smallest programmable unit in bytes. */
+  programUnit: number;
+  /** First SRAM address the bootloader leaves free. */
+  userStart: number;
+  /** Where the ROM bootloader lives. */
+  systemMemory: { base: number; size: number };
+  /** The option-byte area. */
+  optionBytes: OptionBytesInfo;
+  /** Address of the 96-bit unique device ID. */
+  uniqueIdAddress: number;
+  /** Erase command the USART bootloader offers. */
+  eraseCommand: 0x43 | 0x44;
+  /** Known deviations from AN3155. */
+  quirks: string[];
+}
+
+/**
+ * A database entry with flash at `FLASH_BASE` and SRAM at `SRAM_BASE` (true of every product listed), its keys in
+ * the order every entry uses.
+ */
+export function chipEntry(p: ChipEntryParams): ChipInfo {
+  return {
+    pid: p.pid,
+    name: p.name,
+    family: p.family,
+    source: p.source,
+    flash: {
+      base: FLASH_BASE,
+      maxSize: p.flashSize,
+      sizeRegister: p.sizeRegister,
+      banks: p.banks,
+      programUnit: p.programUnit,
+    },
+    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+    systemMemory: p.systemMemory,
+    optionBytes: p.optionBytes,
+    uniqueIdAddress: p.uniqueIdAddress,
+    bootloaderVersions: p.versions,
+    eraseCommand: p.eraseCommand,
+    quirks: p.quirks,
+  };
+}
+
+/** L0 and L1 bootloaders NACK every Extended Erase mass-erase code (stm32flash `dev_table.c` F_NO_ME). */
+export const NO_MASS_ERASE_QUIRK =
+  "Extended Erase has no global/bank mass erase (0xFFFF/0xFFFE/0xFFFD are NACKed): erase by page numbers " +
+  "(stm32flash F_NO_ME).";

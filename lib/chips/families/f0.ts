@@ -7,83 +7,54 @@
  */
 
 import type { ChipInfo, OptionField } from "../types.ts";
-import { KIB, singleBank, SRAM_BASE } from "./common.ts";
+import { chipEntry, KIB, type ProductParams, singleBank } from "./common.ts";
+import {
+  bytePairOptionFields,
+  nBoot1Field,
+  optionField,
+  rdpField,
+  sramParityField,
+  VDDA_MONITOR_FIELD,
+} from "./option_fields.ts";
 
 /**
  * F0 option bytes as the bootloader reads them at 0x1FFFF800 (16 bytes): each byte followed by its complement,
  * `RDP nRDP USER nUSER | Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3`
  * (RM0091 §4.1 Table "Option byte organization"). USER bits: RM0091 §4.1.
  */
-export const F0_OPTION_FIELDS: OptionField[] = [
-  {
-    name: "RDP",
-    offset: 0x0,
-    shift: 0,
-    width: 8,
-    description: "read protection: 0xAA = level 0, 0xCC = level 2, else 1",
-  },
-  { name: "WDG_SW", offset: 0x0, shift: 16, width: 1, description: "1 = software watchdog, 0 = hardware watchdog" },
-  { name: "nRST_STOP", offset: 0x0, shift: 17, width: 1, description: "0 = reset when entering Stop mode" },
-  { name: "nRST_STDBY", offset: 0x0, shift: 18, width: 1, description: "0 = reset when entering Standby mode" },
-  { name: "nBOOT0", offset: 0x0, shift: 19, width: 1, description: "BOOT0 value when BOOT_SEL = 0 (F04x, F09x only)" },
-  { name: "nBOOT1", offset: 0x0, shift: 20, width: 1, description: "with BOOT0 = 1: 1 = boot system memory, 0 = SRAM" },
-  { name: "VDDA_MONITOR", offset: 0x0, shift: 21, width: 1, description: "1 = VDDA power-supply supervisor on" },
-  { name: "RAM_PARITY_CHECK", offset: 0x0, shift: 22, width: 1, description: "0 = SRAM parity check enabled" },
-  {
-    name: "BOOT_SEL",
-    offset: 0x0,
-    shift: 23,
-    width: 1,
-    description: "1 = BOOT0 pin, 0 = nBOOT0 bit (F04x, F09x only)",
-  },
-  { name: "Data0", offset: 0x4, shift: 0, width: 8, description: "user data byte 0" },
-  { name: "Data1", offset: 0x4, shift: 16, width: 8, description: "user data byte 1" },
-  { name: "WRP0", offset: 0x8, shift: 0, width: 8, description: "write protection bits 0-7 (0 = protected)" },
-  { name: "WRP1", offset: 0x8, shift: 16, width: 8, description: "write protection bits 8-15 (0 = protected)" },
-  { name: "WRP2", offset: 0xc, shift: 0, width: 8, description: "write protection bits 16-23 (0 = protected)" },
-  { name: "WRP3", offset: 0xc, shift: 16, width: 8, description: "write protection bits 24-31 (0 = protected)" },
-];
+export const F0_OPTION_FIELDS: OptionField[] = bytePairOptionFields(rdpField(0x0, 0), [
+  optionField("nBOOT0", 0x0, 19, 1, "BOOT0 value when BOOT_SEL = 0 (F04x, F09x only)"),
+  nBoot1Field(0x0, 20),
+  VDDA_MONITOR_FIELD,
+  sramParityField("RAM_PARITY_CHECK", 22),
+  optionField("BOOT_SEL", 0x0, 23, 1, "1 = BOOT0 pin, 0 = nBOOT0 bit (F04x, F09x only)"),
+]);
 
 const OPTION_BYTES = { address: 0x1fff_f800, size: 16, fields: F0_OPTION_FIELDS };
 const FLASH_SIZE_REGISTER = 0x1fff_f7cc; // RM0091 §33.1 "Memory size data register"
 const UNIQUE_ID = 0x1fff_f7ac; // RM0091 §33.2 "Unique device ID register"
 
-interface F0Params {
-  pid: number;
-  name: string;
-  source: string;
-  flashSize: number;
+interface F0Params extends ProductParams {
   pageSize: number;
-  ramSize: number;
   userStart: number;
   systemMemory: number;
-  versions: number[];
   eraseCommand: 0x43 | 0x44;
   quirks?: string[];
 }
 
 function f0(p: F0Params): ChipInfo {
-  return {
-    pid: p.pid,
-    name: p.name,
+  return chipEntry({
+    ...p,
     family: "F0",
-    source: p.source,
-    flash: {
-      base: 0x0800_0000,
-      maxSize: p.flashSize,
-      sizeRegister: FLASH_SIZE_REGISTER,
-      banks: singleBank(p.flashSize, p.pageSize),
-      programUnit: 2, // RM0091 §3.2.2: half-word programming
-    },
-    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+    sizeRegister: FLASH_SIZE_REGISTER,
+    banks: singleBank(p.flashSize, p.pageSize),
+    programUnit: 2, // RM0091 §3.2.2: half-word programming
     // System memory ends where the option bytes start (0x1FFFF800) on every F0.
     systemMemory: { base: p.systemMemory, size: 0x1fff_f800 - p.systemMemory },
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,
-    bootloaderVersions: p.versions,
-    eraseCommand: p.eraseCommand,
     quirks: p.quirks ?? [],
-  };
+  });
 }
 
 /** F0 products with a USART bootloader. */

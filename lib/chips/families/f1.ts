@@ -8,67 +8,45 @@
  */
 
 import type { ChipInfo, OptionField } from "../types.ts";
-import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
+import { chipEntry, flashBanks, KIB, type ProductParams } from "./common.ts";
+import { bytePairOptionFields, optionField, rdpField } from "./option_fields.ts";
 
 /**
  * F1 option bytes as the bootloader reads them at 0x1FFFF800 (16 bytes): each byte followed by its complement,
  * `RDP nRDP USER nUSER | Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3`
  * (RM0008 §2.5, PM0075 §2.5 "Option byte description").
  */
-export const F1_OPTION_FIELDS: OptionField[] = [
-  { name: "RDP", offset: 0x0, shift: 0, width: 8, description: "read protection: 0xA5 = off, anything else = on" },
-  { name: "WDG_SW", offset: 0x0, shift: 16, width: 1, description: "1 = software watchdog, 0 = hardware watchdog" },
-  { name: "nRST_STOP", offset: 0x0, shift: 17, width: 1, description: "0 = reset when entering Stop mode" },
-  { name: "nRST_STDBY", offset: 0x0, shift: 18, width: 1, description: "0 = reset when entering Standby mode" },
-  { name: "BFB2", offset: 0x0, shift: 19, width: 1, description: "0 = boot from bank 2 if valid (XL-density only)" },
-  { name: "Data0", offset: 0x4, shift: 0, width: 8, description: "user data byte 0" },
-  { name: "Data1", offset: 0x4, shift: 16, width: 8, description: "user data byte 1" },
-  { name: "WRP0", offset: 0x8, shift: 0, width: 8, description: "write protection bits 0-7 (0 = protected)" },
-  { name: "WRP1", offset: 0x8, shift: 16, width: 8, description: "write protection bits 8-15 (0 = protected)" },
-  { name: "WRP2", offset: 0xc, shift: 0, width: 8, description: "write protection bits 16-23 (0 = protected)" },
-  { name: "WRP3", offset: 0xc, shift: 16, width: 8, description: "write protection bits 24-31 (0 = protected)" },
-];
+export const F1_OPTION_FIELDS: OptionField[] = bytePairOptionFields(
+  rdpField(0x0, 0, "read protection: 0xA5 = off, anything else = on"),
+  [optionField("BFB2", 0x0, 19, 1, "0 = boot from bank 2 if valid (XL-density only)")],
+);
 
 const OPTION_BYTES = { address: 0x1fff_f800, size: 16, fields: F1_OPTION_FIELDS };
 const FLASH_SIZE_REGISTER = 0x1fff_f7e0; // RM0008 §30.1 "Flash size register"
 const UNIQUE_ID = 0x1fff_f7e8; // RM0008 §30.2 "Unique device ID register"
 
-interface F1Params {
-  pid: number;
-  name: string;
-  source: string;
-  flashSize: number;
+interface F1Params extends ProductParams {
   pageSize: number;
   dualBank?: boolean;
-  ramSize: number;
   userStart: number;
   systemMemory: number;
-  versions: number[];
 }
 
 function f1(p: F1Params): ChipInfo {
-  return {
-    pid: p.pid,
-    name: p.name,
+  return chipEntry({
+    ...p,
     family: "F1",
-    source: p.source,
-    flash: {
-      base: 0x0800_0000,
-      maxSize: p.flashSize,
-      sizeRegister: FLASH_SIZE_REGISTER,
-      banks: p.dualBank ? dualBank(p.flashSize, p.pageSize) : singleBank(p.flashSize, p.pageSize),
-      programUnit: 2, // RM0008 §3.3.3: half-word programming
-    },
-    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+    sizeRegister: FLASH_SIZE_REGISTER,
+    banks: flashBanks(p.flashSize, p.pageSize, p.dualBank),
+    programUnit: 2, // RM0008 §3.3.3: half-word programming
     // System memory ends where the option bytes start (0x1FFFF800) on every F1.
     systemMemory: { base: p.systemMemory, size: 0x1fff_f800 - p.systemMemory },
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,
-    bootloaderVersions: p.versions,
     // Every F1 bootloader is below V3.0, so it offers Erase (0x43), not Extended Erase (AN3155 §3.7/§3.8).
     eraseCommand: 0x43,
     quirks: [],
-  };
+  });
 }
 
 /** F1 products with a USART bootloader. */

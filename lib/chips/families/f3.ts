@@ -8,71 +8,42 @@
  */
 
 import type { ChipInfo, OptionField } from "../types.ts";
-import { KIB, singleBank, SRAM_BASE } from "./common.ts";
+import { chipEntry, KIB, type ProductParams, singleBank } from "./common.ts";
+import { bytePairOptionFields, nBoot1Field, rdpField, sramParityField, VDDA_MONITOR_FIELD } from "./option_fields.ts";
 
 /**
  * F3 option bytes as the bootloader reads them at 0x1FFFF800 (16 bytes): each byte followed by its complement,
  * `RDP nRDP USER nUSER | Data0 nData0 Data1 nData1 | WRP0 nWRP0 WRP1 nWRP1 | WRP2 nWRP2 WRP3 nWRP3`
  * (RM0316 §4.1 Table 13, RM0313 §4 Table 9). USER bits 4-6 differ slightly between F37x and the others.
  */
-export const F3_OPTION_FIELDS: OptionField[] = [
-  {
-    name: "RDP",
-    offset: 0x0,
-    shift: 0,
-    width: 8,
-    description: "read protection: 0xAA = level 0, 0xCC = level 2, else 1",
-  },
-  { name: "WDG_SW", offset: 0x0, shift: 16, width: 1, description: "1 = software watchdog, 0 = hardware watchdog" },
-  { name: "nRST_STOP", offset: 0x0, shift: 17, width: 1, description: "0 = reset when entering Stop mode" },
-  { name: "nRST_STDBY", offset: 0x0, shift: 18, width: 1, description: "0 = reset when entering Standby mode" },
-  { name: "nBOOT1", offset: 0x0, shift: 20, width: 1, description: "with BOOT0 = 1: 1 = boot system memory, 0 = SRAM" },
-  { name: "VDDA_MONITOR", offset: 0x0, shift: 21, width: 1, description: "1 = VDDA power-supply supervisor on" },
-  { name: "SRAM_PE", offset: 0x0, shift: 22, width: 1, description: "0 = SRAM parity check enabled" },
-  { name: "Data0", offset: 0x4, shift: 0, width: 8, description: "user data byte 0" },
-  { name: "Data1", offset: 0x4, shift: 16, width: 8, description: "user data byte 1" },
-  { name: "WRP0", offset: 0x8, shift: 0, width: 8, description: "write protection bits 0-7 (0 = protected)" },
-  { name: "WRP1", offset: 0x8, shift: 16, width: 8, description: "write protection bits 8-15 (0 = protected)" },
-  { name: "WRP2", offset: 0xc, shift: 0, width: 8, description: "write protection bits 16-23 (0 = protected)" },
-  { name: "WRP3", offset: 0xc, shift: 16, width: 8, description: "write protection bits 24-31 (0 = protected)" },
-];
+export const F3_OPTION_FIELDS: OptionField[] = bytePairOptionFields(rdpField(0x0, 0), [
+  nBoot1Field(0x0, 20),
+  VDDA_MONITOR_FIELD,
+  sramParityField("SRAM_PE", 22),
+]);
 
 const OPTION_BYTES = { address: 0x1fff_f800, size: 16, fields: F3_OPTION_FIELDS };
 const FLASH_SIZE_REGISTER = 0x1fff_f7cc; // RM0316 §34.2 "Memory size data register"
 const UNIQUE_ID = 0x1fff_f7ac; // RM0316 §34.1 "Unique device ID register"
 const SYSTEM_MEMORY = { base: 0x1fff_d800, size: 8 * KIB }; // RM0316 Table 4: 0x1FFFD800-0x1FFFF7FF
 
-interface F3Params {
-  pid: number;
-  name: string;
-  source: string;
-  flashSize: number;
-  ramSize: number;
+interface F3Params extends ProductParams {
   userStart: number;
-  versions: number[];
 }
 
 function f3(p: F3Params): ChipInfo {
-  return {
-    pid: p.pid,
-    name: p.name,
+  return chipEntry({
+    ...p,
     family: "F3",
-    source: p.source,
-    flash: {
-      base: 0x0800_0000,
-      maxSize: p.flashSize,
-      sizeRegister: FLASH_SIZE_REGISTER,
-      banks: singleBank(p.flashSize, 2 * KIB),
-      programUnit: 2, // RM0316 §3.3.4: half-word programming
-    },
-    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+    sizeRegister: FLASH_SIZE_REGISTER,
+    banks: singleBank(p.flashSize, 2 * KIB),
+    programUnit: 2, // RM0316 §3.3.4: half-word programming
     systemMemory: SYSTEM_MEMORY,
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,
-    bootloaderVersions: p.versions,
     eraseCommand: 0x44, // bootloader V4.x/V5.x >= V3.0 (AN3155 §3.8)
     quirks: [],
-  };
+  });
 }
 
 /** F3 products with a USART bootloader. */

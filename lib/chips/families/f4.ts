@@ -9,7 +9,15 @@
  */
 
 import type { ChipInfo, FlashBank, OptionField } from "../types.ts";
-import { FLASH_BASE, KIB, sectorBank, SRAM_BASE } from "./common.ts";
+import { chipEntry, FLASH_BASE, KIB, type ProductParams, sectorBank } from "./common.ts";
+import {
+  F4_BOR_LEV_FIELD,
+  F4_NWRP_FIELD,
+  optionField,
+  rdpField,
+  stopStandbyResetFields,
+  watchdogSelectField,
+} from "./option_fields.ts";
 
 /**
  * F2/F4 option bytes as the bootloader reads them at 0x1FFFC000 (16 bytes, RM0090 §3.6.1): the word at +0 holds
@@ -17,27 +25,14 @@ import { FLASH_BASE, KIB, sectorBank, SRAM_BASE } from "./common.ts";
  * plus SPRMOD/DB1M on newer parts) with its complement in bits 31:16. Words +4 and +12 are reserved.
  */
 export const F4_OPTION_FIELDS: OptionField[] = [
-  { name: "BOR_LEV", offset: 0x0, shift: 2, width: 2, description: "brown-out level: 3 = off, 2 = 1, 1 = 2, 0 = 3" },
-  {
-    name: "BFB2",
-    offset: 0x0,
-    shift: 4,
-    width: 1,
-    description: "1 = boot from bank 2 if valid (dual-bank parts only)",
-  },
-  { name: "WDG_SW", offset: 0x0, shift: 5, width: 1, description: "1 = software watchdog, 0 = hardware watchdog" },
-  { name: "nRST_STOP", offset: 0x0, shift: 6, width: 1, description: "0 = reset when entering Stop mode" },
-  { name: "nRST_STDBY", offset: 0x0, shift: 7, width: 1, description: "0 = reset when entering Standby mode" },
-  {
-    name: "RDP",
-    offset: 0x0,
-    shift: 8,
-    width: 8,
-    description: "read protection: 0xAA = level 0, 0xCC = level 2, else 1",
-  },
-  { name: "nWRP", offset: 0x8, shift: 0, width: 12, description: "write protection of sectors 0-11 (0 = protected)" },
-  { name: "DB1M", offset: 0x8, shift: 14, width: 1, description: "1 = dual-bank mode on 1 MiB parts (F42x/F43x only)" },
-  { name: "SPRMOD", offset: 0x8, shift: 15, width: 1, description: "1 = nWRP bits select PCROP instead (newer parts)" },
+  F4_BOR_LEV_FIELD,
+  optionField("BFB2", 0x0, 4, 1, "1 = boot from bank 2 if valid (dual-bank parts only)"),
+  watchdogSelectField("WDG_SW", 0x0, 5),
+  ...stopStandbyResetFields(0x0, 6),
+  rdpField(0x0, 8),
+  F4_NWRP_FIELD,
+  optionField("DB1M", 0x8, 14, 1, "1 = dual-bank mode on 1 MiB parts (F42x/F43x only)"),
+  optionField("SPRMOD", 0x8, 15, 1, "1 = nWRP bits select PCROP instead (newer parts)"),
 ];
 
 const OPTION_BYTES = { address: 0x1fff_c000, size: 16, fields: F4_OPTION_FIELDS };
@@ -58,17 +53,11 @@ function f4Bank(name: string, start: number, size: number): FlashBank {
   );
 }
 
-interface F4Params {
-  pid: number;
-  name: string;
+interface F4Params extends ProductParams {
   family: "F2" | "F4";
-  source: string;
-  flashSize: number;
   /** Two banks of `flashSize / 2`, the second with its own 16/64/128 KiB run (RM0090 §3.3 Table 6). */
   dualBank?: boolean;
-  ramSize: number;
   userStart: number;
-  versions: number[];
   eraseCommand?: 0x43 | 0x44;
   quirks?: string[];
 }
@@ -77,31 +66,22 @@ function f4(p: F4Params): ChipInfo {
   const banks = p.dualBank
     ? [f4Bank("bank 1", FLASH_BASE, p.flashSize / 2), f4Bank("bank 2", FLASH_BASE + p.flashSize / 2, p.flashSize / 2)]
     : [f4Bank("bank 1", FLASH_BASE, p.flashSize)];
-  return {
-    pid: p.pid,
-    name: p.name,
-    family: p.family,
-    source: p.source,
-    flash: {
-      base: FLASH_BASE,
-      maxSize: p.flashSize,
-      sizeRegister: FLASH_SIZE_REGISTER,
-      banks,
-      // The bootloader programs words (x32 parallelism at 2.7-3.6 V; AN2606 "bootloader Flash program at 3.3 V").
-      programUnit: 4,
-    },
-    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+  return chipEntry({
+    ...p,
+    sizeRegister: FLASH_SIZE_REGISTER,
+    banks,
+    // The bootloader programs words (x32 parallelism at 2.7-3.6 V; AN2606 "bootloader Flash program at 3.3 V").
+    programUnit: 4,
     systemMemory: SYSTEM_MEMORY,
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,
-    bootloaderVersions: p.versions,
     eraseCommand: p.eraseCommand ?? 0x44,
     quirks: [
       "Sector erase takes up to 2-4 s per 128 KiB sector and mass erase up to 32 s: use long erase timeouts.",
       "The bootloader programs at the voltage range it assumes (2.7-3.6 V); at lower VDD writes can fail.",
       ...(p.quirks ?? []),
     ],
-  };
+  });
 }
 
 const DUAL_BANK_QUIRK =

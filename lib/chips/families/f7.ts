@@ -8,7 +8,8 @@
  */
 
 import type { ChipInfo, OptionField } from "../types.ts";
-import { FLASH_BASE, KIB, sectorBank, SRAM_BASE } from "./common.ts";
+import { chipEntry, FLASH_BASE, KIB, type ProductParams, sectorBank } from "./common.ts";
+import { F4_BOR_LEV_FIELD, F4_NWRP_FIELD, optionField, rdpField, stopStandbyResetFields } from "./option_fields.ts";
 
 /**
  * F7 option bytes as the bootloader reads them at 0x1FFF0000 (32 bytes, RM0385 §3.4.1 Table 6): four 16-bit option
@@ -16,68 +17,46 @@ import { FLASH_BASE, KIB, sectorBank, SRAM_BASE } from "./common.ts";
  * +0x1C are reserved).
  */
 export const F7_OPTION_FIELDS: OptionField[] = [
-  { name: "BOR_LEV", offset: 0x0, shift: 2, width: 2, description: "brown-out level: 3 = off, 2 = 1, 1 = 2, 0 = 3" },
-  { name: "WWDG_SW", offset: 0x0, shift: 4, width: 1, description: "1 = software window watchdog" },
-  { name: "IWDG_SW", offset: 0x0, shift: 5, width: 1, description: "1 = software independent watchdog" },
-  { name: "nRST_STOP", offset: 0x0, shift: 6, width: 1, description: "0 = reset when entering Stop mode" },
-  { name: "nRST_STDBY", offset: 0x0, shift: 7, width: 1, description: "0 = reset when entering Standby mode" },
-  {
-    name: "RDP",
-    offset: 0x0,
-    shift: 8,
-    width: 8,
-    description: "read protection: 0xAA = level 0, 0xCC = level 2, else 1",
-  },
-  { name: "nWRP", offset: 0x8, shift: 0, width: 12, description: "write protection of sectors 0-11 (0 = protected)" },
-  { name: "nDBOOT", offset: 0x8, shift: 12, width: 1, description: "0 = dual boot enabled (F76x/F77x only)" },
-  { name: "nDBANK", offset: 0x8, shift: 13, width: 1, description: "1 = single bank, 0 = dual bank (F76x/F77x only)" },
-  { name: "IWDG_STDBY", offset: 0x8, shift: 14, width: 1, description: "0 = watchdog frozen in Standby mode" },
-  { name: "IWDG_STOP", offset: 0x8, shift: 15, width: 1, description: "0 = watchdog frozen in Stop mode" },
-  { name: "BOOT_ADD0", offset: 0x10, shift: 0, width: 16, description: "boot address with BOOT0 = 0 (bits 29:14)" },
-  { name: "BOOT_ADD1", offset: 0x18, shift: 0, width: 16, description: "boot address with BOOT0 = 1 (bits 29:14)" },
+  F4_BOR_LEV_FIELD,
+  optionField("WWDG_SW", 0x0, 4, 1, "1 = software window watchdog"),
+  optionField("IWDG_SW", 0x0, 5, 1, "1 = software independent watchdog"),
+  ...stopStandbyResetFields(0x0, 6),
+  rdpField(0x0, 8),
+  F4_NWRP_FIELD,
+  optionField("nDBOOT", 0x8, 12, 1, "0 = dual boot enabled (F76x/F77x only)"),
+  optionField("nDBANK", 0x8, 13, 1, "1 = single bank, 0 = dual bank (F76x/F77x only)"),
+  optionField("IWDG_STDBY", 0x8, 14, 1, "0 = watchdog frozen in Standby mode"),
+  optionField("IWDG_STOP", 0x8, 15, 1, "0 = watchdog frozen in Stop mode"),
+  optionField("BOOT_ADD0", 0x10, 0, 16, "boot address with BOOT0 = 0 (bits 29:14)"),
+  optionField("BOOT_ADD1", 0x18, 0, 16, "boot address with BOOT0 = 1 (bits 29:14)"),
 ];
 
 const OPTION_BYTES = { address: 0x1fff_0000, size: 32, fields: F7_OPTION_FIELDS };
 // AN2606 gives the F7 system memory as 0x1FF00000-0x1FF0EDBF.
 const SYSTEM_MEMORY = { base: 0x1ff0_0000, size: 0xedc0 };
 
-interface F7Params {
-  pid: number;
-  name: string;
-  source: string;
-  flashSize: number;
+interface F7Params extends ProductParams {
   runs: [number, number][];
-  ramSize: number;
   sizeRegister: number;
   uniqueIdAddress: number;
-  versions: number[];
   quirks?: string[];
 }
 
 function f7(p: F7Params): ChipInfo {
-  return {
-    pid: p.pid,
-    name: p.name,
+  return chipEntry({
+    ...p,
     family: "F7",
-    source: p.source,
-    flash: {
-      base: FLASH_BASE,
-      maxSize: p.flashSize,
-      sizeRegister: p.sizeRegister,
-      banks: [sectorBank("bank 1", FLASH_BASE, p.runs)],
-      programUnit: 4, // word programming at the bootloader's assumed 2.7-3.6 V
-    },
-    ram: { base: SRAM_BASE, size: p.ramSize, userStart: 0x2000_4000 },
+    banks: [sectorBank("bank 1", FLASH_BASE, p.runs)],
+    programUnit: 4, // word programming at the bootloader's assumed 2.7-3.6 V
+    userStart: 0x2000_4000,
     systemMemory: SYSTEM_MEMORY,
     optionBytes: OPTION_BYTES,
-    uniqueIdAddress: p.uniqueIdAddress,
-    bootloaderVersions: p.versions,
     eraseCommand: 0x44,
     quirks: [
       "Sector erase of a 256 KiB sector takes up to 4 s and mass erase up to 32 s: use long erase timeouts.",
       ...(p.quirks ?? []),
     ],
-  };
+  });
 }
 
 /** F7 products with a USART bootloader. */

@@ -8,7 +8,17 @@
  */
 
 import type { ChipInfo, OptionField } from "../types.ts";
-import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
+import { chipEntry, flashBanks, KIB, type ProductParams } from "./common.ts";
+import {
+  nBoot1Field,
+  nrstPinFields,
+  optionField,
+  OPTR_WATCHDOG_FIELDS,
+  rdpField,
+  sramParityField,
+  stopStandbyShutdownResetFields,
+  wrp1AreaFields,
+} from "./option_fields.ts";
 
 /**
  * G0 option bytes as the bootloader reads them at 0x1FFF7800 (128 bytes, RM0444 §3.4.1 Table 18): double-words of
@@ -16,35 +26,20 @@ import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
  * +0x18, WRP1B at +0x20. ST's OpenBootloader for the G0 serves the same 0x1FFF7800-0x1FFF787F window.
  */
 export const G0_OPTION_FIELDS: OptionField[] = [
-  {
-    name: "RDP",
-    offset: 0x0,
-    shift: 0,
-    width: 8,
-    description: "read protection: 0xAA = level 0, 0xCC = level 2, else 1",
-  },
-  { name: "BORR_EN", offset: 0x0, shift: 8, width: 1, description: "1 = brown-out reset enabled" },
-  { name: "BORF_LEV", offset: 0x0, shift: 9, width: 2, description: "brown-out falling threshold level 0-3" },
-  { name: "BORR_LEV", offset: 0x0, shift: 11, width: 2, description: "brown-out rising threshold level 0-3" },
-  { name: "nRST_STOP", offset: 0x0, shift: 13, width: 1, description: "0 = reset when entering Stop mode" },
-  { name: "nRST_STDBY", offset: 0x0, shift: 14, width: 1, description: "0 = reset when entering Standby mode" },
-  { name: "nRST_SHDW", offset: 0x0, shift: 15, width: 1, description: "0 = reset when entering Shutdown mode" },
-  { name: "IWDG_SW", offset: 0x0, shift: 16, width: 1, description: "1 = software independent watchdog" },
-  { name: "IWDG_STOP", offset: 0x0, shift: 17, width: 1, description: "0 = independent watchdog frozen in Stop mode" },
-  { name: "IWDG_STDBY", offset: 0x0, shift: 18, width: 1, description: "0 = independent watchdog frozen in Standby" },
-  { name: "WWDG_SW", offset: 0x0, shift: 19, width: 1, description: "1 = software window watchdog" },
-  { name: "nSWAP_BANK", offset: 0x0, shift: 20, width: 1, description: "0 = banks swapped (G0B/G0C only)" },
-  { name: "DUAL_BANK", offset: 0x0, shift: 21, width: 1, description: "1 = dual-bank mode (G0B/G0C only)" },
-  { name: "RAM_PARITY_CHECK", offset: 0x0, shift: 22, width: 1, description: "0 = SRAM parity check enabled" },
-  { name: "nBOOT_SEL", offset: 0x0, shift: 24, width: 1, description: "1 = BOOT0 pin, 0 = nBOOT0 bit selects boot" },
-  { name: "nBOOT1", offset: 0x0, shift: 25, width: 1, description: "with BOOT0 = 1: 1 = boot system memory, 0 = SRAM" },
-  { name: "nBOOT0", offset: 0x0, shift: 26, width: 1, description: "BOOT0 value when nBOOT_SEL = 0" },
-  { name: "NRST_MODE", offset: 0x0, shift: 27, width: 2, description: "NRST pin: 1 = reset input, 2 = GPIO, 3 = both" },
-  { name: "IRHEN", offset: 0x0, shift: 29, width: 1, description: "1 = internal resets drive the NRST pin low" },
-  { name: "WRP1A_STRT", offset: 0x18, shift: 0, width: 7, description: "first page of write-protected area A" },
-  { name: "WRP1A_END", offset: 0x18, shift: 16, width: 7, description: "last page of write-protected area A" },
-  { name: "WRP1B_STRT", offset: 0x20, shift: 0, width: 7, description: "first page of write-protected area B" },
-  { name: "WRP1B_END", offset: 0x20, shift: 16, width: 7, description: "last page of write-protected area B" },
+  rdpField(0x0, 0),
+  optionField("BORR_EN", 0x0, 8, 1, "1 = brown-out reset enabled"),
+  optionField("BORF_LEV", 0x0, 9, 2, "brown-out falling threshold level 0-3"),
+  optionField("BORR_LEV", 0x0, 11, 2, "brown-out rising threshold level 0-3"),
+  ...stopStandbyShutdownResetFields(13),
+  ...OPTR_WATCHDOG_FIELDS,
+  optionField("nSWAP_BANK", 0x0, 20, 1, "0 = banks swapped (G0B/G0C only)"),
+  optionField("DUAL_BANK", 0x0, 21, 1, "1 = dual-bank mode (G0B/G0C only)"),
+  sramParityField("RAM_PARITY_CHECK", 22),
+  optionField("nBOOT_SEL", 0x0, 24, 1, "1 = BOOT0 pin, 0 = nBOOT0 bit selects boot"),
+  nBoot1Field(0x0, 25),
+  optionField("nBOOT0", 0x0, 26, 1, "BOOT0 value when nBOOT_SEL = 0"),
+  ...nrstPinFields(27),
+  ...wrp1AreaFields(7),
 ];
 
 const OPTION_BYTES = { address: 0x1fff_7800, size: 0x80, fields: G0_OPTION_FIELDS };
@@ -55,39 +50,25 @@ const EMPTY_CHECK_QUIRK =
   "Empty-flash boot: the EMPTY flag is latched at power-on, so after programming an empty chip a reset re-enters " +
   "the bootloader; use Go or power-cycle to start the new firmware.";
 
-interface G0Params {
-  pid: number;
-  name: string;
-  source: string;
-  flashSize: number;
+interface G0Params extends ProductParams {
   dualBank?: boolean;
-  ramSize: number;
   userStart: number;
   systemMemorySize: number;
-  versions: number[];
 }
 
 function g0(p: G0Params): ChipInfo {
-  return {
-    pid: p.pid,
-    name: p.name,
+  return chipEntry({
+    ...p,
     family: "G0",
-    source: p.source,
-    flash: {
-      base: 0x0800_0000,
-      maxSize: p.flashSize,
-      sizeRegister: FLASH_SIZE_REGISTER,
-      banks: p.dualBank ? dualBank(p.flashSize, 2 * KIB) : singleBank(p.flashSize, 2 * KIB),
-      programUnit: 8, // RM0444 §3.3.7: double-word programming
-    },
-    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+    sizeRegister: FLASH_SIZE_REGISTER,
+    banks: flashBanks(p.flashSize, 2 * KIB, p.dualBank),
+    programUnit: 8, // RM0444 §3.3.7: double-word programming
     systemMemory: { base: 0x1fff_0000, size: p.systemMemorySize },
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,
-    bootloaderVersions: p.versions,
     eraseCommand: 0x44,
     quirks: [EMPTY_CHECK_QUIRK],
-  };
+  });
 }
 
 /** G0 products with a USART bootloader. */

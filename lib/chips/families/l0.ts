@@ -8,7 +8,16 @@
  */
 
 import type { ChipInfo, OptionField } from "../types.ts";
-import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
+import { chipEntry, flashBanks, KIB, NO_MASS_ERASE_QUIRK, type ProductParams } from "./common.ts";
+import {
+  L0_BOR_LEV_FIELD,
+  nBoot1Field,
+  optionField,
+  rdpField,
+  sectorWrpWordFields,
+  stopStandbyResetFields,
+  watchdogSelectField,
+} from "./option_fields.ts";
 
 /**
  * L0 option bytes as the bootloader reads them at 0x1FF80000 (32 bytes, RM0377 §3.4.1): each word holds a 16-bit
@@ -16,73 +25,40 @@ import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
  * FLASH_OPTR[31:16] (BOR_LEV, WDG_SW, nRST_STOP, nRST_STDBY, BFB2, nBOOT1); +8, +0xC, +0x10: write protection.
  */
 export const L0_OPTION_FIELDS: OptionField[] = [
-  {
-    name: "RDP",
-    offset: 0x0,
-    shift: 0,
-    width: 8,
-    description: "read protection: 0xAA = level 0, 0xCC = level 2, else 1",
-  },
-  {
-    name: "WPRMOD",
-    offset: 0x0,
-    shift: 8,
-    width: 1,
-    description: "1 = WRP bits select PCROP instead of write protection",
-  },
-  { name: "BOR_LEV", offset: 0x4, shift: 0, width: 4, description: "brown-out level: 0x0 = off, 0x8-0xC = levels 1-5" },
-  { name: "WDG_SW", offset: 0x4, shift: 4, width: 1, description: "1 = software watchdog, 0 = hardware watchdog" },
-  { name: "nRST_STOP", offset: 0x4, shift: 5, width: 1, description: "0 = reset when entering Stop mode" },
-  { name: "nRST_STDBY", offset: 0x4, shift: 6, width: 1, description: "0 = reset when entering Standby mode" },
-  { name: "BFB2", offset: 0x4, shift: 7, width: 1, description: "1 = boot from bank 2 if valid (L07x/L08x only)" },
-  { name: "nBOOT1", offset: 0x4, shift: 15, width: 1, description: "with BOOT0 = 1: 1 = boot system memory, 0 = SRAM" },
-  { name: "WRP1", offset: 0x8, shift: 0, width: 16, description: "write protection of sectors 0-15 (1 = protected)" },
-  { name: "WRP2", offset: 0xc, shift: 0, width: 16, description: "write protection of sectors 16-31 (1 = protected)" },
-  { name: "WRP3", offset: 0x10, shift: 0, width: 16, description: "write protection of sectors 32-47 (1 = protected)" },
+  rdpField(0x0, 0),
+  optionField("WPRMOD", 0x0, 8, 1, "1 = WRP bits select PCROP instead of write protection"),
+  L0_BOR_LEV_FIELD,
+  watchdogSelectField("WDG_SW", 0x4, 4),
+  ...stopStandbyResetFields(0x4, 5),
+  optionField("BFB2", 0x4, 7, 1, "1 = boot from bank 2 if valid (L07x/L08x only)"),
+  nBoot1Field(0x4, 15),
+  ...sectorWrpWordFields(3),
 ];
 
 const OPTION_BYTES = { address: 0x1ff8_0000, size: 32, fields: L0_OPTION_FIELDS };
 const FLASH_SIZE_REGISTER = 0x1ff8_007c; // RM0377 §28.1.1 "Flash size register"
 const UNIQUE_ID = 0x1ff8_0050; // RM0377 §28.2 "Unique device ID registers"
 
-const NO_MASS_ERASE_QUIRK =
-  "Extended Erase has no global/bank mass erase (0xFFFF/0xFFFE/0xFFFD are NACKed): erase by page numbers " +
-  "(stm32flash F_NO_ME).";
-
-interface L0Params {
-  pid: number;
-  name: string;
-  source: string;
-  flashSize: number;
+interface L0Params extends ProductParams {
   dualBank?: boolean;
-  ramSize: number;
   userStart: number;
   systemMemorySize: number;
-  versions: number[];
   quirks?: string[];
 }
 
 function l0(p: L0Params): ChipInfo {
-  return {
-    pid: p.pid,
-    name: p.name,
+  return chipEntry({
+    ...p,
     family: "L0",
-    source: p.source,
-    flash: {
-      base: 0x0800_0000,
-      maxSize: p.flashSize,
-      sizeRegister: FLASH_SIZE_REGISTER,
-      banks: p.dualBank ? dualBank(p.flashSize, 128) : singleBank(p.flashSize, 128),
-      programUnit: 4, // RM0377 §3.3.4: word programming
-    },
-    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+    sizeRegister: FLASH_SIZE_REGISTER,
+    banks: flashBanks(p.flashSize, 128, p.dualBank),
+    programUnit: 4, // RM0377 §3.3.4: word programming
     systemMemory: { base: 0x1ff0_0000, size: p.systemMemorySize },
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,
-    bootloaderVersions: p.versions,
     eraseCommand: 0x44,
     quirks: [NO_MASS_ERASE_QUIRK, ...(p.quirks ?? [])],
-  };
+  });
 }
 
 /** L0 products with a USART bootloader. */

@@ -9,7 +9,17 @@
  */
 
 import type { ChipInfo, OptionField } from "../types.ts";
-import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
+import { chipEntry, flashBanks, KIB, type ProductParams } from "./common.ts";
+import {
+  nBoot1Field,
+  optionField,
+  OPTR_RESET_WATCHDOG_FIELDS,
+  OPTR_SRAM2_PE_FIELD,
+  OPTR_SRAM2_RST_FIELD,
+  optrBorLevelField,
+  rdpField,
+  wrp1AreaFields,
+} from "./option_fields.ts";
 
 /**
  * L4 option bytes as the bootloader reads them at 0x1FFF7800 (RM0394 §3.4.1 Table 12): double-words of a 32-bit
@@ -18,33 +28,19 @@ import { dualBank, KIB, singleBank, SRAM_BASE } from "./common.ts";
  * (stm32flash lists only 0x1FFF7800-0x1FFF780F; see the report).
  */
 export const L4_OPTION_FIELDS: OptionField[] = [
-  {
-    name: "RDP",
-    offset: 0x0,
-    shift: 0,
-    width: 8,
-    description: "read protection: 0xAA = level 0, 0xCC = level 2, else 1",
-  },
-  { name: "BOR_LEV", offset: 0x0, shift: 8, width: 3, description: "brown-out reset level 0-4" },
-  { name: "nRST_STOP", offset: 0x0, shift: 12, width: 1, description: "0 = reset when entering Stop mode" },
-  { name: "nRST_STDBY", offset: 0x0, shift: 13, width: 1, description: "0 = reset when entering Standby mode" },
-  { name: "nRST_SHDW", offset: 0x0, shift: 14, width: 1, description: "0 = reset when entering Shutdown mode" },
-  { name: "IWDG_SW", offset: 0x0, shift: 16, width: 1, description: "1 = software independent watchdog" },
-  { name: "IWDG_STOP", offset: 0x0, shift: 17, width: 1, description: "0 = independent watchdog frozen in Stop mode" },
-  { name: "IWDG_STDBY", offset: 0x0, shift: 18, width: 1, description: "0 = independent watchdog frozen in Standby" },
-  { name: "WWDG_SW", offset: 0x0, shift: 19, width: 1, description: "1 = software window watchdog" },
-  { name: "BFB2", offset: 0x0, shift: 20, width: 1, description: "1 = boot from bank 2 (dual-bank parts only)" },
-  { name: "DUALBANK", offset: 0x0, shift: 21, width: 1, description: "1 = dual bank on 256/512 KiB L47x/L49x parts" },
-  { name: "DBANK", offset: 0x0, shift: 22, width: 1, description: "1 = dual-bank mode (L4R/L4S/L4P/L4Q only)" },
-  { name: "nBOOT1", offset: 0x0, shift: 23, width: 1, description: "with BOOT0 = 1: 1 = boot system memory, 0 = SRAM" },
-  { name: "SRAM2_PE", offset: 0x0, shift: 24, width: 1, description: "0 = SRAM2 parity check enabled" },
-  { name: "SRAM2_RST", offset: 0x0, shift: 25, width: 1, description: "0 = SRAM2 erased on system reset" },
-  { name: "nSWBOOT0", offset: 0x0, shift: 26, width: 1, description: "1 = BOOT0 pin, 0 = nBOOT0 bit (not L47x/L48x)" },
-  { name: "nBOOT0", offset: 0x0, shift: 27, width: 1, description: "BOOT0 value when nSWBOOT0 = 0 (not L47x/L48x)" },
-  { name: "WRP1A_STRT", offset: 0x18, shift: 0, width: 8, description: "first page of bank 1 write-protected area A" },
-  { name: "WRP1A_END", offset: 0x18, shift: 16, width: 8, description: "last page of bank 1 write-protected area A" },
-  { name: "WRP1B_STRT", offset: 0x20, shift: 0, width: 8, description: "first page of bank 1 write-protected area B" },
-  { name: "WRP1B_END", offset: 0x20, shift: 16, width: 8, description: "last page of bank 1 write-protected area B" },
+  rdpField(0x0, 0),
+  optrBorLevelField(8),
+  ...OPTR_RESET_WATCHDOG_FIELDS,
+  optionField("BFB2", 0x0, 20, 1, "1 = boot from bank 2 (dual-bank parts only)"),
+  optionField("DUALBANK", 0x0, 21, 1, "1 = dual bank on 256/512 KiB L47x/L49x parts"),
+  optionField("DBANK", 0x0, 22, 1, "1 = dual-bank mode (L4R/L4S/L4P/L4Q only)"),
+  nBoot1Field(0x0, 23),
+  OPTR_SRAM2_PE_FIELD,
+  OPTR_SRAM2_RST_FIELD,
+  // L47x/L48x have no software BOOT0, hence their own wording of the G4/WB fields.
+  optionField("nSWBOOT0", 0x0, 26, 1, "1 = BOOT0 pin, 0 = nBOOT0 bit (not L47x/L48x)"),
+  optionField("nBOOT0", 0x0, 27, 1, "BOOT0 value when nSWBOOT0 = 0 (not L47x/L48x)"),
+  ...wrp1AreaFields(8, "bank 1 "),
 ];
 
 const OPTION_BYTES = { address: 0x1fff_7800, size: 0x28, fields: L4_OPTION_FIELDS };
@@ -55,41 +51,26 @@ const SYSTEM_MEMORY = { base: 0x1fff_0000, size: 28 * KIB }; // RM0394 Table 7: 
 const BANK2_OPTION_QUIRK = "Bank 2 option bytes (PCROP2, WRP2A, WRP2B) are a second area at 0x1FFFF800, " +
   "outside the area described here.";
 
-interface L4Params {
-  pid: number;
-  name: string;
-  source: string;
-  flashSize: number;
+interface L4Params extends ProductParams {
   pageSize?: number;
   dualBank?: boolean;
-  ramSize: number;
   userStart: number;
-  versions: number[];
   quirks?: string[];
 }
 
 function l4(p: L4Params): ChipInfo {
-  const pageSize = p.pageSize ?? 2 * KIB;
-  return {
-    pid: p.pid,
-    name: p.name,
+  return chipEntry({
+    ...p,
     family: "L4",
-    source: p.source,
-    flash: {
-      base: 0x0800_0000,
-      maxSize: p.flashSize,
-      sizeRegister: FLASH_SIZE_REGISTER,
-      banks: p.dualBank ? dualBank(p.flashSize, pageSize) : singleBank(p.flashSize, pageSize),
-      programUnit: 8, // RM0394 §3.3.7: double-word programming
-    },
-    ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
+    sizeRegister: FLASH_SIZE_REGISTER,
+    banks: flashBanks(p.flashSize, p.pageSize ?? 2 * KIB, p.dualBank),
+    programUnit: 8, // RM0394 §3.3.7: double-word programming
     systemMemory: SYSTEM_MEMORY,
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,
-    bootloaderVersions: p.versions,
     eraseCommand: 0x44,
     quirks: p.quirks ?? [],
-  };
+  });
 }
 
 /** L4 and L4+ products with a USART bootloader. */

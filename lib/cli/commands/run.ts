@@ -4,20 +4,18 @@
  * @module
  */
 
-import { parseAssignments } from "../args.ts";
 import type { ParsedArgs } from "../args.ts";
 import type { CommandSpec, Console } from "../command.ts";
 import { createConnector } from "../connector.ts";
-import { isSimulatedDfu, simulatedDfuNames } from "../dfu_connector.ts";
+import { simulatedDfuNames } from "../dfu_connector.ts";
 import { JsonEventWriter } from "../json_reporter.ts";
 import { chooseReporter } from "../reporters.ts";
 import { VERSION } from "../version.ts";
-import { loadRecipe } from "../../recipe/load.ts";
 import { runRecipe } from "../../recipe/runner.ts";
-import { InputError } from "../../errors.ts";
-import { simulatedPart, simulatedPartNames } from "../../sim/parts.ts";
+import { simulatedPartNames } from "../../sim/parts.ts";
 import { askOnTerminal } from "../prompt.ts";
-import { RUN_FLAG_OPTIONS, runFlags } from "../run_flags.ts";
+import { RUN_FLAG_OPTIONS } from "../run_flags.ts";
+import { prepareRun } from "../run_setup.ts";
 
 /** The `run` command. */
 export const runCommand: CommandSpec = {
@@ -54,25 +52,8 @@ export const runCommand: CommandSpec = {
 };
 
 async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
-  if (args.positionals.length !== 1) {
-    throw new InputError("E_USAGE", "run takes exactly one recipe", { hint: "flashrecipe run RECIPE" });
-  }
-  const simulate = args.options.simulate as string | undefined;
-  const warn = (message: string) => {
-    if (json) json.emit({ event: "warning", message });
-    console.err(`warning: ${message}`);
-  };
-  // An unknown simulated chip is a usage error, found before the recipe is even read.
-  if (simulate !== undefined && !isSimulatedDfu(simulate)) simulatedPart(simulate);
-  const flags = runFlags(args);
-  const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]), flags });
-  const cliPort = args.options.port as string | undefined;
-  const port = cliPort ?? recipe.header.target.port;
-  // --port names the port outright; the recipe's USB match applies only when it does not.
-  const match = cliPort === undefined ? recipe.header.target.match : undefined;
-  const { transport, chip, usb: recipeUsb } = recipe.header.target;
-  const usb = (args.options.usb as string | undefined) ?? recipeUsb;
-  const connector = createConnector({ simulate, port, match, wiring: recipe.wiring, warn, transport, usb, part: chip });
+  const { recipe, flags, link } = await prepareRun(args, console, json, "run");
+  const connector = createConnector(link);
   try {
     const result = await runRecipe(recipe, {
       board: connector,

@@ -7,29 +7,36 @@
  */
 
 import type { ParsedArgs } from "../args.ts";
-import { parseAssignments, parseNumber } from "../args.ts";
+import { parseNumber } from "../args.ts";
 import { coloursFor } from "../colour.ts";
 import type { CommandSpec, Console } from "../command.ts";
 import { createConnector } from "../connector.ts";
+import { DEFAULT_DFU_SELECTOR } from "../dfu_connector.ts";
 import { askOnTerminal } from "../prompt.ts";
-import { RUN_FLAG_OPTIONS, runFlags } from "../run_flags.ts";
-import { simulatedPart } from "../../sim/parts.ts";
+import { RUN_FLAG_OPTIONS } from "../run_flags.ts";
+import { prepareRun } from "../run_setup.ts";
+import { SILENT_REPORTER } from "../../recipe/reporter.ts";
 import { JsonEventWriter } from "../json_reporter.ts";
 import { chooseReporter } from "../reporters.ts";
 import { describeIdentity } from "../run_summary.ts";
 import { formatDuration } from "../units.ts";
 import { VERSION } from "../version.ts";
 import { resultBanner } from "../station/banner.ts";
-import { type BoardSource, manualBoards, portBoards, simulatedBoards, stdinLines } from "../station/board_source.ts";
+import {
+  type BoardSource,
+  manualBoards,
+  portBoards,
+  simulatedBoards,
+  stdinLines,
+  usbDevicePresent,
+} from "../station/board_source.ts";
 import { firmwareSha256 } from "../station/firmware_hash.ts";
 import { StationLog } from "../station/log_writer.ts";
 import { recordOf } from "../station/record.ts";
 import { StopRequest } from "../station/stop_request.ts";
 import { formatTally, StationTally } from "../station/tally.ts";
 import { InputError } from "../../errors.ts";
-import { loadRecipe } from "../../recipe/load.ts";
 import { runRecipe } from "../../recipe/runner.ts";
-import type { RunReporter } from "../../recipe/reporter.ts";
 import { simulatedPartNames } from "../../sim/parts.ts";
 
 /** The default log file, in the current folder. */
@@ -49,6 +56,12 @@ export const stationCommand: CommandSpec = {
   options: [
     { name: "simulate", type: "string", valueName: "CHIP", description: "a fresh simulated chip for every board" },
     { name: "port", type: "string", valueName: "PATH", description: "serial port (overrides target.port)" },
+    {
+      name: "usb",
+      type: "string",
+      valueName: "VID:PID",
+      description: "DFU device to wait for (overrides target.usb; default 0483:df11)",
+    },
     { name: "log", type: "string", valueName: "FILE", description: `log file, *.csv or *.jsonl (${DEFAULT_LOG})` },
     { name: "station", type: "string", valueName: "NAME", description: "station name in the log (host name)" },
     { name: "manual", type: "boolean", description: "wait for Enter before each board instead of the port" },
@@ -70,9 +83,6 @@ export const stationCommand: CommandSpec = {
 };
 
 async function runStation(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
-  if (args.positionals.length !== 1) {
-    throw new InputError("E_USAGE", "station takes exactly one recipe", { hint: "flashrecipe station RECIPE" });
-  }
   const boardsOption = args.options.boards as string | undefined;
   const limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards");
   if (limit < 1) throw new InputError("E_USAGE", "--boards must be at least 1");
@@ -82,29 +92,28 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
     if (json) json.emit({ event: "station-wait", message });
     else console.err(message);
   };
-  const warn = (message: string) => {
-    if (json) json.emit({ event: "warning", message });
-    console.err(`warning: ${message}`);
-  };
-
-  const simulate = args.options.simulate as string | undefined;
-  if (simulate !== undefined) simulatedPart(simulate);
-  const flags = runFlags(args);
-  const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]), flags });
-  let source: BoardSource | undefined = simulate
-    ? simulatedBoards(simulate, { warn, wiring: recipe.wiring })
+  const { recipe, flags, link, warn } = await prepareRun(args, console, json, "station");
+  const { transport, part } = link;
+  let source: BoardSource | undefined = link.simulate
+    ? simulatedBoards(link.simulate, { warn, wiring: recipe.wiring, transport, part })
     : undefined;
-  const port = (args.options.port as string | undefined) ?? recipe.header.target.port;
+  if (!source && transport === "dfu") {
+    // The next board is there when its DFU bootloader enumerates; it is gone once the recipe's jump leaves DFU.
+    const usb = link.usb ?? DEFAULT_DFU_SELECTOR;
+    source = portBoards(usb, {
+      exists: () => usbDevicePresent(usb),
+      connect: () => createConnector({ ...link, usb }),
+      notify: note,
+    });
+  }
   if (!source) {
+    const port = link.port;
     if (!port) {
       throw new InputError("E_USAGE", "no serial port given", {
         hint: "pass --port PATH, set target.port in the recipe, or use --simulate CHIP",
       });
     }
-    source = portBoards(port, {
-      connect: (path) => createConnector({ port: path, wiring: recipe.wiring, warn }),
-      notify: note,
-    });
+    source = portBoards(port, { connect: (path) => createConnector({ ...link, port: path }), notify: note });
   }
   if (args.options.manual) source = manualBoards(source, stdinLines(), note);
 
@@ -142,7 +151,7 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
           flags,
           ask: askOnTerminal,
           reporter: quiet && !json
-            ? silentReporter
+            ? SILENT_REPORTER
             : chooseReporter(console, { json: events, file: recipe.file, version: VERSION }),
         });
       } finally {
@@ -181,15 +190,3 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
   }
   return tally.failed > 0 ? 1 : 0;
 }
-
-/** With `--quiet`, a board shows only its PASS/FAIL line. */
-const silentReporter: RunReporter = {
-  runStart() {},
-  stepStart() {},
-  progress() {},
-  info() {},
-  identity() {},
-  stepEnd() {},
-  stepFailed() {},
-  runEnd() {},
-};

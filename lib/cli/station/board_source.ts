@@ -7,6 +7,8 @@
 
 import { type Connector, createConnector } from "../connector.ts";
 import type { BoardWiring } from "../../transport/board_wiring.ts";
+import { listUsbDevices } from "../../transport/usb/libusb.ts";
+import { matchesSelector, parseUsbSelector } from "../../transport/usb/selector.ts";
 import { sleep, unlessAborted } from "./abortable.ts";
 
 /** A supply of boards. */
@@ -26,6 +28,10 @@ export interface SimulatedBoardsOptions {
   uniqueId?: () => Uint8Array;
   /** How each simulated board is wired (the recipe's `target.wiring`). */
   wiring?: BoardWiring;
+  /** The recipe's transport and part: DFU recipes get a fresh DfuSe simulator per board. */
+  transport?: "usart" | "dfu";
+  /** The part the recipe names. */
+  part?: string;
   /** Notices from the connection (e.g. retries). */
   warn(message: string): void;
 }
@@ -34,14 +40,19 @@ export interface SimulatedBoardsOptions {
 export function simulatedBoards(chip: string, options: SimulatedBoardsOptions): BoardSource {
   const uniqueId = options.uniqueId ?? (() => crypto.getRandomValues(new Uint8Array(12)));
   // Fails now, before the first board, when the chip is unknown.
-  createConnector({ simulate: chip, warn: options.warn });
+  createConnector({ simulate: chip, transport: options.transport, part: options.part, warn: options.warn });
   return {
     description: `simulated ${chip}`,
     next: (signal) =>
       Promise.resolve(
-        signal.aborted
-          ? undefined
-          : createConnector({ simulate: chip, uniqueId: uniqueId(), wiring: options.wiring, warn: options.warn }),
+        signal.aborted ? undefined : createConnector({
+          simulate: chip,
+          uniqueId: uniqueId(),
+          wiring: options.wiring,
+          transport: options.transport,
+          part: options.part,
+          warn: options.warn,
+        }),
       ),
   };
 }
@@ -146,4 +157,10 @@ export function stdinLines(): LineReader {
     buffer = buffer.slice(at + 1);
     return line;
   };
+}
+
+/** True while a USB device matching `selector` is attached (one libusb enumeration, no strings). */
+export async function usbDevicePresent(selector: string): Promise<boolean> {
+  const wanted = parseUsbSelector(selector);
+  return (await listUsbDevices({ strings: wanted.serialNumber !== undefined })).some((d) => matchesSelector(d, wanted));
 }

@@ -3,6 +3,7 @@ import { InputError } from "../../errors.ts";
 import { createDfuseSimulator, type DfuseSimulatorOptions } from "../../sim/dfuse/dfuse_simulator.ts";
 import type { DfusePartName } from "../../sim/dfuse/parts.ts";
 import { UsbLoopback } from "../../sim/dfuse/loopback.ts";
+import { rejectsWith, simulatedDfuse } from "../../../tests/helpers/dfuse.ts";
 import { DfuseDevice } from "./dfuse_device.ts";
 import { DfuDisconnectedError, DfuStatusError } from "./errors.ts";
 import { DfuState } from "./state.ts";
@@ -13,16 +14,7 @@ const KIB = 1024;
 
 /** A simulator on a loopback cable that is unplugged when the device resets, and a host that records its waits. */
 async function connect(part: DfusePartName = "stm32f405rg", options: DfuseSimulatorOptions = {}) {
-  const resets: string[] = [];
-  let loop: UsbLoopback | undefined;
-  const sim = createDfuseSimulator(part, {
-    ...options,
-    onReset: (reason) => {
-      resets.push(reason);
-      loop?.unplug();
-    },
-  });
-  loop = new UsbLoopback(sim);
+  const { sim, loop, resets, replug } = simulatedDfuse(part, options);
   const sleeps: number[] = [];
   const sleep = (ms: number) => {
     sleeps.push(ms);
@@ -30,10 +22,7 @@ async function connect(part: DfusePartName = "stm32f405rg", options: DfuseSimula
   };
   const dev = await DfuseDevice.open(loop, { sleep });
   /** Plugs the (reset) device in again and opens it, as the lab re-adds it. */
-  const reconnect = async () => {
-    loop = new UsbLoopback(sim);
-    return await DfuseDevice.open(loop, { sleep });
-  };
+  const reconnect = () => DfuseDevice.open(replug(), { sleep });
   return { sim, loop, dev, sleeps, resets, reconnect };
 }
 
@@ -45,17 +34,6 @@ function pattern(length: number, seed = 1): Uint8Array {
     bytes[i] = x >>> 24;
   }
   return bytes;
-}
-
-async function rejectsWith<T extends Error>(promise: Promise<unknown>, type: new (...args: never[]) => T): Promise<T> {
-  let caught: unknown;
-  try {
-    await promise;
-  } catch (error) {
-    caught = error;
-  }
-  assert.ok(caught instanceof type, `expected ${type.name}, got ${caught}`);
-  return caught as T;
 }
 
 Deno.test("open reads the alternate settings, the transfer size and the DfuSe commands", async () => {

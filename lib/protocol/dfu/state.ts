@@ -19,22 +19,11 @@ export enum DfuState {
   dfuERROR = 10,
 }
 
-// DFU 1.1 §6.1.2 spells the states with hyphens (dfuDNLOAD-SYNC); TypeScript identifiers cannot.
-const STATE_NAMES: Readonly<Record<number, string>> = {
-  0: "appIDLE",
-  1: "appDETACH",
-  2: "dfuIDLE",
-  3: "dfuDNLOAD-SYNC",
-  4: "dfuDNBUSY",
-  5: "dfuDNLOAD-IDLE",
-  6: "dfuMANIFEST-SYNC",
-  7: "dfuMANIFEST",
-  8: "dfuMANIFEST-WAIT-RESET",
-  9: "dfuUPLOAD-IDLE",
-  10: "dfuERROR",
-};
-
-/** Returns the spec name of a state, e.g. `dfuDNLOAD-IDLE`, or `state N` for an unknown value. */
+/**
+ * Returns the spec name of a state, e.g. `dfuDNLOAD-IDLE`, or `state N` for an unknown value. DFU 1.1 §6.1.2 spells
+ * the states with hyphens where the enum members, being identifiers, have underscores.
+ */
 export function dfuStateName(state: number): string {
-  return STATE_NAMES[state] ?? `state ${state}`;
+  const name: string | undefined = DfuState[state];
+  return name === undefined ? `state ${state}` : name.replaceAll("_", "-");
 }

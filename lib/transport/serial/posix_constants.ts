@@ -153,6 +153,34 @@ export interface PosixPlatform {
   ptySlavePath: RegExp;
 }
 
+/**
+ * errno values Linux and macOS share, unchanged since Version 7 Unix: include/uapi/asm-generic/errno-base.h and
+ * macOS sys/errno.h agree on every one (they differ on EAGAIN and EOPNOTSUPP, which each table adds).
+ */
+const UNIX_ERRNO = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EIO: 5,
+  ENXIO: 6,
+  EACCES: 13,
+  EBUSY: 16,
+  ENODEV: 19,
+  EISDIR: 21,
+  EINVAL: 22,
+  ENOTTY: 25,
+  EROFS: 30,
+} as const;
+
+/** flock operations, the same on both: include/uapi/asm-generic/fcntl.h and macOS sys/fcntl.h. */
+const FLOCK = { LOCK_EX: 2, LOCK_NB: 4, LOCK_UN: 8 } as const;
+
+/** poll events, the same on both: include/uapi/asm-generic/poll.h and macOS sys/poll.h. */
+const POLL = { POLLIN: 0x1, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10, POLLNVAL: 0x20 } as const;
+
+/** Modem-line bits, the same on both: include/uapi/asm-generic/termios.h and macOS sys/ttycom.h (TIOCM_*). */
+const MODEM_BITS = { DTR: 0x002, RTS: 0x004, CTS: 0x020, DSR: 0x100, CAR: 0x040, RNG: 0x080 } as const;
+
 /** Linux, shared by x86_64 and aarch64 (see the module comment). */
 const LINUX: Omit<PosixPlatform, "name"> = {
   libc: "libc.so.6",
@@ -160,30 +188,13 @@ const LINUX: Omit<PosixPlatform, "name"> = {
   termiosAccess: "termios2-ioctl",
   // include/uapi/asm-generic/fcntl.h (arm64's asm/fcntl.h only overrides O_DIRECTORY..O_LARGEFILE)
   open: { O_RDWR: 0o2, O_NOCTTY: 0o400, O_NONBLOCK: 0o4000 },
-  // include/uapi/asm-generic/fcntl.h
-  flock: { LOCK_EX: 2, LOCK_NB: 4, LOCK_UN: 8 },
-  // include/uapi/asm-generic/poll.h
-  poll: { POLLIN: 0x1, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10, POLLNVAL: 0x20 },
+  flock: FLOCK,
+  poll: POLL,
   // include/uapi/asm-generic/termbits.h
   tcflush: { TCIFLUSH: 0, TCIOFLUSH: 2 },
   TCSANOW: 0, // asm-generic/termbits.h
-  // include/uapi/asm-generic/errno-base.h and errno.h
-  errno: {
-    EPERM: 1,
-    ENOENT: 2,
-    EINTR: 4,
-    EIO: 5,
-    ENXIO: 6,
-    EAGAIN: 11,
-    EACCES: 13,
-    EBUSY: 16,
-    ENODEV: 19,
-    EISDIR: 21,
-    EINVAL: 22,
-    ENOTTY: 25,
-    EROFS: 30,
-    EOPNOTSUPP: 95,
-  },
+  // include/uapi/asm-generic/errno-base.h (EAGAIN) and errno.h (EOPNOTSUPP)
+  errno: { ...UNIX_ERRNO, EAGAIN: 11, EOPNOTSUPP: 95 },
   // struct termios2 in include/uapi/asm-generic/termbits.h: four __u32 flags, cc_t c_line, cc_t c_cc[NCCS=19],
   // speed_t (unsigned int) c_ispeed, c_ospeed -> 36 bytes of flags/chars, 44 in all.
   termios: {
@@ -257,8 +268,7 @@ const LINUX: Omit<PosixPlatform, "name"> = {
     TIOCCBRK: 0x5428,
     IOSSIOSPEED: 0,
   },
-  // include/uapi/asm-generic/termios.h (TIOCM_*)
-  modem: { DTR: 0x002, RTS: 0x004, CTS: 0x020, DSR: 0x100, CAR: 0x040, RNG: 0x080 },
+  modem: MODEM_BITS,
   // B* codes: asm-generic/termbits-common.h (B0..B38400) and termbits.h (B57600..B4000000, CBAUDEX set)
   baudCodes: new Map([
     [50, 0o1],
@@ -308,30 +318,13 @@ const DARWIN: Omit<PosixPlatform, "name"> = {
   termiosAccess: "libc",
   // sys/fcntl.h
   open: { O_RDWR: 0x2, O_NOCTTY: 0x20000, O_NONBLOCK: 0x4 },
-  // sys/fcntl.h
-  flock: { LOCK_EX: 2, LOCK_NB: 4, LOCK_UN: 8 },
-  // sys/poll.h
-  poll: { POLLIN: 0x1, POLLOUT: 0x4, POLLERR: 0x8, POLLHUP: 0x10, POLLNVAL: 0x20 },
+  flock: FLOCK,
+  poll: POLL,
   // sys/termios.h
   tcflush: { TCIFLUSH: 1, TCIOFLUSH: 3 },
   TCSANOW: 0,
   // sys/errno.h
-  errno: {
-    EPERM: 1,
-    ENOENT: 2,
-    EINTR: 4,
-    EIO: 5,
-    ENXIO: 6,
-    EAGAIN: 35,
-    EACCES: 13,
-    EBUSY: 16,
-    ENODEV: 19,
-    EISDIR: 21,
-    EINVAL: 22,
-    ENOTTY: 25,
-    EROFS: 30,
-    EOPNOTSUPP: 102,
-  },
+  errno: { ...UNIX_ERRNO, EAGAIN: 35, EOPNOTSUPP: 102 },
   // struct termios in sys/termios.h: tcflag_t (unsigned long) x4, cc_t c_cc[NCCS=20], speed_t (unsigned long)
   // c_ispeed, c_ospeed -> c_cc at 32..51, padding to 56, speeds at 56 and 64, 72 bytes.
   termios: {
@@ -405,8 +398,7 @@ const DARWIN: Omit<PosixPlatform, "name"> = {
     TIOCSSERIAL: 0,
     IOSSIOSPEED: 0x80085402, // _IOW('T', 2, speed_t), IOKit/serial/ioss.h
   },
-  // sys/ttycom.h (TIOCM_*)
-  modem: { DTR: 0x002, RTS: 0x004, CTS: 0x020, DSR: 0x100, CAR: 0x040, RNG: 0x080 },
+  modem: MODEM_BITS,
   // sys/termios.h: B<n> == n
   baudCodes: new Map(
     [

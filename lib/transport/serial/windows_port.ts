@@ -14,6 +14,7 @@
  */
 
 import { DeviceError } from "../../errors.ts";
+import { ByteQueue } from "../byte_queue.ts";
 import { type LineStates, ReadTimeoutError, StreamClosedError } from "../byte_stream.ts";
 import {
   noModemLinesError,
@@ -180,8 +181,7 @@ class WindowsSerialPort implements SerialPort {
   readonly #original: Uint8Array;
   readonly #originalTimeouts: Uint8Array;
   readonly #scratch = new Uint8Array(4096);
-  #chunks: Uint8Array[] = [];
-  #size = 0;
+  readonly #received = new ByteQueue();
   #closed = false;
   #lines = { dtr: true, rts: true };
   readonly #busy = new Set<Promise<unknown>>();
@@ -231,36 +231,18 @@ class WindowsSerialPort implements SerialPort {
   read(length: number, timeoutMs: number): Promise<Uint8Array> {
     return this.#serial(async () => {
       const deadline = Date.now() + timeoutMs;
-      while (this.#size < length) {
+      while (this.#received.size < length) {
         if (this.#closed) throw new StreamClosedError(this.path);
-        if (Date.now() >= deadline) throw new ReadTimeoutError(length, this.#size, timeoutMs);
+        if (Date.now() >= deadline) throw new ReadTimeoutError(length, this.#received.size, timeoutMs);
         const got = new Uint8Array(4);
         // Returns what is buffered, or the first byte to arrive, or nothing after READ_SLICE_MS.
         const ok = await this.#library.symbols.ReadFile(this.#handle, this.#scratch, this.#scratch.length, got, null);
         if (!ok) throw portIoError(this.path, "ReadFile", "failed");
         const count = new DataView(got.buffer).getUint32(0, true);
-        if (count > 0) {
-          this.#chunks.push(this.#scratch.slice(0, count));
-          this.#size += count;
-        }
+        this.#received.push(this.#scratch.subarray(0, count));
       }
-      return this.#take(length);
+      return this.#received.take(length);
     });
-  }
-
-  #take(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    let filled = 0;
-    while (filled < length) {
-      const head = this.#chunks[0];
-      const n = Math.min(head.length, length - filled);
-      out.set(head.subarray(0, n), filled);
-      filled += n;
-      if (n === head.length) this.#chunks.shift();
-      else this.#chunks[0] = head.subarray(n);
-    }
-    this.#size -= length;
-    return out;
   }
 
   discardInput(): Promise<void> {
@@ -268,8 +250,7 @@ class WindowsSerialPort implements SerialPort {
       if (!this.#library.symbols.PurgeComm(this.#handle, PURGE.RXCLEAR)) {
         throw portIoError(this.path, "PurgeComm", win32Name(this.#library.symbols.GetLastError()));
       }
-      this.#chunks = [];
-      this.#size = 0;
+      this.#received.clear();
       return Promise.resolve();
     });
   }

@@ -340,21 +340,36 @@ export class LibusbDevice implements UsbControlDevice {
     return usbErrorFromLibusb(code, operation, this.info);
   }
 
+  /**
+   * One libusb control transfer with the direction bit already in `bmRequestType`; resolves with the number of bytes
+   * moved, rejects with a `UsbError` for a negative libusb result.
+   */
+  async #controlTransfer(
+    handle: Deno.PointerObject,
+    bmRequestType: number,
+    setup: UsbSetup,
+    buffer: Uint8Array,
+    timeoutMs: number,
+  ): Promise<number> {
+    const result = await this.#lib.libusb_control_transfer(
+      handle,
+      bmRequestType,
+      setup.bRequest,
+      setup.wValue,
+      setup.wIndex,
+      buffer,
+      setup.wLength,
+      timeoutMs,
+    );
+    if (result < 0) throw this.#fail(result, describeSetup(setup));
+    return result;
+  }
+
   /** Runs an IN control transfer; resolves with the bytes received. */
   controlIn(setup: UsbSetup, timeoutMs: number): Promise<Uint8Array> {
     return this.#exclusive(async (handle) => {
       const buffer = new Uint8Array(setup.wLength);
-      const result = await this.#lib.libusb_control_transfer(
-        handle,
-        setup.bmRequestType | 0x80,
-        setup.bRequest,
-        setup.wValue,
-        setup.wIndex,
-        buffer,
-        setup.wLength,
-        timeoutMs,
-      );
-      if (result < 0) throw this.#fail(result, describeSetup(setup));
+      const result = await this.#controlTransfer(handle, setup.bmRequestType | 0x80, setup, buffer, timeoutMs);
       return buffer.slice(0, result);
     });
   }
@@ -366,17 +381,7 @@ export class LibusbDevice implements UsbControlDevice {
     }
     return this.#exclusive(async (handle) => {
       const buffer = data.slice(); // owned copy: the worker thread reads it while we wait
-      const result = await this.#lib.libusb_control_transfer(
-        handle,
-        setup.bmRequestType & 0x7f,
-        setup.bRequest,
-        setup.wValue,
-        setup.wIndex,
-        buffer,
-        setup.wLength,
-        timeoutMs,
-      );
-      if (result < 0) throw this.#fail(result, describeSetup(setup));
+      const result = await this.#controlTransfer(handle, setup.bmRequestType & 0x7f, setup, buffer, timeoutMs);
       if (result !== data.length) {
         throw new UsbError("E_USB_IO", `${describeSetup(setup)} sent ${result} of ${data.length} bytes`, {
           hint: "replug the device and retry",
