@@ -102,7 +102,17 @@ export class DfuTarget implements Target {
       await this.#afterReset("option-byte write");
       return;
     }
-    await device.download(address, data, progress);
+    // Erased flash already reads 0xFF and programming 0xFF changes nothing: download only the blocks that
+    // carry data (each run of them after its own Set Address Pointer, AN3156 §5.3).
+    const block = device.transferSize;
+    let done = 0;
+    for (const run of nonBlankRuns(data, block)) {
+      await device.download(address + run.start, data.subarray(run.start, run.end), (sent) => {
+        progress?.(done + sent, data.length);
+      });
+      done += run.end - run.start;
+    }
+    progress?.(data.length, data.length);
   }
 
   async erase(request: EraseRequest, progress?: ProgressCallback): Promise<void> {
@@ -297,4 +307,17 @@ async function readDeviceIdentity(
   const serialIndex = descriptor.length >= 17 ? descriptor[16] : 0;
   const serial = serialIndex ? (await usb.getStringDescriptor(serialIndex)) || undefined : undefined;
   return { bootloaderVersion, serial };
+}
+
+/** Runs of `block`-sized pieces of `data` (aligned to its start) that are not all 0xFF, as offsets. */
+export function nonBlankRuns(data: Uint8Array, block: number): { start: number; end: number }[] {
+  const runs: { start: number; end: number }[] = [];
+  for (let start = 0; start < data.length; start += block) {
+    const end = Math.min(start + block, data.length);
+    if (data.subarray(start, end).every((b) => b === 0xff)) continue;
+    const last = runs[runs.length - 1];
+    if (last && last.end === start) last.end = end;
+    else runs.push({ start, end });
+  }
+  return runs;
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { DeviceError, InputError } from "../errors.ts";
 import type { DfusePartName } from "../sim/dfuse/parts.ts";
 import { rejectsWith, simulatedDfuse } from "../../tests/helpers/dfuse.ts";
-import { DfuTarget, type DfuTargetOptions } from "./dfu_target.ts";
+import { DfuTarget, type DfuTargetOptions, nonBlankRuns } from "./dfu_target.ts";
 
 const FLASH = 0x0800_0000;
 const KIB = 1024;
@@ -102,4 +102,14 @@ Deno.test("readOptionBytes / writeOptionBytes mirror the USART target", async ()
   assert.equal(sim.optionBytes[5], ~options[1] & 0xff);
   assert.deepEqual(await target.readOptionBytes(), sim.optionBytes);
   await assert.rejects(target.writeOptionBytes(new Uint8Array(16)), RangeError);
+});
+
+Deno.test("nonBlankRuns: only blocks that carry data are downloaded, neighbours merged", () => {
+  const data = new Uint8Array(10).fill(0xff);
+  data[1] = 0;
+  data[5] = 0;
+  data[9] = 0;
+  assert.deepEqual(nonBlankRuns(data, 2), [{ start: 0, end: 2 }, { start: 4, end: 6 }, { start: 8, end: 10 }]);
+  assert.deepEqual(nonBlankRuns(data, 4), [{ start: 0, end: 10 }]);
+  assert.deepEqual(nonBlankRuns(new Uint8Array(8).fill(0xff), 4), []);
 });

@@ -200,8 +200,10 @@ Deno.test("lab fault: the device vanishes mid-download - the error names the las
   const { dir, file } = await recipe("stm32f405rg", [
     "connect",
     "erase: needed",
-    `write: { file: ${BLINKY_BIN}, address: 0x08000000 }`,
+    "write: { file: data.bin, address: 0x08000000 }",
   ]);
+  // Data in every block: blank (0xFF) blocks are not downloaded at all.
+  await Deno.writeFile(`${dir}/data.bin`, new Uint8Array(16384).map((_, i) => i % 251));
   try {
     await withChip("stm32f405rg", async (started, plugged) => {
       lab = started;

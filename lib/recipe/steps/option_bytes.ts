@@ -14,6 +14,7 @@ import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
 import { didYouMean } from "../suggest.ts";
 import { requireTarget } from "./require_target.ts";
+import { forgetUnchanged } from "./unchanged_record.ts";
 
 const schema = z.union([
   z.literal("read").describe("print the option bytes, decoded by field"),
@@ -96,6 +97,8 @@ export const optionBytesStep = defineStep({
     for (const [name, value] of Object.entries(params.set ?? {})) next = encodeOptionField(chip, next, name, value);
     if (params.raw) next.set(params.raw.bytes, params.raw.offset);
     if (next.every((b, i) => b === current[i])) return { summary: "already set; nothing written" };
+    // Leaving read protection mass-erases the flash: what `erase: needed` proved is void.
+    forgetUnchanged(target);
     await target.writeOptionBytes(next);
     const rdpField = chip.optionBytes.fields.find((f) => f.name === "RDP");
     const rdp = rdpField && decodeOptionBytes(chip, next).find((f) => f.name === "RDP")?.value;

@@ -10,8 +10,11 @@ import { DeviceError } from "../../errors.ts";
 import type { ProtectionRequest, Target } from "../../target/target.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
+import { forgetUnchanged } from "./unchanged_record.ts";
 
 async function apply(target: Target, request: ProtectionRequest): Promise<void> {
+  // Protection changes can erase the flash (readout unprotect) or hide it: what `erase: needed` proved is void.
+  forgetUnchanged(target);
   if (!target.protect) {
     throw new DeviceError("E_UNSUPPORTED", `this link cannot change protection (${request.kind})`, {
       hint: "use the other interface (USART or DFU) for this step",
