@@ -7,18 +7,6 @@
 
 import { parseArgs } from "./args.ts";
 import { commandHelp, type CommandSpec, type Console } from "./command.ts";
-import { runCommand } from "./commands/run.ts";
-import { stationCommand } from "./commands/station.ts";
-import { validateCommand } from "./commands/validate.ts";
-import { schemaCommand } from "./commands/schema.ts";
-import { imageCommand } from "./commands/image.ts";
-import { convertCommand } from "./commands/convert.ts";
-import { simCommand } from "./commands/sim.ts";
-import { portsCommand } from "./commands/ports.ts";
-import { readCommand } from "./commands/read.ts";
-import { writeCommand } from "./commands/write.ts";
-import { infoCommand } from "./commands/info.ts";
-import { usbCommand } from "./commands/usb.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 import { VERSION } from "./version.ts";
@@ -27,20 +15,78 @@ import type { OptionSpec } from "./args.ts";
 
 export { VERSION } from "./version.ts";
 
+/** A subcommand as the dispatcher knows it before loading it. */
+export interface CommandEntry {
+  /** Name, e.g. `run`. */
+  name: string;
+  /** One line for the command list (the loaded command says the same). */
+  summary: string;
+  /** Loads the command's module: only the command being run is loaded, which keeps start-up short. */
+  load(): Promise<CommandSpec>;
+}
+
 /** Every subcommand. */
-export const COMMANDS: readonly CommandSpec[] = [
-  runCommand,
-  validateCommand,
-  stationCommand,
-  imageCommand,
-  convertCommand,
-  schemaCommand,
-  infoCommand,
-  readCommand,
-  writeCommand,
-  portsCommand,
-  simCommand,
-  usbCommand,
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: "run",
+    summary: "run a recipe against a board (or a simulated one)",
+    load: async () => (await import("./commands/run.ts")).runCommand,
+  },
+  {
+    name: "validate",
+    summary: "check recipes and the files they name; touches no device",
+    load: async () => (await import("./commands/validate.ts")).validateCommand,
+  },
+  {
+    name: "station",
+    summary: "run a recipe board after board, logging each board (production)",
+    load: async () => (await import("./commands/station.ts")).stationCommand,
+  },
+  {
+    name: "image",
+    summary: "show a firmware image's format, segments, size and SHA-256 digests",
+    load: async () => (await import("./commands/image.ts")).imageCommand,
+  },
+  {
+    name: "convert",
+    summary: "convert a firmware image to .hex, .srec, .bin or .dfu",
+    load: async () => (await import("./commands/convert.ts")).convertCommand,
+  },
+  {
+    name: "schema",
+    summary: "print the recipe JSON Schema (for editors with yaml-language-server)",
+    load: async () => (await import("./commands/schema.ts")).schemaCommand,
+  },
+  {
+    name: "info",
+    summary: "identify the chip: bootloader, flash size, unique ID, option bytes",
+    load: async () => (await import("./commands/info.ts")).infoCommand,
+  },
+  {
+    name: "read",
+    summary: "read memory into a file (.bin, or .hex/.srec/.dfu by name)",
+    load: async () => (await import("./commands/read.ts")).readCommand,
+  },
+  {
+    name: "write",
+    summary: "program a firmware file: erase the pages it needs, write, verify",
+    load: async () => (await import("./commands/write.ts")).writeCommand,
+  },
+  {
+    name: "ports",
+    summary: "list serial ports with their USB vendor/product IDs and serial numbers",
+    load: async () => (await import("./commands/ports.ts")).portsCommand,
+  },
+  {
+    name: "sim",
+    summary: "serve a simulated chip's bootloader on a pseudo-terminal (for stm32flash or --port)",
+    load: async () => (await import("./commands/sim.ts")).simCommand,
+  },
+  {
+    name: "usb",
+    summary: "list USB devices, with the alternate settings and memory layouts of DFU devices",
+    load: async () => (await import("./commands/usb.ts")).usbCommand,
+  },
 ];
 
 /** The program's help text. */
@@ -68,7 +114,7 @@ export function programHelp(): string {
  */
 export async function main(argv: readonly string[], console: Console): Promise<number> {
   // Decided from the raw arguments, so that even a mistake in the other options is reported as an event.
-  const json = argv.slice(1).includes("--json") && COMMANDS.some((c) => c.name === argv[0] && c.options.some(isJson));
+  let json = false;
   try {
     const [name, ...rest] = argv;
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
@@ -79,12 +125,15 @@ export async function main(argv: readonly string[], console: Console): Promise<n
       console.out(`flashrecipe ${VERSION}`);
       return 0;
     }
-    const command = COMMANDS.find((c) => c.name === name);
-    if (!command) {
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) {
       throw new InputError("E_USAGE", `unknown command '${name}'${didYouMean(name, COMMANDS.map((c) => c.name))}`, {
         hint: "see 'flashrecipe --help'",
       });
     }
+    const command = await entry.load();
+    // Decided from the raw arguments, so that even a mistake in the other options is reported as an event.
+    json = rest.includes("--json") && command.options.some(isJson);
     if (rest.includes("--help") || rest.includes("-h")) {
       console.out(commandHelp(command));
       return 0;
