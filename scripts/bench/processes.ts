@@ -11,8 +11,11 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 export interface SimProcess {
   /** The pseudo-terminal path it printed first. */
   path: string;
-  /** SIGTERM, then waits for it to save its flash file and exit. */
-  stop(): Promise<void>;
+  /**
+   * Sends `signal` (default SIGTERM: the simulator saves its flash file and exits), waits for the process to end and
+   * returns its exit code and stderr.
+   */
+  stop(signal?: Deno.Signal): Promise<{ code: number; stderr: string }>;
 }
 
 /** Starts `flashrecipe sim usart` with `args` and waits for the pty path on its stdout. */
@@ -36,11 +39,11 @@ export async function startUsartSim(args: string[]): Promise<SimProcess> {
   }
   return {
     path: text.slice(0, text.indexOf("\n")),
-    async stop() {
-      child.kill("SIGTERM");
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      child.kill(signal);
       for (;;) if ((await reader.read()).done) break;
-      await child.status;
-      await stderr;
+      const status = await child.status;
+      return { code: status.code, stderr: await stderr };
     },
   };
 }

@@ -5,42 +5,13 @@
  * @module
  */
 
-const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+import { flashrecipeCommand, type SimProcess, startUsartSim } from "../../scripts/bench/processes.ts";
 
-/** A running `sim usart` process. */
-export interface SimProcess {
-  /** The pseudo-terminal path it printed first. */
-  path: string;
-  /** Sends `signal` (default SIGTERM), waits for the process to end and returns its exit code and stderr. */
-  stop(signal?: Deno.Signal): Promise<{ code: number; stderr: string }>;
-}
+export type { SimProcess };
 
 /** Starts `flashrecipe sim usart --chip CHIP [--flash-file PATH]` and waits for the pty path on stdout. */
-export async function startSim(chip: string, flashFile?: string): Promise<SimProcess> {
-  const args = ["run", "-A", MAIN, "sim", "usart", "--chip", chip];
-  if (flashFile) args.push("--flash-file", flashFile);
-  const child = new Deno.Command(Deno.execPath(), { args, stdin: "null", stdout: "piped", stderr: "piped" }).spawn();
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  while (!text.includes("\n")) {
-    const { value, done } = await reader.read();
-    if (done) {
-      await child.status;
-      throw new Error(`sim usart ended before printing its path: ${await stderr}`);
-    }
-    text += value;
-  }
-  const path = text.slice(0, text.indexOf("\n"));
-  return {
-    path,
-    async stop(signal: Deno.Signal = "SIGTERM") {
-      child.kill(signal);
-      for (;;) if ((await reader.read()).done) break;
-      const status = await child.status;
-      return { code: status.code, stderr: await stderr };
-    },
-  };
+export function startSim(chip: string, flashFile?: string): Promise<SimProcess> {
+  return startUsartSim(["--chip", chip, ...(flashFile ? ["--flash-file", flashFile] : [])]);
 }
 
 /** What stm32flash printed and returned. */
@@ -65,8 +36,9 @@ export async function stm32flash(path: string, ...args: string[]): Promise<ToolR
 
 /** Runs `flashrecipe ARGS` as a process. */
 export async function flashrecipe(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", MAIN, ...args],
+  const [program, programArgs] = flashrecipeCommand(args);
+  const result = await new Deno.Command(program, {
+    args: programArgs,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

@@ -8,6 +8,7 @@
  * @module
  */
 
+import { ByteQueue } from "../byte_queue.ts";
 import { ReadTimeoutError, StreamClosedError } from "../byte_stream.ts";
 import type { Libc } from "./libc.ts";
 import { portGoneError, portIoError, writeTimeoutError } from "./port_errors.ts";
@@ -36,8 +37,7 @@ export class FdStream {
   readonly #fd: number;
   readonly #options: FdStreamOptions;
   readonly #scratch = new Uint8Array(65536);
-  #chunks: Uint8Array[] = [];
-  #size = 0;
+  readonly #buffer = new ByteQueue();
   #closed = false;
   #hungUp = false;
   /** In-flight operations, awaited by close() so no poll is left running on a closed descriptor. */
@@ -54,7 +54,7 @@ export class FdStream {
   /** Bytes received and not yet read (after pulling what the descriptor has ready). */
   get pending(): number {
     if (!this.#closed) this.#pull();
-    return this.#size;
+    return this.#buffer.size;
   }
 
   /** True when the last look at the descriptor found the other side hung up (pty: no host program). */
@@ -76,7 +76,7 @@ export class FdStream {
   readAvailable(): Uint8Array {
     if (this.#closed) throw new StreamClosedError(this.#options.name);
     this.#pull();
-    return this.#take(this.#size);
+    return this.#take(this.#buffer.size);
   }
 
   /**
@@ -99,8 +99,7 @@ export class FdStream {
   discardBuffered(): void {
     if (this.#closed) return;
     this.#pull();
-    this.#chunks = [];
-    this.#size = 0;
+    this.#buffer.clear();
   }
 
   /** Stops all waits and resolves once no call is using the descriptor any more. */
@@ -126,7 +125,7 @@ export class FdStream {
     if (this.#closed) throw new StreamClosedError(this.#options.name);
     const complete = await this.#waitFor(length, Date.now() + timeoutMs);
     if (this.#closed) throw new StreamClosedError(this.#options.name);
-    if (!complete) throw new ReadTimeoutError(length, this.#size, timeoutMs);
+    if (!complete) throw new ReadTimeoutError(length, this.#buffer.size, timeoutMs);
     return this.#take(length);
   }
 
@@ -135,14 +134,14 @@ export class FdStream {
     const { POLLIN, POLLHUP, POLLERR, POLLNVAL } = this.#libc.platform.poll;
     while (!this.#closed) {
       this.#pull();
-      if (this.#size >= length) return true;
+      if (this.#buffer.size >= length) return true;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
       const slice = Math.min(remaining, POLL_SLICE_MS);
       if (this.#hungUp && this.#options.hangup === "wait") {
         // poll() reports POLLHUP at once while no slave is open; sleep instead of spinning.
         await delay(slice);
-        this.#hungUp = (this.#libc.pollNow(this.#fd, POLLIN) & POLLHUP) !== 0 && this.#size < length;
+        this.#hungUp = (this.#libc.pollNow(this.#fd, POLLIN) & POLLHUP) !== 0 && this.#buffer.size < length;
         continue;
       }
       const revents = await this.#libc.pollAsync(this.#fd, POLLIN, slice);
@@ -151,7 +150,7 @@ export class FdStream {
       // A hung-up terminal polls readable too (POLLIN|POLLHUP) while read() returns 0: judge by POLLHUP.
       if ((revents & (POLLHUP | POLLERR)) !== 0) {
         this.#pull();
-        if (this.#size >= length) return true;
+        if (this.#buffer.size >= length) return true;
         if (this.#options.hangup === "error") throw portGoneError(this.#options.name);
         this.#hungUp = true;
       }
@@ -166,8 +165,7 @@ export class FdStream {
       const { value, errno } = this.#libc.read(this.#fd, this.#scratch);
       if (value > 0) {
         this.#hungUp = false;
-        this.#chunks.push(this.#scratch.slice(0, value));
-        this.#size += value;
+        this.#buffer.push(this.#scratch.subarray(0, value));
         if (value < this.#scratch.length) return;
         continue;
       }
@@ -186,18 +184,7 @@ export class FdStream {
   }
 
   #take(length: number): Uint8Array {
-    const out = new Uint8Array(length);
-    let filled = 0;
-    while (filled < length) {
-      const head = this.#chunks[0];
-      const n = Math.min(head.length, length - filled);
-      out.set(head.subarray(0, n), filled);
-      filled += n;
-      if (n === head.length) this.#chunks.shift();
-      else this.#chunks[0] = head.subarray(n);
-    }
-    this.#size -= length;
-    return out;
+    return this.#buffer.take(length);
   }
 
   async #write(data: Uint8Array, stallTimeoutMs: number): Promise<void> {
