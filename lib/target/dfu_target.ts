@@ -13,11 +13,11 @@
  * @module
  */
 
-import { chipByPid, partByName } from "../chips/database.ts";
+import { chipByPid, partByName, PARTS } from "../chips/database.ts";
 import type { ChipInfo } from "../chips/types.ts";
 import { DeviceError, InputError } from "../errors.ts";
 import { DfuseDevice, type DfuseDeviceOptions } from "../protocol/dfu/dfuse_device.ts";
-import { DFU_CHIPS, DFU_PARTS, DFU_SIGNATURES } from "../protocol/dfu/known_chips.ts";
+import { DFU_SIGNATURES } from "../protocol/dfu/known_chips.ts";
 import { layoutPages, layoutSize, type MemoryLayout } from "../protocol/dfu/memory_layout.ts";
 import { DfuseCommand } from "../protocol/dfu/requests.ts";
 import type { UsbControlDevice } from "../transport/usb/control.ts";
@@ -51,7 +51,7 @@ function hex32(value: number): string {
 }
 
 function findChip(pid: number): ChipInfo | undefined {
-  return chipByPid(pid) ?? DFU_CHIPS.find((chip) => chip.pid === pid);
+  return chipByPid(pid);
 }
 
 /** A chip in its DfuSe bootloader. */
@@ -244,12 +244,13 @@ function resolveChip(device: DfuseDevice, partName: string | undefined): { chip:
   const flashLayout = device.alternates[0].layout;
   const layoutBytes = layoutSize(flashLayout);
   if (partName !== undefined) {
-    const part = partByName(partName) ?? DFU_PARTS.find((p) => p.part === partName.toLowerCase());
+    const part = partByName(partName);
     const chip = part && findChip(part.pid);
     if (!part || !chip) {
-      const known = DFU_PARTS.map((p) => p.part).join(", ");
       throw new InputError("E_DFU_PART", `unknown part ${JSON.stringify(partName)}`, {
-        hint: `parts known over DFU: ${known}`,
+        hint: `name a part of the chip database, e.g. ${
+          PARTS.filter((p) => p.pid === 0x413).map((p) => p.part).join(", ")
+        }`,
       });
     }
     return { chip, flashSize: part.flashSize };

@@ -40,4 +40,4 @@ export type { MemoryLayout, MemoryPage, MemorySegment } from "./memory_layout.ts
 export { DfuRequest, dfuRequestName, DfuseCommand } from "./requests.ts";
 export { DfuState, dfuStateName } from "./state.ts";
 export { DfuStatus, dfuStatusErrorCode, dfuStatusMeaning, dfuStatusName } from "./status.ts";
-export { DFU_CHIPS, DFU_PARTS, DFU_SIGNATURES } from "./known_chips.ts";
+export { DFU_SIGNATURES } from "./known_chips.ts";
