@@ -1,16 +1,7 @@
 import assert from "node:assert/strict";
+import { hasStm32flash } from "../witness/sim_process.ts";
 
 const BENCH = new URL("../../scripts/bench.ts", import.meta.url).pathname;
-
-async function hasStm32flash(): Promise<boolean> {
-  try {
-    await new Deno.Command("stm32flash", { args: ["-h"], stdout: "null", stderr: "null" }).output();
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
 
 // The shape of `bench --quick --json` on the USART rows; never the speed (no timed assertions).
 Deno.test({

@@ -7,19 +7,9 @@ import assert from "node:assert/strict";
 import { ReadTimeoutError, StreamClosedError } from "../../lib/transport/byte_stream.ts";
 import { openPseudoTerminal } from "../../lib/transport/serial/pty.ts";
 import { openSerialPort } from "../../lib/transport/serial/serial_port.ts";
+import { hasStm32flash } from "../witness/sim_process.ts";
 
 const posixOnly = Deno.build.os === "windows";
-
-async function hasStm32flash(): Promise<boolean> {
-  try {
-    // any exit status will do: only whether the program can be started matters
-    await new Deno.Command("stm32flash", { args: ["-h"], stdout: "null", stderr: "null" }).output();
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
-}
 
 Deno.test({
   name: "pty: a new pseudo-terminal has a slave path, starts raw 8N1 and has no host yet",

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { flashrecipeCommand, type SimProcess, startUsartSim } from "../../scripts/bench/processes.ts";
+import { available, flashrecipeCommand, type SimProcess, startUsartSim } from "../../scripts/bench/processes.ts";
 
 export type { SimProcess };
 
@@ -48,14 +48,8 @@ export async function flashrecipe(...args: string[]): Promise<{ code: number; st
 }
 
 /** Whether stm32flash can be started on this machine (CI installs it with scripts/install_test_deps.sh). */
-export async function hasStm32flash(): Promise<boolean> {
-  try {
-    await new Deno.Command("stm32flash", { args: ["-h"], stdout: "null", stderr: "null" }).output();
-    return true;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return false;
-    throw error;
-  }
+export function hasStm32flash(): Promise<boolean> {
+  return available("stm32flash");
 }
 
 /** Deterministic pseudo-random bytes (no 0xFF-only runs), so a failed comparison is reproducible. */
