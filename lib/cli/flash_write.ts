@@ -8,19 +8,13 @@
  */
 
 import { flashPages } from "../chips/layout.ts";
-import { formatAddress, formatSize } from "../chips/format.ts";
+import { formatSize } from "../chips/format.ts";
 import { DeviceError } from "../errors.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import { assertFitsPages, pagesTouched } from "../image/pages.ts";
-import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
 import type { Target } from "../target/target.ts";
-import {
-  type Comparison,
-  findUnchangedPages,
-  type Piece,
-  piecesOutside,
-  wantedPages,
-} from "../target/unchanged_pages.ts";
+import { type Comparison, findUnchangedPages, piecesOutside, wantedPages } from "../target/unchanged_pages.ts";
+import { verifiedBy, verifyPieces } from "../target/verify.ts";
 
 /** What {@linkcode eraseWriteVerify} did. */
 export interface WriteReport {
@@ -59,13 +53,13 @@ export async function eraseWriteVerify(
   for (const piece of pieces) await target.writeMemory(piece.address, piece.data);
   step("verifying");
   // The unchanged pages were compared in full a moment ago and nothing has touched them since.
-  const verifiedBy = pieces.length > 0 ? await verifyPieces(target, pieces) : method;
+  const verified = pieces.length > 0 ? verifiedBy(await verifyPieces(target, pieces)) : method;
   return {
     pagesErased: toErase.length,
     pagesUnchanged: unchanged.size,
     bytesErased: toErase.reduce((sum, page) => sum + page.size, 0),
     bytesWritten,
-    verifiedBy,
+    verifiedBy: verified,
   };
 }
 
@@ -88,38 +82,6 @@ async function findUnchanged(
 }
 
 /** Checks that flash holds `image`: by Get Checksum where the bootloader offers it and the segment is word-aligned. */
-export function verifyImage(target: Target, image: MemoryImage): Promise<WriteReport["verifiedBy"]> {
-  return verifyPieces(target, image.segments);
-}
-
-async function verifyPieces(target: Target, pieces: readonly Piece[]): Promise<WriteReport["verifiedBy"]> {
-  let crcBytes = 0;
-  const total = pieces.reduce((sum, piece) => sum + piece.data.length, 0);
-  for (const { address, data } of pieces) {
-    const aligned = address % 4 === 0 && data.length % 4 === 0;
-    const crc = aligned ? await target.checksum?.(address, data.length) : undefined;
-    if (crc !== undefined) {
-      if (crc !== stm32Crc(data)) {
-        throw new DeviceError("E_VERIFY", `verify failed: CRC of ${formatAddress(address)}+${data.length} differs`, {
-          hint: "the flash does not hold the image: erase and write again",
-        });
-      }
-      crcBytes += data.length;
-      continue;
-    }
-    const actual = await target.readMemory(address, data.length);
-    const at = actual.findIndex((byte, i) => byte !== data[i]);
-    if (at >= 0) {
-      throw new DeviceError(
-        "E_VERIFY",
-        `verify failed at ${formatAddress(address + at)}: expected 0x${hex2(data[at])}, read 0x${hex2(actual[at])}`,
-        { hint: "was the flash erased before writing? is it write-protected?" },
-      );
-    }
-  }
-  return crcBytes === total ? "CRC" : crcBytes > 0 ? "CRC and read-back" : "read-back";
-}
-
-function hex2(value: number): string {
-  return value.toString(16).padStart(2, "0");
+export async function verifyImage(target: Target, image: MemoryImage): Promise<WriteReport["verifiedBy"]> {
+  return verifiedBy(await verifyPieces(target, image.segments));
 }
