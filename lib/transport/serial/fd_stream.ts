@@ -1,9 +1,11 @@
 /**
- * Buffered, non-blocking byte I/O on a POSIX file descriptor (a serial port or a pseudo-terminal master)
- * that never blocks the event loop: waiting happens in `poll()` on a worker thread (an FFI call declared
- * `nonblocking`), in short slices so that `close()` and deadlines are honoured promptly; the `read()` and
- * `write()` calls themselves run only when `poll()` said they will not block (the descriptor is also
- * O_NONBLOCK).
+ * Buffered, non-blocking byte I/O on a POSIX file descriptor (a serial port or a pseudo-terminal master).
+ * Waiting happens in `poll()` on a worker thread (an FFI call declared `nonblocking`), in short slices so that
+ * `close()` and deadlines are honoured promptly — or, where the process allows it (lib/transport/serial/
+ * wait_policy.ts), first in a `poll()` that blocks the calling thread for a bounded stretch, which spares every
+ * reply the hand-over from the worker to the event loop. The `read()` and `write()` calls themselves never wait
+ * (the descriptor is O_NONBLOCK). A read or write with nothing queued ahead of it completes without yielding to
+ * the event loop when the bytes are there (or the driver takes them) at once.
  *
  * @module
  */
@@ -12,6 +14,7 @@ import { ByteQueue } from "../byte_queue.ts";
 import { ReadTimeoutError, StreamClosedError } from "../byte_stream.ts";
 import type { Libc } from "./libc.ts";
 import { portGoneError, portIoError, writeTimeoutError } from "./port_errors.ts";
+import { blockingWaitStretchMs } from "./wait_policy.ts";
 
 /** Longest single `poll()` wait; bounds how long `close()` waits for an in-flight wait to return. */
 export const POLL_SLICE_MS = 50;
@@ -44,6 +47,11 @@ export class FdStream {
   readonly #busy = new Set<Promise<unknown>>();
   #readQueue: Promise<unknown> = Promise.resolve();
   #writeQueue: Promise<unknown> = Promise.resolve();
+  /** Reads and writes queued to wait asynchronously; a new one may take the synchronous path only behind none. */
+  #queuedReads = 0;
+  #queuedWrites = 0;
+  /** When a wait last let the event loop run (performance.now()): the start of the current blocking stretch. */
+  #lastYield = performance.now();
 
   constructor(libc: Libc, fd: number, options: FdStreamOptions) {
     this.#libc = libc;
@@ -69,14 +77,28 @@ export class FdStream {
 
   /** Reads exactly `length` bytes within `timeoutMs`, else rejects with {@linkcode ReadTimeoutError}. */
   read(length: number, timeoutMs: number): Promise<Uint8Array> {
-    return this.#enqueueRead(() => this.#read(length, timeoutMs));
+    const deadline = Date.now() + timeoutMs;
+    if (this.#queuedReads === 0) {
+      try {
+        if (this.#closed) throw new StreamClosedError(this.#options.name);
+        if (this.#waitBlocking(length, deadline)) return Promise.resolve(this.#buffer.take(length));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    this.#queuedReads++;
+    const done = () => this.#queuedReads--;
+    const job = this.#readQueue.then(() => this.#read(length, deadline, timeoutMs));
+    job.then(done, done);
+    this.#readQueue = job.catch(() => undefined);
+    return this.#track(job);
   }
 
   /** Takes everything received so far (possibly nothing) without waiting. */
   readAvailable(): Uint8Array {
     if (this.#closed) throw new StreamClosedError(this.#options.name);
     this.#pull();
-    return this.#take(this.#buffer.size);
+    return this.#buffer.take(this.#buffer.size);
   }
 
   /**
@@ -84,13 +106,32 @@ export class FdStream {
    * limit when it is omitted) or the stream is closed meanwhile.
    */
   waitReadable(timeoutMs = Infinity): Promise<boolean> {
-    return this.#track(this.#waitFor(1, Date.now() + timeoutMs));
+    const deadline = Date.now() + timeoutMs;
+    try {
+      if (this.#waitBlocking(1, deadline)) return Promise.resolve(true);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#track(this.#waitFor(1, deadline));
   }
 
   /** Writes all of `data`; rejects with `E_WRITE_TIMEOUT` when the descriptor accepts nothing for `timeoutMs`. */
   write(data: Uint8Array, stallTimeoutMs: number): Promise<void> {
-    const copy = data.slice();
-    const job = this.#writeQueue.then(() => this.#write(copy, stallTimeoutMs));
+    let written = 0;
+    if (this.#queuedWrites === 0) {
+      try {
+        written = this.#writeNow(data);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (written === data.length) return Promise.resolve();
+    }
+    // The driver's output queue is full (or earlier writes wait): the rest waits its turn.
+    const rest = data.slice(written);
+    this.#queuedWrites++;
+    const done = () => this.#queuedWrites--;
+    const job = this.#writeQueue.then(() => this.#write(rest, stallTimeoutMs, written, data.length));
+    job.then(done, done);
     this.#writeQueue = job.catch(() => undefined);
     return this.#track(job);
   }
@@ -108,12 +149,6 @@ export class FdStream {
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
   }
 
-  #enqueueRead<T>(operation: () => Promise<T>): Promise<T> {
-    const job = this.#readQueue.then(operation);
-    this.#readQueue = job.catch(() => undefined);
-    return this.#track(job);
-  }
-
   #track<T>(job: Promise<T>): Promise<T> {
     this.#busy.add(job);
     const forget = () => this.#busy.delete(job);
@@ -121,19 +156,39 @@ export class FdStream {
     return job;
   }
 
-  async #read(length: number, timeoutMs: number): Promise<Uint8Array> {
+  async #read(length: number, deadline: number, timeoutMs: number): Promise<Uint8Array> {
     if (this.#closed) throw new StreamClosedError(this.#options.name);
-    const complete = await this.#waitFor(length, Date.now() + timeoutMs);
+    const complete = this.#waitBlocking(length, deadline) || await this.#waitFor(length, deadline);
     if (this.#closed) throw new StreamClosedError(this.#options.name);
     if (!complete) throw new ReadTimeoutError(length, this.#buffer.size, timeoutMs);
-    return this.#take(length);
+    return this.#buffer.take(length);
+  }
+
+  /**
+   * Waits on the calling thread, within the blocking stretch the process allows, until `length` bytes are
+   * buffered: true when they are; false when the deadline or the stretch ran out first (or waiting here is not
+   * allowed), leaving the rest of the wait to {@linkcode FdStream.#waitFor}.
+   */
+  #waitBlocking(length: number, deadline: number): boolean {
+    if (this.#buffer.size >= length) return true;
+    const stretch = blockingWaitStretchMs();
+    // A queued write may need the event loop to finish sending what the reply answers.
+    if (stretch === 0 || this.#closed || this.#hungUp || this.#queuedWrites > 0) return false;
+    const { POLLIN } = this.#libc.platform.poll;
+    for (;;) {
+      const left = Math.min(deadline - Date.now(), stretch - (performance.now() - this.#lastYield));
+      if (left <= 0) return false;
+      const revents = this.#libc.pollBlocking(this.#fd, POLLIN, left);
+      if (revents !== 0 && this.#onPolled(revents, length)) return true;
+      if (this.#hungUp) return false;
+    }
   }
 
   /** Waits until `length` bytes are buffered (true) or the deadline passes or the stream closes (false). */
   async #waitFor(length: number, deadline: number): Promise<boolean> {
-    const { POLLIN, POLLHUP, POLLERR, POLLNVAL } = this.#libc.platform.poll;
+    const { POLLIN, POLLHUP } = this.#libc.platform.poll;
+    if (!this.#closed) this.#pull();
     while (!this.#closed) {
-      this.#pull();
       if (this.#buffer.size >= length) return true;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return false;
@@ -141,19 +196,30 @@ export class FdStream {
       if (this.#hungUp && this.#options.hangup === "wait") {
         // poll() reports POLLHUP at once while no slave is open; sleep instead of spinning.
         await delay(slice);
-        this.#hungUp = (this.#libc.pollNow(this.#fd, POLLIN) & POLLHUP) !== 0 && this.#buffer.size < length;
+        this.#lastYield = performance.now();
+        if (this.#closed) return false;
+        this.#hungUp = (this.#libc.pollNow(this.#fd, POLLIN) & POLLHUP) !== 0;
+        this.#pull();
         continue;
       }
       const revents = await this.#libc.pollAsync(this.#fd, POLLIN, slice);
+      this.#lastYield = performance.now();
       if (this.#closed) return false;
-      if ((revents & POLLNVAL) !== 0) throw portIoError(this.#options.name, "poll", "descriptor not open");
-      // A hung-up terminal polls readable too (POLLIN|POLLHUP) while read() returns 0: judge by POLLHUP.
-      if ((revents & (POLLHUP | POLLERR)) !== 0) {
-        this.#pull();
-        if (this.#buffer.size >= length) return true;
-        if (this.#options.hangup === "error") throw portGoneError(this.#options.name);
-        this.#hungUp = true;
-      }
+      if (revents !== 0 && this.#onPolled(revents, length)) return true;
+    }
+    return false;
+  }
+
+  /** Takes in what `poll()` reported: true when `length` bytes are now buffered. */
+  #onPolled(revents: number, length: number): boolean {
+    const { POLLHUP, POLLERR, POLLNVAL } = this.#libc.platform.poll;
+    if ((revents & POLLNVAL) !== 0) throw portIoError(this.#options.name, "poll", "descriptor not open");
+    this.#pull();
+    if (this.#buffer.size >= length) return true;
+    // A hung-up terminal polls readable too (POLLIN|POLLHUP) while read() returns 0: judge by POLLHUP.
+    if ((revents & (POLLHUP | POLLERR)) !== 0) {
+      if (this.#options.hangup === "error") throw portGoneError(this.#options.name);
+      this.#hungUp = true;
     }
     return false;
   }
@@ -183,31 +249,43 @@ export class FdStream {
     }
   }
 
-  #take(length: number): Uint8Array {
-    return this.#buffer.take(length);
-  }
-
-  async #write(data: Uint8Array, stallTimeoutMs: number): Promise<void> {
+  /** Hands the driver as much of `data` as it takes now, without waiting; returns how many bytes it took. */
+  #writeNow(data: Uint8Array): number {
     const { EAGAIN, EINTR, EIO } = this.#libc.platform.errno;
-    const { POLLOUT, POLLNVAL, POLLHUP, POLLERR } = this.#libc.platform.poll;
+    if (this.#closed) throw new StreamClosedError(this.#options.name);
     let offset = 0;
-    let lastProgress = Date.now();
     while (offset < data.length) {
-      if (this.#closed) throw new StreamClosedError(this.#options.name);
-      const { value, errno } = this.#libc.write(this.#fd, data.subarray(offset));
+      const { value, errno } = this.#libc.write(this.#fd, offset === 0 ? data : data.subarray(offset));
       if (value > 0) {
         offset += value;
-        lastProgress = Date.now();
         continue;
       }
       if (value === -1 && errno === EINTR) continue;
       if (value === -1 && errno === EIO) throw portGoneError(this.#options.name);
       if (value === -1 && errno !== EAGAIN) throw portIoError(this.#options.name, "write", `errno ${errno}`);
+      break;
+    }
+    return offset;
+  }
+
+  /** Writes all of `data`, waiting while the driver's output queue is full; `before` of `total` went already. */
+  async #write(data: Uint8Array, stallTimeoutMs: number, before: number, total: number): Promise<void> {
+    const { POLLOUT, POLLNVAL, POLLHUP, POLLERR } = this.#libc.platform.poll;
+    let offset = 0;
+    let lastProgress = Date.now();
+    for (;;) {
+      const taken = this.#writeNow(data.subarray(offset));
+      if (taken > 0) {
+        offset += taken;
+        lastProgress = Date.now();
+      }
+      if (offset >= data.length) return;
       // The output queue is full: wait until the driver takes more.
       const remaining = lastProgress + stallTimeoutMs - Date.now();
-      if (remaining <= 0) throw writeTimeoutError(this.#options.name, offset, data.length, stallTimeoutMs);
+      if (remaining <= 0) throw writeTimeoutError(this.#options.name, before + offset, total, stallTimeoutMs);
       const slice = Math.min(remaining, POLL_SLICE_MS);
       const revents = await this.#libc.pollAsync(this.#fd, POLLOUT, slice);
+      this.#lastYield = performance.now();
       if ((revents & POLLNVAL) !== 0) throw portIoError(this.#options.name, "poll", "descriptor not open");
       if ((revents & (POLLHUP | POLLERR)) !== 0 && (revents & POLLOUT) === 0) {
         if (this.#options.hangup === "error") throw portGoneError(this.#options.name);

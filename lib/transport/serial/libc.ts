@@ -4,7 +4,8 @@
  * Each {@linkcode Libc} owns its own library handle and must be closed; that keeps Deno's resource sanitizer
  * happy and ties the handle's lifetime to the port using it.
  *
- * `errno` is read through `__errno_location()`/`__error()` right after a synchronous call, on the same thread.
+ * `errno` is read through `__errno_location()`/`__error()` right after a synchronous call, on the same thread
+ * (synchronous FFI calls always run on the isolate's own thread, so the location is looked up once).
  * Calls declared `nonblocking` run on a worker thread whose errno is out of reach, so only `poll` and
  * `tcdrain` are made that way, and their callers rely on return values and `revents`, not errno.
  *
@@ -62,6 +63,11 @@ export class Libc {
   readonly platform: PosixPlatform;
   readonly #library: Deno.DynamicLibrary<typeof SYMBOLS>;
   readonly #errnoLibrary: Deno.DynamicLibrary<{ errnoLocation: { name: string; parameters: []; result: "pointer" } }>;
+  /** This thread's errno, once located. */
+  #errnoView: Deno.UnsafePointerView | null | undefined;
+  /** The `struct pollfd` of synchronous polls, reused: they cannot overlap, being synchronous. */
+  readonly #pollfd = new Uint8Array(POLLFD_SIZE);
+  readonly #pollfdView = new DataView(this.#pollfd.buffer);
   #closed = false;
 
   constructor(platform: PosixPlatform) {
@@ -84,9 +90,11 @@ export class Libc {
 
   /** The calling thread's errno. */
   errno(): number {
-    const location = this.#errnoLibrary.symbols.errnoLocation();
-    if (location === null) return 0;
-    return new Deno.UnsafePointerView(location).getInt32();
+    if (this.#errnoView === undefined) {
+      const location = this.#errnoLibrary.symbols.errnoLocation();
+      this.#errnoView = location === null ? null : new Deno.UnsafePointerView(location);
+    }
+    return this.#errnoView?.getInt32() ?? 0;
   }
 
   #result(value: number | bigint): CallResult {
@@ -126,9 +134,20 @@ export class Libc {
 
   /** `poll()` on one descriptor without waiting; returns `revents` (0 when nothing is ready). */
   pollNow(fd: number, events: number): number {
-    const pollfd = makePollfd(fd, events);
-    const ready = this.#symbols.poll(pollfd, 1n, 0);
-    return ready > 0 ? readRevents(pollfd) : 0;
+    return this.pollBlocking(fd, events, 0);
+  }
+
+  /**
+   * `poll()` on one descriptor for up to `timeoutMs` on the calling thread, which blocks meanwhile: no event loop
+   * turn, no timer, no other task runs until it returns. Returns `revents` (0 on timeout or an interrupted wait).
+   */
+  pollBlocking(fd: number, events: number, timeoutMs: number): number {
+    const view = this.#pollfdView;
+    view.setInt32(0, fd, true);
+    view.setInt16(4, events, true);
+    view.setInt16(6, 0, true);
+    const ready = this.#symbols.poll(this.#pollfd, 1n, Math.max(0, Math.ceil(timeoutMs)));
+    return ready > 0 ? view.getUint16(6, true) : 0;
   }
 
   /**
