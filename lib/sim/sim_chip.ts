@@ -16,6 +16,7 @@ import {
   writeProtectedPages,
 } from "./option_bytes.ts";
 import type { SimulatedPart } from "./parts.ts";
+import { SIGNATURE_AREAS } from "../chips/signature_area.ts";
 
 /** Why the simulated chip refused an access; the protocol front end turns it into a NACK or DFU status. */
 export class AccessError extends Error {
@@ -95,8 +96,8 @@ export class SimulatedChip {
   read(address: number, length: number): Uint8Array {
     if (this.readProtected) throw new AccessError("protected", "read protection is active");
     if (this.flash.contains(address, length)) return this.flash.read(address, length);
-    const region = this.#fixedRegion(address, length);
-    if (region) return region.bytes.slice(address - region.start, address - region.start + length);
+    const bytes = this.#fixedRead(address, length);
+    if (bytes) return bytes;
     throw new AccessError("unmapped", `nothing readable at 0x${address.toString(16)}`);
   }
 
@@ -213,23 +214,53 @@ export class SimulatedChip {
     return cause;
   }
 
-  /** Read-only regions outside flash: system memory, option bytes, flash-size register, unique ID, SRAM. */
-  #fixedRegion(address: number, length: number): { start: number; bytes: Uint8Array } | undefined {
+  /**
+   * Reads outside flash: system memory, the signature block, option bytes, flash-size register, unique ID, SRAM.
+   * The flash-size register and unique ID show through wherever a read of system memory or of the family's
+   * signature block ({@linkcode SIGNATURE_AREAS}) covers them, as on the parts, where they are words of that
+   * read-only memory.
+   */
+  #fixedRead(address: number, length: number): Uint8Array | undefined {
     const { chip } = this.part;
-    // Small registers first: on some parts they sit inside the system-memory range.
-    const regions: { start: number; bytes: Uint8Array }[] = [];
+    const registers: Region[] = [];
     if (chip.flash.sizeRegister !== undefined) {
       const kib = this.part.part.flashSize / 1024;
-      regions.push({ start: chip.flash.sizeRegister, bytes: new Uint8Array([kib & 0xff, kib >> 8]) });
+      registers.push({ start: chip.flash.sizeRegister, bytes: new Uint8Array([kib & 0xff, kib >> 8]) });
     }
-    if (chip.uniqueIdAddress !== undefined) regions.push({ start: chip.uniqueIdAddress, bytes: this.uniqueId });
-    regions.push(
-      { start: chip.ram.base, bytes: this.ram },
-      { start: chip.optionBytes.address, bytes: this.optionBytes },
+    if (chip.uniqueIdAddress !== undefined) registers.push({ start: chip.uniqueIdAddress, bytes: this.uniqueId });
+    // Read-only memory the registers live in (blank where the model has no contents for it).
+    const readOnly: Region[] = [
+      ...(SIGNATURE_AREAS[chip.family] ?? []).map((a) => ({
+        start: a.start,
+        bytes: new Uint8Array(a.end - a.start).fill(0xff),
+      })),
       { start: chip.systemMemory.base, bytes: systemMemoryImage(chip.systemMemory.size) },
-    );
-    return regions.find((r) => address >= r.start && address + length <= r.start + r.bytes.length);
+    ];
+    const within = (r: Region) => address >= r.start && address + length <= r.start + r.bytes.length;
+    const host = readOnly.find(within);
+    if (host) {
+      const out = host.bytes.slice(address - host.start, address - host.start + length);
+      for (const r of registers) {
+        for (let i = 0; i < r.bytes.length; i++) {
+          const at = r.start + i - address;
+          if (at >= 0 && at < length) out[at] = r.bytes[i];
+        }
+      }
+      return out;
+    }
+    // Small registers alone (where no listed block holds them), then the writable areas.
+    const region = [...registers, { start: chip.ram.base, bytes: this.ram }, {
+      start: chip.optionBytes.address,
+      bytes: this.optionBytes,
+    }].find(within);
+    return region?.bytes.slice(address - region.start, address - region.start + length);
   }
+}
+
+/** A run of memory the simulator answers reads from. */
+interface Region {
+  start: number;
+  bytes: Uint8Array;
 }
 
 /** Stand-in contents of the ROM: a fixed pattern (the real ROM is ST's code and is not reproduced). */

@@ -10,6 +10,13 @@
  * {@linkcode GIVE_UP_AFTER} leading pages that differ (and none that matched) the comparison stops, so a first flash
  * costs only those few short probes.
  *
+ * A blank chip settles it sooner. When the probe of the first compared page reads back erased flash (all 0xFF;
+ * with Get Checksum, the CRC of an erased page) where the image has data, no program starts where this image
+ * starts: the chip is blank or was erased there, and whatever follows is not an older build of this firmware worth
+ * comparing against. The comparison stops after that one probe: one command instead of two on a blank chip, the
+ * production case. A first page that holds something else, not erased, keeps the two-page rule: a re-flash whose
+ * start changed (a new vector table, a version string) may still match further on.
+ *
  * @module
  */
 
@@ -87,27 +94,47 @@ export async function findUnchangedPages(target: Target, wanted: readonly Wanted
   const unchanged = new Set<number>();
   let method: Comparison["method"] = "read-back";
   let leadingChanged = 0;
-  for (const { page, data } of wanted) {
+  for (const [i, { page, data }] of wanted.entries()) {
     if (unchanged.size === 0 && leadingChanged >= GIVE_UP_AFTER) break;
     const crc = page.size % 4 === 0 ? await target.checksum?.(page.start, page.size) : undefined;
     if (crc !== undefined) method = "CRC";
     // Probe with a short first read only until a page matches: from then on this looks like a re-flash.
     const probe = unchanged.size === 0;
-    const same = crc !== undefined ? crc === stm32Crc(data) : await readsBack(target, page, data, probe);
-    if (same) unchanged.add(page.index);
+    const found = crc !== undefined
+      ? (crc === stm32Crc(data) ? "same" : crc === stm32Crc(erasedPage(page.size)) ? "erased" : "differs")
+      : await readsBack(target, page, data, probe);
+    if (found === "same") unchanged.add(page.index);
+    else if (i === 0 && found === "erased") break; // a blank start: new firmware (see the module text)
     else leadingChanged++;
   }
   return { unchanged, method };
 }
 
-async function readsBack(target: Target, page: FlashPage, data: Uint8Array, probe: boolean): Promise<boolean> {
+/**
+ * How a page compares: `same`, `erased` (the first read came back all 0xFF where `data` is not), or `differs`.
+ * Reads stop at the first difference.
+ */
+async function readsBack(
+  target: Target,
+  page: FlashPage,
+  data: Uint8Array,
+  probe: boolean,
+): Promise<"same" | "erased" | "differs"> {
   for (let at = 0; at < page.size;) {
     const n = Math.min(at === 0 && probe ? PROBE_BYTES : PIECE_BYTES, page.size - at);
     const actual = await target.readMemory(page.start + at, n);
-    for (let i = 0; i < n; i++) if (actual[i] !== data[at + i]) return false;
+    for (let i = 0; i < n; i++) {
+      if (actual[i] === data[at + i]) continue;
+      return at === 0 && actual.every((b) => b === 0xff) ? "erased" : "differs";
+    }
     at += n;
   }
-  return true;
+  return "same";
+}
+
+/** A page of erased flash. */
+function erasedPage(size: number): Uint8Array {
+  return new Uint8Array(size).fill(0xff);
 }
 
 /** A piece of an image to write or verify. */
