@@ -2,14 +2,17 @@
  * The board a run talks to: a simulated board for `--simulate`, or a serial port. Opens the link once, lazily,
  * and connects to the bootloader on it.
  *
+ * The simulator is imported when a simulated board is first opened, not with this module, so that a serial-port
+ * run does not load it.
+ *
  * @module
  */
 
 import { InputError } from "../errors.ts";
 import { NoResponseError } from "../protocol/usart/errors.ts";
 import type { BoardAccess, ConnectRequest } from "../recipe/step.ts";
-import { simulatedPart } from "../sim/parts.ts";
-import { type SimulatedBoard, startSimulatedBoard } from "../sim/simulated_board.ts";
+import { simulatedPartName } from "../sim/part_names.ts";
+import type { SimulatedBoard } from "../sim/simulated_board.ts";
 import type { Target } from "../target/target.ts";
 import { connectUsart } from "../target/usart_target.ts";
 import type { BoardWiring } from "../transport/board_wiring.ts";
@@ -61,7 +64,7 @@ export interface LinkChoice {
 export interface Connector extends BoardAccess {
   /** Releases the link and stops the simulated board, if any. */
   close(): Promise<void>;
-  /** The simulated board, when simulating (for inspection by tests). */
+  /** The simulated board, when simulating and once it has been opened (for inspection by tests). */
   readonly board?: SimulatedBoard;
 }
 
@@ -72,19 +75,21 @@ export function createConnector(choice: LinkChoice): Connector {
 }
 
 function simulatedConnector(choice: LinkChoice, name: string): Connector {
-  const part = simulatedPart(name);
+  // An unknown chip is a usage error now, before anything is opened; the simulator itself loads on first use.
+  const part = simulatedPartName(name);
   let board: SimulatedBoard | undefined;
-  const open = (baud: number) => {
-    board ??= startSimulatedBoard(part.part.part, { baudRate: baud, wiring: choice.wiring, uniqueId: choice.uniqueId });
-    return board;
-  };
+  let opening: Promise<SimulatedBoard> | undefined;
+  const open = (baud: number) =>
+    opening ??= import("../sim/simulated_board.ts").then(({ startSimulatedBoard }) =>
+      board = startSimulatedBoard(part, { baudRate: baud, wiring: choice.wiring, uniqueId: choice.uniqueId })
+    );
   return {
     get board() {
       return board;
     },
-    link: (baud) => Promise.resolve(open(baud).link),
+    link: async (baud) => (await open(baud)).link,
     async connect(request) {
-      const simulated = open(request.baud);
+      const simulated = await open(request.baud);
       try {
         return await connectUsart(simulated.link, { syncAttempts: request.retries, warn: choice.warn });
       } catch (error) {
@@ -96,6 +101,8 @@ function simulatedConnector(choice: LinkChoice, name: string): Connector {
       }
     },
     async close() {
+      // A board still opening is waited for so that it is stopped too; an open that failed told its caller.
+      await Promise.allSettled([opening]);
       await board?.close();
     },
   };

@@ -7,23 +7,24 @@
  * DFU has no serial lines, so `link()` is an error; `openSerialPort` opens the application's CDC port for
  * `jump-to-system-memory`, and `waitUsb` watches the bus for `wait-usb`.
  *
+ * The DFU protocol, libusb and the simulator are imported when a connector first needs them, not with this module:
+ * `run` and the one-shot commands import it for every board, and a serial-port run never uses them.
+ *
  * @module
  */
 
 import { InputError } from "../errors.ts";
-import { UsbDisconnectedError } from "../protocol/dfu/errors.ts";
 import type { ConnectRequest, SerialPortRequest } from "../recipe/step.ts";
-import { SimulatedDfuBoard } from "../sim/dfu_board.ts";
-import { DFUSE_PART_NAMES, type DfusePartName } from "../sim/dfuse/parts.ts";
-import { DfuTarget } from "../target/dfu_target.ts";
+import type { SimulatedDfuBoard } from "../sim/dfu_board.ts";
+import { DFUSE_PART_NAMES, type DfusePartName, isSimulatedDfu } from "../sim/part_names.ts";
 import type { Target } from "../target/target.ts";
 import type { ByteStream } from "../transport/byte_stream.ts";
 import { listSerialPorts, selectSerialPort } from "../transport/serial/list_ports.ts";
 import { openSerialPort } from "../transport/serial/serial_port.ts";
 import type { UsbControlDevice, UsbSetup } from "../transport/usb/control.ts";
-import { describeDevice, openUsbDevice, waitForDevice, waitForDeviceGone } from "../transport/usb/libusb.ts";
-import { describeSelector, parseUsbSelector } from "../transport/usb/selector.ts";
 import type { Connector } from "./connector.ts";
+
+export { isSimulatedDfu } from "../sim/part_names.ts";
 
 /** The DFU bootloader's USB identity when nothing else is said (AN2606: ST DFU 0483:df11). */
 export const DEFAULT_DFU_SELECTOR = "0483:df11";
@@ -59,14 +60,9 @@ export function simulatedDfuNames(): readonly string[] {
   return DFUSE_PART_NAMES;
 }
 
-/** True when `name` is a DfuSe simulator. */
-export function isSimulatedDfu(name: string): name is DfusePartName {
-  return (DFUSE_PART_NAMES as readonly string[]).includes(name.toLowerCase());
-}
-
-/** A DFU connector; `simulation` is set with `--simulate`. */
+/** A DFU connector; `simulation` is set with `--simulate`, once the board has been used. */
 export interface DfuConnector extends Connector {
-  /** The in-process simulated board, when simulating. */
+  /** The in-process simulated board, when simulating (started by the first `connect`, `openSerialPort` or `waitUsb`). */
   readonly simulation?: SimulatedDfuBoard;
 }
 
@@ -98,7 +94,8 @@ function noLink(): Promise<never> {
  * libusb reports a device that left the bus as `E_USB_GONE`; the DfuSe host recognises disconnects by
  * `E_USB_NO_DEVICE` (so it can name the last block completed). This wrapper translates.
  */
-function disconnectAware(device: UsbControlDevice): UsbControlDevice {
+async function disconnectAware(device: UsbControlDevice): Promise<UsbControlDevice> {
+  const { UsbDisconnectedError } = await import("../protocol/dfu/errors.ts");
   const translate = (what: string) => (error: unknown): never => {
     if (error instanceof Error && (error as { code?: string }).code === "E_USB_GONE") {
       throw new UsbDisconnectedError(what, { cause: error });
@@ -137,9 +134,12 @@ function usbConnector(choice: DfuChoice): DfuConnector {
   return {
     link: noLink,
     async connect(request: ConnectRequest): Promise<Target> {
+      const { parseUsbSelector } = await import("../transport/usb/selector.ts");
+      const { openUsbDevice, waitForDevice } = await import("../transport/usb/libusb.ts");
+      const { DfuTarget } = await import("../target/dfu_target.ts");
       const selector = parseUsbSelector(request.usb ?? defaultSelector);
       if (request.waitMs !== undefined) await waitForDevice(selector, { timeoutMs: request.waitMs });
-      const open = async () => disconnectAware(await openUsbDevice(selector));
+      const open = async () => await disconnectAware(await openUsbDevice(selector));
       return await DfuTarget.open(await open(), {
         part: choice.part,
         reconnect: async () => {
@@ -150,6 +150,8 @@ function usbConnector(choice: DfuChoice): DfuConnector {
     },
     openSerialPort: openSerial,
     async waitUsb(text, present, timeoutMs) {
+      const { describeSelector, parseUsbSelector } = await import("../transport/usb/selector.ts");
+      const { describeDevice, waitForDevice, waitForDeviceGone } = await import("../transport/usb/libusb.ts");
       const selector = parseUsbSelector(text);
       if (present) return describeDevice(await waitForDevice(selector, { timeoutMs }));
       await waitForDeviceGone(selector, { timeoutMs });
@@ -160,34 +162,50 @@ function usbConnector(choice: DfuChoice): DfuConnector {
 }
 
 function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnector {
-  const board = new SimulatedDfuBoard(chip, { uid: choice.uniqueId });
+  let board: SimulatedDfuBoard | undefined;
+  let starting: Promise<SimulatedDfuBoard> | undefined;
+  const start = () =>
+    starting ??= import("../sim/dfu_board.ts").then(({ SimulatedDfuBoard }) =>
+      board = new SimulatedDfuBoard(chip, { uid: choice.uniqueId })
+    );
   const defaultSelector = choice.usb ?? DEFAULT_DFU_SELECTOR;
   return {
-    simulation: board,
+    get simulation() {
+      return board;
+    },
     link: noLink,
     async connect(request: ConnectRequest): Promise<Target> {
+      const simulated = await start();
+      const { parseUsbSelector } = await import("../transport/usb/selector.ts");
+      const { DfuTarget } = await import("../target/dfu_target.ts");
       const selector = parseUsbSelector(request.usb ?? defaultSelector);
-      if (request.waitMs !== undefined) await board.waitFor(selector, true, request.waitMs);
-      return await DfuTarget.open(board.openDfu(selector), {
+      if (request.waitMs !== undefined) await simulated.waitFor(selector, true, request.waitMs);
+      return await DfuTarget.open(simulated.openDfu(selector), {
         part: choice.part,
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, SIMULATED_MAX_POLL_MS))),
         reconnect: async () => {
-          await board.waitFor(selector, true, RECONNECT_MS);
-          return board.openDfu(selector);
+          await simulated.waitFor(selector, true, RECONNECT_MS);
+          return simulated.openDfu(selector);
         },
       });
     },
-    openSerialPort(request: SerialPortRequest): Promise<ByteStream> {
+    async openSerialPort(request: SerialPortRequest): Promise<ByteStream> {
       if (request.path !== undefined) {
         choice.warn(`simulation: the CDC port '${request.path}' is the simulated application's in-memory port`);
       }
-      return Promise.resolve(board.openCdc());
+      return (await start()).openCdc();
     },
     async waitUsb(text, present, timeoutMs) {
+      const simulated = await start();
+      const { describeSelector, parseUsbSelector } = await import("../transport/usb/selector.ts");
       const selector = parseUsbSelector(text);
-      const found = await board.waitFor(selector, present, timeoutMs);
+      const found = await simulated.waitFor(selector, present, timeoutMs);
       return found ? `${found.portPath} ${text}` : `${describeSelector(selector)} is gone`;
     },
-    close: () => board.close(),
+    async close() {
+      // A board still starting is waited for so that it is stopped too; a start that failed told its caller.
+      await Promise.allSettled([starting]);
+      await board?.close();
+    },
   };
 }

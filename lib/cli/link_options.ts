@@ -10,7 +10,7 @@ import { type OptionSpec, type ParsedArgs, parseNumber } from "./args.ts";
 import type { Console } from "./command.ts";
 import { createConnector } from "./connector.ts";
 import { InputError } from "../errors.ts";
-import { simulatedPartNames } from "../sim/parts.ts";
+import { SIMULATED_PART_NAMES } from "../sim/part_names.ts";
 import type { Target } from "../target/target.ts";
 
 /** `--port`, `--usb`, `--simulate`, `--baud`. */
@@ -26,7 +26,7 @@ export const LINK_OPTIONS: readonly OptionSpec[] = [
     name: "simulate",
     type: "string",
     valueName: "CHIP",
-    description: `use a simulated chip instead (${simulatedPartNames().join(", ")})`,
+    description: `use a simulated chip instead (${SIMULATED_PART_NAMES.join(", ")})`,
   },
   { name: "baud", type: "string", valueName: "RATE", description: "baud rate (default 115200)" },
 ];

@@ -10,7 +10,6 @@ import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 import { VERSION } from "./version.ts";
-import { errorResultEvent, JsonEventWriter } from "./json_reporter.ts";
 import type { OptionSpec } from "./args.ts";
 
 export { VERSION } from "./version.ts";
@@ -142,7 +141,11 @@ export async function main(argv: readonly string[], console: Console): Promise<n
     return await command.run(args, console);
   } catch (error) {
     if (error instanceof FlashRecipeError) {
-      if (json) new JsonEventWriter(console).emit(errorResultEvent(error));
+      if (json) {
+        // Imported here, not at start-up: it pulls in the chip database, which --version and --help never need.
+        const { errorResultEvent, JsonEventWriter } = await import("./json_reporter.ts");
+        new JsonEventWriter(console).emit(errorResultEvent(error));
+      }
       console.err(`error[${error.code}]: ${error.userMessage()}`);
       return error.exitCode;
     }

@@ -9,13 +9,12 @@ import type { ParsedArgs } from "./args.ts";
 import { parseAssignments } from "./args.ts";
 import type { Console } from "./command.ts";
 import type { LinkChoice } from "./connector.ts";
-import { isSimulatedDfu } from "./dfu_connector.ts";
 import type { JsonEventWriter } from "./json_reporter.ts";
 import { runFlags } from "./run_flags.ts";
 import { InputError } from "../errors.ts";
 import { loadRecipe, type Recipe } from "../recipe/load.ts";
 import type { RunFlags } from "../recipe/step.ts";
-import { simulatedPart } from "../sim/parts.ts";
+import { isSimulatedDfu, simulatedPartName } from "../sim/part_names.ts";
 
 /** A validated recipe and where its board is. */
 export interface PreparedRun {
@@ -45,7 +44,7 @@ export async function prepareRun(
   };
   const simulate = args.options.simulate as string | undefined;
   // An unknown simulated chip is a usage error, found before the recipe is even read.
-  if (simulate !== undefined && !isSimulatedDfu(simulate)) simulatedPart(simulate);
+  if (simulate !== undefined && !isSimulatedDfu(simulate)) simulatedPartName(simulate);
   const flags = runFlags(args);
   const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]), flags });
   const target = recipe.header.target;

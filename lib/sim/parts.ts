@@ -7,7 +7,6 @@
 
 import { chipByPid, partByName } from "../chips/database.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
-import { InputError } from "../errors.ts";
 import {
   F1_HIGH_DENSITY_OPTIONS,
   F1_MEDIUM_DENSITY_OPTIONS,
@@ -18,6 +17,7 @@ import {
   L4_OPTIONS,
   type OptionByteModel,
 } from "./option_bytes.ts";
+import { SIMULATED_PART_NAMES, type SimulatedPartName, simulatedPartName } from "./part_names.ts";
 
 /** How a part's USART bootloader behaves (AN2606 "bootloader version" tables, AN3155 Table 2). */
 export interface UsartBootloaderProfile {
@@ -56,7 +56,7 @@ function usartCommands(chip: ChipInfo): number[] {
 }
 
 /** Per part: bootloader version (AN2606 device-dependent parameters; one of the chip database's versions). */
-const SIMULATED: Readonly<Record<string, { version: number; options: OptionByteModel }>> = {
+const SIMULATED: Readonly<Record<SimulatedPartName, { version: number; options: OptionByteModel }>> = {
   stm32f103c8: { version: 0x22, options: F1_MEDIUM_DENSITY_OPTIONS }, // AN2606 STM32F10xxx: V2.2
   stm32f103cb: { version: 0x22, options: F1_MEDIUM_DENSITY_OPTIONS },
   stm32f103rc: { version: 0x22, options: F1_HIGH_DENSITY_OPTIONS }, // AN2606 STM32F10xxx high density: V2.2
@@ -68,19 +68,18 @@ const SIMULATED: Readonly<Record<string, { version: number; options: OptionByteM
 
 /** Names of the parts `--simulate` accepts. */
 export function simulatedPartNames(): string[] {
-  return Object.keys(SIMULATED);
+  return [...SIMULATED_PART_NAMES];
 }
 
-/** Returns the simulated part called `name`, or throws an {@linkcode InputError} listing the choices. */
+/** Returns the simulated part called `name` (any case); an unknown name is the usage error of {@linkcode simulatedPartName}. */
 export function simulatedPart(name: string): SimulatedPart {
-  const key = name.toLowerCase();
+  const key = simulatedPartName(name);
   const behaviour = SIMULATED[key];
   const part = partByName(key);
   const chip = part && chipByPid(part.pid);
-  if (!behaviour || !part || !chip) {
-    throw new InputError("E_USAGE", `unknown simulated chip '${name}'`, {
-      hint: `choose one of: ${simulatedPartNames().join(", ")}`,
-    });
+  if (!part || !chip) {
+    // A simulated part the chip database does not know: a mistake in these tables, not in the user's input.
+    throw new Error(`simulated part '${key}' is not in the chip database`);
   }
   return {
     part,

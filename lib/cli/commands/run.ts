@@ -12,7 +12,7 @@ import { JsonEventWriter } from "../json_reporter.ts";
 import { chooseReporter } from "../reporters.ts";
 import { VERSION } from "../version.ts";
 import { runRecipe } from "../../recipe/runner.ts";
-import { simulatedPartNames } from "../../sim/parts.ts";
+import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
 import { askOnTerminal } from "../prompt.ts";
 import { RUN_FLAG_OPTIONS } from "../run_flags.ts";
 import { prepareRun } from "../run_setup.ts";
@@ -23,7 +23,7 @@ export const runCommand: CommandSpec = {
   summary: "run a recipe against a board (or a simulated one)",
   usage: "run RECIPE [--simulate CHIP | --port PATH | --usb VID:PID] [--set NAME=VALUE]...",
   description: "The whole recipe and every file it names are validated before anything is sent to the device.\n" +
-    `Simulated chips: ${simulatedPartNames().join(", ")} (USART); ${simulatedDfuNames().join(", ")} (USB DFU).`,
+    `Simulated chips: ${SIMULATED_PART_NAMES.join(", ")} (USART); ${simulatedDfuNames().join(", ")} (USB DFU).`,
   options: [
     { name: "simulate", type: "string", valueName: "CHIP", description: "run against a simulated chip" },
     { name: "port", type: "string", valueName: "PATH", description: "serial port (overrides target.port)" },

@@ -37,7 +37,7 @@ import { StopRequest } from "../station/stop_request.ts";
 import { formatTally, StationTally } from "../station/tally.ts";
 import { InputError } from "../../errors.ts";
 import { runRecipe } from "../../recipe/runner.ts";
-import { simulatedPartNames } from "../../sim/parts.ts";
+import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
 
 /** The default log file, in the current folder. */
 export const DEFAULT_LOG = "flashrecipe-station.csv";
@@ -51,7 +51,7 @@ export const stationCommand: CommandSpec = {
     "large PASS or FAIL and appends one record to the log (CSV or JSON Lines, by the file's extension), flushed\n" +
     "to disk before the next board. Ctrl-C finishes the board in progress, then prints the counts and yield.\n" +
     `Exit code: 0 when every board passed, 1 when any failed, 2 on bad usage. Simulated chips: ${
-      simulatedPartNames().join(", ")
+      SIMULATED_PART_NAMES.join(", ")
     }.`,
   options: [
     { name: "simulate", type: "string", valueName: "CHIP", description: "a fresh simulated chip for every board" },

@@ -19,9 +19,10 @@
 
 import type { FlashTiming } from "../timing.ts";
 import { FLASH_TIMING } from "../timing.ts";
+import type { DfusePartName } from "../part_names.ts";
 
-/** Parts the simulator can be. */
-export type DfusePartName = "stm32f405rg" | "stm32l433rc";
+// The names live in part_names.ts (help texts and the --simulate check read them without loading the simulator).
+export { DFUSE_PART_NAMES, type DfusePartName } from "../part_names.ts";
 
 /** bwPollTimeout values in milliseconds that a bootloader reports in its first dfuDNBUSY answer. */
 export interface PollTimeouts {
@@ -178,6 +179,3 @@ export const DFUSE_PARTS: Readonly<Record<DfusePartName, DfusePartProfile>> = {
     uid: words(0x0035_0042, 0x3032_5112, 0x2038_4e50),
   },
 };
-
-/** Names of the simulated parts, for a `--chip` option. */
-export const DFUSE_PART_NAMES: readonly DfusePartName[] = Object.keys(DFUSE_PARTS) as DfusePartName[];

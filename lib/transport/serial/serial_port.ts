@@ -7,8 +7,6 @@
 
 import type { ByteStream, ModemControl } from "../byte_stream.ts";
 import type { SerialSettings } from "./settings.ts";
-import { openPosixSerialPort } from "./posix_port.ts";
-import { openWindowsSerialPort } from "./windows_port.ts";
 
 /** States of the modem lines as the port reports them. */
 export interface ModemLineStatus {
@@ -52,6 +50,12 @@ export interface SerialPort extends ByteStream, ModemControl {
  * `E_PORT_NOT_TTY`, `E_PORT_PERMISSION` or `E_PORT_SETTINGS`; with an `InputError` `E_SERIAL_SETTINGS`
  * for impossible settings.
  */
-export function openSerialPort(path: string, settings: Partial<SerialSettings> = {}): Promise<SerialPort> {
-  return Deno.build.os === "windows" ? openWindowsSerialPort(path, settings) : openPosixSerialPort(path, settings);
+export async function openSerialPort(path: string, settings: Partial<SerialSettings> = {}): Promise<SerialPort> {
+  // Each implementation is imported only on the OS it runs on, so start-up does not load the other one.
+  if (Deno.build.os === "windows") {
+    const { openWindowsSerialPort } = await import("./windows_port.ts");
+    return await openWindowsSerialPort(path, settings);
+  }
+  const { openPosixSerialPort } = await import("./posix_port.ts");
+  return await openPosixSerialPort(path, settings);
 }

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { startupModules } from "../../scripts/bench/module_graph.ts";
+
+// What start-up loads, not how long it takes (no timed assertions; scripts/bench_startup.ts prints the figures).
+
+/** Modules only simulation, DFU or USB need; the names-only lib/sim/part_names.ts is allowed. */
+function simulatorOrUsb(modules: Set<string>): string[] {
+  return [...modules].filter((m) =>
+    (m.startsWith("lib/sim/") && m !== "lib/sim/part_names.ts") ||
+    m.startsWith("lib/protocol/dfu/") ||
+    m.startsWith("lib/transport/usb/") ||
+    m === "lib/target/dfu_target.ts"
+  );
+}
+
+Deno.test("the serial-port commands load no simulator, DFU or libusb module at start-up", async () => {
+  for (const command of ["write", "read", "info", "run"]) {
+    const modules = await startupModules("main.ts", `lib/cli/commands/${command}.ts`);
+    assert.ok(modules.has("lib/cli/connector.ts"), `${command} reaches the connector`);
+    assert.deepEqual(simulatorOrUsb(modules), [], command);
+  }
+});
+
+Deno.test("--version and --help load neither a command nor the chip database", async () => {
+  const modules = await startupModules("main.ts");
+  assert.ok(modules.has("lib/cli/main.ts"));
+  assert.equal(modules.has("lib/chips/database.ts"), false);
+  assert.deepEqual([...modules].filter((m) => m.startsWith("lib/cli/commands/")), []);
+});
+
+Deno.test("serial_port.ts imports the POSIX and Windows implementations only when a port is opened", async () => {
+  const modules = await startupModules("lib/transport/serial/serial_port.ts");
+  assert.equal(modules.has("lib/transport/serial/posix_port.ts"), false);
+  assert.equal(modules.has("lib/transport/serial/windows_port.ts"), false);
+});
