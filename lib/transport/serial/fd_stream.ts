@@ -81,7 +81,7 @@ export class FdStream {
     if (this.#queuedReads === 0) {
       try {
         if (this.#closed) throw new StreamClosedError(this.#options.name);
-        if (this.#waitBlocking(length, deadline)) return Promise.resolve(this.#buffer.take(length));
+        if (this.#waitBlocking(length, deadline) === "ready") return Promise.resolve(this.#buffer.take(length));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -108,7 +108,7 @@ export class FdStream {
   waitReadable(timeoutMs = Infinity): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     try {
-      if (this.#waitBlocking(1, deadline)) return Promise.resolve(true);
+      if (this.#waitBlocking(1, deadline) === "ready") return Promise.resolve(true);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -158,7 +158,7 @@ export class FdStream {
 
   async #read(length: number, deadline: number, timeoutMs: number): Promise<Uint8Array> {
     if (this.#closed) throw new StreamClosedError(this.#options.name);
-    const complete = this.#waitBlocking(length, deadline) || await this.#waitFor(length, deadline);
+    const complete = await this.#waitFor(length, deadline);
     if (this.#closed) throw new StreamClosedError(this.#options.name);
     if (!complete) throw new ReadTimeoutError(length, this.#buffer.size, timeoutMs);
     return this.#buffer.take(length);
@@ -166,21 +166,22 @@ export class FdStream {
 
   /**
    * Waits on the calling thread, within the blocking stretch the process allows, until `length` bytes are
-   * buffered: true when they are; false when the deadline or the stretch ran out first (or waiting here is not
-   * allowed), leaving the rest of the wait to {@linkcode FdStream.#waitFor}.
+   * buffered: `ready` when they are; `expired` when the deadline or the stretch ran out first (the event loop is
+   * due a turn); `unavailable` when waiting here is not allowed now. The rest of the wait is
+   * {@linkcode FdStream.#waitFor}'s.
    */
-  #waitBlocking(length: number, deadline: number): boolean {
-    if (this.#buffer.size >= length) return true;
+  #waitBlocking(length: number, deadline: number): "ready" | "expired" | "unavailable" {
+    if (this.#buffer.size >= length) return "ready";
     const stretch = blockingWaitStretchMs();
     // A queued write may need the event loop to finish sending what the reply answers.
-    if (stretch === 0 || this.#closed || this.#hungUp || this.#queuedWrites > 0) return false;
+    if (stretch === 0 || this.#closed || this.#hungUp || this.#queuedWrites > 0) return "unavailable";
     const { POLLIN } = this.#libc.platform.poll;
     for (;;) {
       const left = Math.min(deadline - Date.now(), stretch - (performance.now() - this.#lastYield));
-      if (left <= 0) return false;
+      if (left <= 0) return "expired";
       const revents = this.#libc.pollBlocking(this.#fd, POLLIN, left);
-      if (revents !== 0 && this.#onPolled(revents, length)) return true;
-      if (this.#hungUp) return false;
+      if (revents !== 0 && this.#onPolled(revents, length)) return "ready";
+      if (this.#hungUp) return "unavailable";
     }
   }
 
@@ -202,7 +203,11 @@ export class FdStream {
         this.#pull();
         continue;
       }
-      const revents = await this.#libc.pollAsync(this.#fd, POLLIN, slice);
+      const blocking = this.#waitBlocking(length, deadline);
+      if (blocking === "ready") return true;
+      // After a blocking stretch the worker-thread poll only gives the event loop its turn (it returns at once),
+      // and the next stretch begins; otherwise it is the wait itself.
+      const revents = await this.#libc.pollAsync(this.#fd, POLLIN, blocking === "expired" ? 0 : slice);
       this.#lastYield = performance.now();
       if (this.#closed) return false;
       if (revents !== 0 && this.#onPolled(revents, length)) return true;
