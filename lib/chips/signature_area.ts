@@ -15,8 +15,8 @@
  * - H7A3/H7B3 (unique ID 0x08FFF800, flash size 0x08FFF80C, 14 bytes): the area is not confirmed from RM0455
  *   here; two reads until it is.
  * - L0, L1: the flash-size register and the unique ID lie in the factory information block beside the option
- *   bytes (RM0377 §28, RM0038 §30), whose third unique-ID word is not contiguous with the first two; left to
- *   separate reads until that layout is modelled.
+ *   bytes (RM0377 §28, RM0038 §30), not confirmed here as one readable block; separate reads (the unique ID's
+ *   third word lies apart from the first two, at offset 0x14: `ChipInfo.uniqueIdWordOffsets`).
  *
  * @module
  */
@@ -96,6 +96,23 @@ export const FLASH_SIZE_BYTES = 2;
 /** Bytes of the unique device ID (96 bits). */
 export const UNIQUE_ID_BYTES = 12;
 
+/** Byte offsets from `uniqueIdAddress` of the unique ID's three 32-bit words, lowest first. */
+export function uniqueIdWordOffsets(chip: ChipInfo): readonly number[] {
+  return chip.uniqueIdWordOffsets ?? [0, 4, 8];
+}
+
+/** Bytes from `uniqueIdAddress` through the unique ID's last word: what one Read Memory must cover to get it. */
+export function uniqueIdSpan(chip: ChipInfo): number {
+  return Math.max(...uniqueIdWordOffsets(chip)) + 4;
+}
+
+/** The 12 unique-ID bytes, lowest word first, out of `span` read from `uniqueIdAddress` ({@linkcode uniqueIdSpan}). */
+export function uniqueIdFromSpan(chip: ChipInfo, span: Uint8Array): Uint8Array {
+  const id = new Uint8Array(UNIQUE_ID_BYTES);
+  uniqueIdWordOffsets(chip).forEach((offset, word) => id.set(span.subarray(offset, offset + 4), word * 4));
+  return id;
+}
+
 /**
  * The signature block holding both this chip's flash-size register and its unique ID, or `undefined` when it has
  * not both or the database lists no block containing the two.
@@ -107,6 +124,6 @@ export function signatureArea(chip: ChipInfo): SignatureArea | undefined {
   const inside = (area: SignatureArea, address: number, length: number) =>
     address >= area.start && address + length <= area.end;
   return (SIGNATURE_AREAS[chip.family] ?? []).find((area) =>
-    inside(area, size, FLASH_SIZE_BYTES) && inside(area, uid, UNIQUE_ID_BYTES)
+    inside(area, size, FLASH_SIZE_BYTES) && inside(area, uid, uniqueIdSpan(chip))
   );
 }

@@ -88,6 +88,11 @@ export interface ChipInfo {
   optionBytes: OptionBytesInfo;
   /** Address of the 96-bit unique device ID, where the chip has one. */
   uniqueIdAddress?: number;
+  /**
+   * Byte offsets from `uniqueIdAddress` of the unique ID's three 32-bit words, lowest word first, where they are not
+   * the contiguous 0, 4, 8: L0 and L1 keep the third word at 0x14 (RM0377 §28.2; RM0038 "Unique device ID registers").
+   */
+  uniqueIdWordOffsets?: readonly [number, number, number];
   /** USART bootloader versions seen on this product, e.g. `[0x22]`. */
   bootloaderVersions: number[];
   /** Erase command the USART bootloader offers: 0x43 (Erase) or 0x44 (Extended Erase). */

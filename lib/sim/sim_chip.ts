@@ -16,7 +16,7 @@ import {
   writeProtectedPages,
 } from "./option_bytes.ts";
 import type { SimulatedPart } from "./parts.ts";
-import { SIGNATURE_AREAS } from "../chips/signature_area.ts";
+import { SIGNATURE_AREAS, uniqueIdSpan, uniqueIdWordOffsets } from "../chips/signature_area.ts";
 
 /** Why the simulated chip refused an access; the protocol front end turns it into a NACK or DFU status. */
 export class AccessError extends Error {
@@ -227,7 +227,13 @@ export class SimulatedChip {
       const kib = this.part.part.flashSize / 1024;
       registers.push({ start: chip.flash.sizeRegister, bytes: new Uint8Array([kib & 0xff, kib >> 8]) });
     }
-    if (chip.uniqueIdAddress !== undefined) registers.push({ start: chip.uniqueIdAddress, bytes: this.uniqueId });
+    const uid = chip.uniqueIdAddress;
+    if (uid !== undefined) {
+      // Word by word: on L0/L1 the third word lies apart from the first two.
+      uniqueIdWordOffsets(chip).forEach((offset, word) =>
+        registers.push({ start: uid + offset, bytes: this.uniqueId.subarray(word * 4, word * 4 + 4) })
+      );
+    }
     // Read-only memory the registers live in (blank where the model has no contents for it).
     const readOnly: Region[] = [
       ...(SIGNATURE_AREAS[chip.family] ?? []).map((a) => ({
@@ -235,6 +241,8 @@ export class SimulatedChip {
         bytes: new Uint8Array(a.end - a.start).fill(0xff),
       })),
       { start: chip.systemMemory.base, bytes: systemMemoryImage(chip.systemMemory.size) },
+      // Between the unique ID's words (L0/L1) lies other factory data, which the model does not have: blank.
+      ...(uid === undefined ? [] : [{ start: uid, bytes: new Uint8Array(uniqueIdSpan(chip)).fill(0xff) }]),
     ];
     const within = (r: Region) => address >= r.start && address + length <= r.start + r.bytes.length;
     const host = readOnly.find(within);

@@ -7,7 +7,7 @@
 
 import { resolveChip } from "../chips/generic.ts";
 import { flashPages } from "../chips/layout.ts";
-import { FLASH_SIZE_BYTES, signatureArea, UNIQUE_ID_BYTES } from "../chips/signature_area.ts";
+import { FLASH_SIZE_BYTES, signatureArea, uniqueIdFromSpan, uniqueIdSpan } from "../chips/signature_area.ts";
 import type { ChipInfo } from "../chips/types.ts";
 import { DeviceError } from "../errors.ts";
 import { formatBootloaderVersion, UsartBootloader, type UsartBootloaderOptions } from "../protocol/usart/bootloader.ts";
@@ -186,18 +186,21 @@ interface SignatureBytes {
 async function readSignature(bootloader: UsartBootloader, chip: ChipInfo): Promise<SignatureBytes> {
   const sizeAt = chip.flash.sizeRegister;
   const uidAt = chip.uniqueIdAddress;
+  const uidSpan = uniqueIdSpan(chip);
   if (sizeAt !== undefined && uidAt !== undefined && signatureArea(chip)) {
     const start = Math.min(sizeAt, uidAt);
-    const end = Math.max(sizeAt + FLASH_SIZE_BYTES, uidAt + UNIQUE_ID_BYTES);
+    const end = Math.max(sizeAt + FLASH_SIZE_BYTES, uidAt + uidSpan);
     if (end - start <= Math.min(SIGNATURE_SPAN_LIMIT, MAX_TRANSFER)) {
       const span = await bootloader.readMemory(start, end - start);
       return {
         sizeRegister: span.slice(sizeAt - start, sizeAt - start + FLASH_SIZE_BYTES),
-        uniqueIdBytes: span.slice(uidAt - start, uidAt - start + UNIQUE_ID_BYTES),
+        uniqueIdBytes: uniqueIdFromSpan(chip, span.subarray(uidAt - start)),
       };
     }
   }
   const sizeRegister = sizeAt === undefined ? undefined : await bootloader.readMemory(sizeAt, FLASH_SIZE_BYTES);
-  const uniqueIdBytes = uidAt === undefined ? undefined : await bootloader.readMemory(uidAt, UNIQUE_ID_BYTES);
+  const uniqueIdBytes = uidAt === undefined
+    ? undefined
+    : uniqueIdFromSpan(chip, await bootloader.readMemory(uidAt, uidSpan));
   return { sizeRegister, uniqueIdBytes };
 }

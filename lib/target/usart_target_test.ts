@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
-import { signatureArea } from "../chips/signature_area.ts";
-import { simulatedPart, simulatedPartNames } from "../sim/parts.ts";
+import { chipByPid, partByName } from "../chips/database.ts";
+import { signatureArea, uniqueIdFromSpan, uniqueIdSpan } from "../chips/signature_area.ts";
+import { factoryOptionBytes, type OptionByteModel } from "../sim/option_bytes.ts";
+import { type SimulatedPart, simulatedPart, simulatedPartNames } from "../sim/parts.ts";
 import { SimulatedChip } from "../sim/sim_chip.ts";
 import { UsartBootloaderDevice } from "../sim/usart_device.ts";
 import type { ByteStream } from "../transport/byte_stream.ts";
@@ -69,6 +71,38 @@ Deno.test("connect on the stm32g071rb: flash size and unique ID 82 bytes apart, 
   assert.equal(target.identity.uniqueId, "102132435465768798a9bacb");
 });
 
+/** An STM32L073RZ from the chip database on the simulator (not a `--simulate` part: only what connect reads). */
+function l073Part(): SimulatedPart {
+  const part = partByName("stm32l073rz")!;
+  const chip = chipByPid(part.pid)!;
+  // Enough of an option model for connect, which reads no option bytes: RDP level 0 is 0xAA (RM0377 §3.4.1).
+  const optionModel: OptionByteModel = {
+    rdpLevel0: 0xaa,
+    rdpLevel1: 0xbb,
+    wrp: { kind: "bits", fields: [], pagesPerBit: 32 },
+    mirrors: [],
+    factory: { words: { 0x0: 0x0000_00aa }, fill: 0x00 },
+  };
+  return {
+    part,
+    chip,
+    usart: { version: 0x31, commands: [0x00, 0x01, 0x02, 0x11, 0x21, 0x31, 0x44, 0x63, 0x73, 0x82, 0x92] },
+    optionModel,
+    factoryOptionBytes: factoryOptionBytes(chip, optionModel),
+  };
+}
+
+Deno.test("connect on an L0: the unique ID's third word comes from offset 0x14 (RM0377 §28.2)", async () => {
+  const part = l073Part();
+  const chip = new SimulatedChip(part, { uniqueId: UID });
+  // Where the third word would be if the ID were contiguous, the chip holds something else.
+  assert.notDeepEqual(chip.read(0x1ff8_0058, 4), UID.subarray(8, 12));
+  const { target, writes } = await connect(chip);
+  assert.deepEqual(readMemoryCommands(writes), [[0x1ff8_007c, 2], [0x1ff8_0050, 24]]);
+  assert.equal(target.identity.flashSize, 192 * 1024);
+  assert.equal(target.identity.uniqueId, "102132435465768798a9bacb");
+});
+
 Deno.test("connect on a read-protected chip: one NACKed read, a warning, no unique ID", async () => {
   const chip = new SimulatedChip(simulatedPart("stm32f103cb"));
   chip.readoutProtect();
@@ -88,11 +122,11 @@ Deno.test("every simulated part answers the span read wherever the host merges t
     const size = info.flash.sizeRegister, uid = info.uniqueIdAddress;
     if (!signatureArea(info) || size === undefined || uid === undefined) continue;
     merged++;
-    const start = Math.min(size, uid), end = Math.max(size + 2, uid + 12);
+    const start = Math.min(size, uid), end = Math.max(size + 2, uid + uniqueIdSpan(info));
     assert.ok(end - start <= SIGNATURE_SPAN_LIMIT, name);
     const chip = new SimulatedChip(part, { uniqueId: UID });
     const span = chip.read(start, end - start);
-    assert.deepEqual(span.slice(uid - start, uid - start + 12), UID, name);
+    assert.deepEqual(uniqueIdFromSpan(info, span.subarray(uid - start)), UID, name);
     const kib = span[size - start] | (span[size - start + 1] << 8);
     assert.equal(kib * 1024, part.part.flashSize, name);
   }

@@ -92,6 +92,8 @@ export interface ChipEntryParams extends ProductParams {
   optionBytes: OptionBytesInfo;
   /** Address of the 96-bit unique device ID. */
   uniqueIdAddress: number;
+  /** Offsets of its three words where they are not contiguous. */
+  uniqueIdWordOffsets?: readonly [number, number, number];
   /** Erase command the USART bootloader offers. */
   eraseCommand: 0x43 | 0x44;
   /** Known deviations from AN3155. */
@@ -119,6 +121,7 @@ export function chipEntry(p: ChipEntryParams): ChipInfo {
     systemMemory: p.systemMemory,
     optionBytes: p.optionBytes,
     uniqueIdAddress: p.uniqueIdAddress,
+    ...(p.uniqueIdWordOffsets ? { uniqueIdWordOffsets: p.uniqueIdWordOffsets } : {}),
     bootloaderVersions: p.versions,
     eraseCommand: p.eraseCommand,
     quirks: p.quirks,

@@ -38,6 +38,8 @@ export const L0_OPTION_FIELDS: OptionField[] = [
 const OPTION_BYTES = { address: 0x1ff8_0000, size: 32, fields: L0_OPTION_FIELDS };
 const FLASH_SIZE_REGISTER = 0x1ff8_007c; // RM0377 §28.1.1 "Flash size register"
 const UNIQUE_ID = 0x1ff8_0050; // RM0377 §28.2 "Unique device ID registers"
+/** RM0377 §28.2: U_ID(31:0) at offset 0x00, U_ID(63:32) at 0x04, U_ID(95:64) at 0x14. */
+const UNIQUE_ID_WORDS = [0x00, 0x04, 0x14] as const;
 
 interface L0Params extends ProductParams {
   dualBank?: boolean;
@@ -56,6 +58,7 @@ function l0(p: L0Params): ChipInfo {
     systemMemory: { base: 0x1ff0_0000, size: p.systemMemorySize },
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,
+    uniqueIdWordOffsets: UNIQUE_ID_WORDS,
     eraseCommand: 0x44,
     quirks: [NO_MASS_ERASE_QUIRK, ...(p.quirks ?? [])],
   });

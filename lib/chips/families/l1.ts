@@ -72,6 +72,8 @@ function l1(p: L1Params): ChipInfo {
     systemMemory: { base: 0x1ff0_0000, size: c.systemMemorySize },
     optionBytes: { address: 0x1ff8_0000, size: c.optionSize, fields: L1_OPTION_FIELDS },
     uniqueIdAddress: c.highSignature ? 0x1ff8_00d0 : 0x1ff8_0050,
+    // RM0038 "Unique device ID registers (96 bits)": U_ID(31:0) at offset 0x00, U_ID(63:32) at 0x04, U_ID(95:64) at 0x14.
+    uniqueIdWordOffsets: [0x00, 0x04, 0x14],
     quirks: [NO_MASS_ERASE_QUIRK],
   });
 }
