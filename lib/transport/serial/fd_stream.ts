@@ -45,11 +45,9 @@ export class FdStream {
   #hungUp = false;
   /** In-flight operations, awaited by close() so no poll is left running on a closed descriptor. */
   readonly #busy = new Set<Promise<unknown>>();
-  #readQueue: Promise<unknown> = Promise.resolve();
-  #writeQueue: Promise<unknown> = Promise.resolve();
-  /** Reads and writes queued to wait asynchronously; a new one may take the synchronous path only behind none. */
-  #queuedReads = 0;
-  #queuedWrites = 0;
+  /** Reads and writes that wait asynchronously, in order; a new one may take the synchronous path only behind none. */
+  readonly #reads = new OperationQueue();
+  readonly #writes = new OperationQueue();
   /** When a wait last let the event loop run (performance.now()): the start of the current blocking stretch. */
   #lastYield = performance.now();
 
@@ -78,7 +76,7 @@ export class FdStream {
   /** Reads exactly `length` bytes within `timeoutMs`, else rejects with {@linkcode ReadTimeoutError}. */
   read(length: number, timeoutMs: number): Promise<Uint8Array> {
     const deadline = Date.now() + timeoutMs;
-    if (this.#queuedReads === 0) {
+    if (this.#reads.idle) {
       try {
         if (this.#closed) throw new StreamClosedError(this.#options.name);
         if (this.#waitBlocking(length, deadline) === "ready") return Promise.resolve(this.#buffer.take(length));
@@ -86,12 +84,7 @@ export class FdStream {
         return Promise.reject(error);
       }
     }
-    this.#queuedReads++;
-    const done = () => this.#queuedReads--;
-    const job = this.#readQueue.then(() => this.#read(length, deadline, timeoutMs));
-    job.then(done, done);
-    this.#readQueue = job.catch(() => undefined);
-    return this.#track(job);
+    return this.#track(this.#reads.run(() => this.#read(length, deadline, timeoutMs)));
   }
 
   /** Takes everything received so far (possibly nothing) without waiting. */
@@ -118,7 +111,7 @@ export class FdStream {
   /** Writes all of `data`; rejects with `E_WRITE_TIMEOUT` when the descriptor accepts nothing for `timeoutMs`. */
   write(data: Uint8Array, stallTimeoutMs: number): Promise<void> {
     let written = 0;
-    if (this.#queuedWrites === 0) {
+    if (this.#writes.idle) {
       try {
         written = this.#writeNow(data);
       } catch (error) {
@@ -128,12 +121,7 @@ export class FdStream {
     }
     // The driver's output queue is full (or earlier writes wait): the rest waits its turn.
     const rest = data.slice(written);
-    this.#queuedWrites++;
-    const done = () => this.#queuedWrites--;
-    const job = this.#writeQueue.then(() => this.#write(rest, stallTimeoutMs, written, data.length));
-    job.then(done, done);
-    this.#writeQueue = job.catch(() => undefined);
-    return this.#track(job);
+    return this.#track(this.#writes.run(() => this.#write(rest, stallTimeoutMs, written, data.length)));
   }
 
   /** Drops buffered bytes and whatever the descriptor has ready now. */
@@ -174,7 +162,7 @@ export class FdStream {
     if (this.#buffer.size >= length) return "ready";
     const stretch = blockingWaitStretchMs();
     // A queued write may need the event loop to finish sending what the reply answers.
-    if (stretch === 0 || this.#closed || this.#hungUp || this.#queuedWrites > 0) return "unavailable";
+    if (stretch === 0 || this.#closed || this.#hungUp || !this.#writes.idle) return "unavailable";
     const { POLLIN } = this.#libc.platform.poll;
     for (;;) {
       const left = Math.min(deadline - Date.now(), stretch - (performance.now() - this.#lastYield));
@@ -297,6 +285,29 @@ export class FdStream {
         await delay(slice); // pty master without a slave: poll() would return at once
       }
     }
+  }
+}
+
+/** Operations run one after another, each once the one before has settled. */
+class OperationQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+  #pending = 0;
+
+  /** True while no operation waits or runs. */
+  get idle(): boolean {
+    return this.#pending === 0;
+  }
+
+  /** Runs `operation` after every operation queued before it has settled. */
+  run<T>(operation: () => Promise<T>): Promise<T> {
+    this.#pending++;
+    const done = () => {
+      this.#pending--;
+    };
+    const job = this.#tail.then(operation);
+    job.then(done, done);
+    this.#tail = job.catch(() => undefined);
+    return job;
   }
 }
 

@@ -10,9 +10,9 @@
  * A process that does nothing but talk to one device — the CLI flashing a board, `sim usart` serving one — may let
  * the first part of each wait block the calling thread instead: the kernel then wakes the very thread that goes on
  * with the protocol. The stretch bounds how long the event loop can be kept from running: once that long has
- * passed since a wait last let it run, the next wait goes to the worker thread again, so Ctrl-C, timers and
- * progress output are late by at most the stretch. Only the program's entry point turns this on; libraries and
- * tests, which may serve a simulator on the same event loop, keep the default.
+ * passed since a wait last let it run, a zero-timeout poll on the worker thread gives it its turn before the next
+ * stretch begins, so Ctrl-C, timers and progress output are late by at most the stretch. Only the program's entry
+ * point turns this on; libraries and tests, which may serve a simulator on the same event loop, keep the default.
  *
  * @module
  */
