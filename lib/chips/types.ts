@@ -72,6 +72,14 @@ export interface ChipInfo {
     banks: FlashBank[];
     /** Smallest programmable unit in bytes (2 = half-word on F1, 8 = double-word on L4/G0, 32 = 256-bit on H7). */
     programUnit: number;
+    /**
+     * What the flash does when asked to program a unit that is not erased, where the reference manual says:
+     * `refused` — the controller flags an error and leaves the unit as it was (PGERR on F0/F1/F3, PROGERR on
+     * G0/G4/L4/WB); `and` — it programs anyway and can only clear bits, so the unit ends up holding the AND of old
+     * and new (F2/F4). Either way nothing is damaged and a read-back tells, so on a blank chip the host may program
+     * the pages an image fills without erasing them first. Absent where not confirmed: the host always erases.
+     */
+    programOverData?: "refused" | "and";
   };
   /** SRAM. */
   ram: {

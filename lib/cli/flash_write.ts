@@ -2,19 +2,28 @@
  * Programming an image through a {@linkcode Target}: erase exactly the pages it touches, write it, verify it (the
  * bootloader's CRC where offered, else read back). Pages that already hold what erase + write would leave there
  * are found first and skipped altogether (lib/target/unchanged_pages.ts), so a re-flash of the same firmware costs
- * about one read of it. The `write` one-shot uses it; the recipe steps make the same Target calls.
+ * about one read of it. On a blank chip the pages the image fills are programmed without an erase, the verify
+ * proving them (lib/target/blank_pages.ts). The `write` one-shot uses it; the recipe steps make the same Target
+ * calls.
  *
  * @module
  */
 
-import { flashPages } from "../chips/layout.ts";
+import { type FlashPage, flashPages } from "../chips/layout.ts";
 import { formatSize } from "../chips/format.ts";
 import { DeviceError } from "../errors.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
-import { assertFitsPages, pagesTouched } from "../image/pages.ts";
+import { assertFitsPages, pageData, pagesTouched } from "../image/pages.ts";
 import type { Target } from "../target/target.ts";
-import { type Comparison, findUnchangedPages, piecesOutside, wantedPages } from "../target/unchanged_pages.ts";
-import { verifiedBy, verifyPieces } from "../target/verify.ts";
+import { filledPages, mayProgramUnerased, programUnerased, verifyUnerased } from "../target/blank_pages.ts";
+import {
+  type Comparison,
+  findUnchangedPages,
+  type Piece,
+  piecesOutside,
+  wantedPages,
+} from "../target/unchanged_pages.ts";
+import { verifiedBy, verifyPieces, type VerifyResult } from "../target/verify.ts";
 
 /** What {@linkcode eraseWriteVerify} did. */
 export interface WriteReport {
@@ -22,6 +31,8 @@ export interface WriteReport {
   pagesErased: number;
   /** Pages that already held the image: compared in full, neither erased nor written. */
   pagesUnchanged: number;
+  /** Pages found blank: programmed without an erase, proven by the verify (lib/target/blank_pages.ts). */
+  pagesBlank: number;
   /** Bytes erased. */
   bytesErased: number;
   /** Bytes written. */
@@ -43,23 +54,57 @@ export async function eraseWriteVerify(
   const pages = flashPages(chip, flashSize);
   assertFitsPages(image, pages, `the ${formatSize(flashSize)} flash of the ${chip.name}`);
   step("comparing");
-  const { unchanged, method } = await findUnchanged(target, image, pages);
-  const toErase = pagesTouched(image, pages).filter((page) => !unchanged.has(page.index));
+  const { unchanged, method, blankStart } = await findUnchanged(target, image, pages);
+  const touched = pagesTouched(image, pages).filter((page) => !unchanged.has(page.index));
+  // A blank chip needs no erase where the image fills the page: the verify below reads every byte of it anyway.
+  const unerased = blankStart && mayProgramUnerased(target) ? filledPages(image, touched) : [];
+  const skipErase = new Set(unerased.map((page) => page.index));
+  const toErase = touched.filter((page) => !skipErase.has(page.index));
   step(`erasing ${toErase.length} page(s)`);
   if (toErase.length > 0) await target.erase({ kind: "pages", pages: toErase.map((page) => page.index) });
-  const pieces = piecesOutside(image, pages, unchanged);
-  const bytesWritten = pieces.reduce((sum, piece) => sum + piece.data.length, 0);
+  const erasedPieces = piecesOutside(image, pages, new Set([...unchanged, ...skipErase]));
+  const pieces: { piece: Piece; page?: FlashPage }[] = [
+    ...erasedPieces.map((piece) => ({ piece })),
+    ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, page })),
+  ].sort((a, b) => a.piece.address - b.piece.address);
+  const bytesWritten = pieces.reduce((sum, { piece }) => sum + piece.data.length, 0);
   step(`writing ${bytesWritten} bytes`);
-  for (const piece of pieces) await target.writeMemory(piece.address, piece.data);
+  const notBlank: FlashPage[] = [];
+  for (const { piece, page } of pieces) {
+    if (!page) await target.writeMemory(piece.address, piece.data);
+    else if (!(await programUnerased(target, piece))) notBlank.push(page);
+  }
   step("verifying");
-  // The unchanged pages were compared in full a moment ago and nothing has touched them since.
-  const verified = pieces.length > 0 ? verifiedBy(await verifyPieces(target, pieces)) : method;
+  const checked: VerifyResult = { crcBytes: 0, readBytes: 0 };
+  const tally = (result: VerifyResult) => {
+    checked.crcBytes += result.crcBytes;
+    checked.readBytes += result.readBytes;
+  };
+  for (const { piece, page } of pieces) {
+    if (!page) tally(await verifyPieces(target, [piece]));
+    else if (!notBlank.includes(page)) {
+      const result = await verifyUnerased(target, piece);
+      if (result) tally(result);
+      else notBlank.push(page);
+    }
+  }
+  if (notBlank.length > 0) {
+    // The chip was not blank there after all: those pages get the erase they were spared, and the write again.
+    step(`erasing ${notBlank.length} page(s) that held data`);
+    await target.erase({ kind: "pages", pages: notBlank.map((page) => page.index) });
+    const again = notBlank.map((page) => ({ address: page.start, data: pageData(image, page) }));
+    for (const piece of again) await target.writeMemory(piece.address, piece.data);
+    tally(await verifyPieces(target, again));
+  }
+  const erased = [...toErase, ...notBlank];
   return {
-    pagesErased: toErase.length,
+    pagesErased: erased.length,
     pagesUnchanged: unchanged.size,
-    bytesErased: toErase.reduce((sum, page) => sum + page.size, 0),
+    pagesBlank: unerased.length - notBlank.length,
+    bytesErased: erased.reduce((sum, page) => sum + page.size, 0),
     bytesWritten,
-    verifiedBy: verified,
+    // The unchanged pages were compared in full a moment ago and nothing has touched them since.
+    verifiedBy: pieces.length > 0 ? verifiedBy(checked) : method,
   };
 }
 
@@ -75,7 +120,7 @@ async function findUnchanged(
     // A read-protected chip refuses reads but its erase may say more (or succeed after an unprotect): go on as
     // without the optimisation, erasing every touched page.
     if (error instanceof DeviceError && error.code === "E_NACK") {
-      return { unchanged: new Set<number>(), method: "read-back" };
+      return { unchanged: new Set<number>(), method: "read-back", blankStart: false };
     }
     throw error;
   }

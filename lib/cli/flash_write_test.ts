@@ -5,6 +5,8 @@ import { MemoryImage } from "../image/memory_image.ts";
 import { simulatedPart } from "../sim/parts.ts";
 import { SimulatedChip } from "../sim/sim_chip.ts";
 import { UsartBootloaderDevice } from "../sim/usart_device.ts";
+import { mayProgramUnerased } from "../target/blank_pages.ts";
+import type { Target } from "../target/target.ts";
 import { connectUsart, type UsartTarget } from "../target/usart_target.ts";
 import { createMemoryPipe } from "../transport/memory_pipe.ts";
 
@@ -30,10 +32,12 @@ Deno.test("eraseWriteVerify erases only the pages touched, writes, and reads bac
   ]);
   await withTarget(chip, async (target) => {
     const report = await eraseWriteVerify(target, image);
+    // Page 0 probed erased and the image fills it: programmed without an erase. Pages 1 and 5 it fills in part.
     assert.deepEqual(report, {
-      pagesErased: 3,
+      pagesErased: 2,
       pagesUnchanged: 0,
-      bytesErased: 3072,
+      pagesBlank: 1,
+      bytesErased: 2048,
       bytesWritten: 1503,
       verifiedBy: "read-back",
     });
@@ -70,6 +74,7 @@ Deno.test("eraseWriteVerify on a re-flash: pages already holding the image are n
     assert.deepEqual(report, {
       pagesErased: 2,
       pagesUnchanged: 2,
+      pagesBlank: 0,
       bytesErased: 2048,
       bytesWritten: 1024 + 100,
       verifiedBy: "read-back",
@@ -84,15 +89,87 @@ Deno.test("eraseWriteVerify on the same image twice: the second run only reads (
   const data = new Uint8Array(4096).map((_, i) => (i * 7 + 1) & 0xff);
   const image = new MemoryImage([{ address: 0x0800_0000, data }]);
   await withTarget(chip, async (target) => {
-    assert.equal((await eraseWriteVerify(target, image)).pagesErased, 4);
+    const first = await eraseWriteVerify(target, image);
+    assert.deepEqual([first.pagesErased, first.pagesBlank], [0, 4]);
     const again = await eraseWriteVerify(target, image);
     assert.deepEqual(again, {
       pagesErased: 0,
       pagesUnchanged: 4,
+      pagesBlank: 0,
       bytesErased: 0,
       bytesWritten: 0,
       verifiedBy: "read-back",
     });
   });
   assert.deepEqual(chip.read(0x0800_0000, 4096), data);
+});
+
+/** Counts the page erases a simulated chip performs. */
+function countErases(chip: SimulatedChip): number[] {
+  const erased: number[] = [];
+  const erasePages = chip.erasePages.bind(chip);
+  chip.erasePages = (pages) => {
+    erased.push(...pages);
+    return erasePages(pages);
+  };
+  return erased;
+}
+
+Deno.test("eraseWriteVerify on a blank chip: pages the image fills are programmed without an erase", async () => {
+  const chip = new SimulatedChip(simulatedPart("stm32f103c8"));
+  const erased = countErases(chip);
+  const data = new Uint8Array(3 * 1024 + 300).map((_, i) => (i * 11 + 5) & 0xff);
+  await withTarget(chip, async (target) => {
+    const report = await eraseWriteVerify(target, new MemoryImage([{ address: 0x0800_0000, data }]));
+    assert.deepEqual(report, {
+      pagesErased: 1,
+      pagesUnchanged: 0,
+      pagesBlank: 3,
+      bytesErased: 1024,
+      bytesWritten: data.length,
+      verifiedBy: "read-back",
+    });
+  });
+  // Only the page the image fills in part was erased: the rest of it must read 0xFF whatever it held.
+  assert.deepEqual(erased, [3]);
+  assert.deepEqual(chip.read(0x0800_0000, data.length), data);
+});
+
+Deno.test("eraseWriteVerify: a blank first page but data further on (F1 refuses the write): erased and written again", async () => {
+  const chip = new SimulatedChip(simulatedPart("stm32f103c8"));
+  chip.write(0x0800_0800 + 600, new Uint8Array([0x42, 0x42, 0x42, 0x42])); // page 2 holds a stray word
+  const erased = countErases(chip);
+  const data = new Uint8Array(4 * 1024).map((_, i) => (i * 3 + 1) & 0xff);
+  await withTarget(chip, async (target) => {
+    const report = await eraseWriteVerify(target, new MemoryImage([{ address: 0x0800_0000, data }]));
+    assert.deepEqual([report.pagesErased, report.pagesBlank, report.bytesErased], [1, 3, 1024]);
+  });
+  assert.deepEqual(erased, [2]);
+  assert.deepEqual(chip.read(0x0800_0000, data.length), data);
+});
+
+Deno.test("eraseWriteVerify: data in a sector of an F4, which programs over it (AND), is found by the verify", async () => {
+  const chip = new SimulatedChip(simulatedPart("stm32f405rg"));
+  // Sector 1 (16 KiB from 0x08004000) holds a word whose AND with the image differs from the image.
+  chip.write(0x0800_4000 + 0x100, new Uint8Array([0x00, 0x00, 0x00, 0x00]));
+  const erased = countErases(chip);
+  const data = new Uint8Array(32 * 1024).map((_, i) => (i * 7 + 0x81) | 0x01);
+  await withTarget(chip, async (target) => {
+    const report = await eraseWriteVerify(target, new MemoryImage([{ address: 0x0800_0000, data }]));
+    assert.deepEqual([report.pagesErased, report.pagesBlank], [1, 1]);
+  });
+  assert.deepEqual(erased, [1]);
+  assert.deepEqual(chip.read(0x0800_0000, data.length), data);
+});
+
+Deno.test("programming without an erase only where the chip data says what the flash does and over USART", () => {
+  const part = simulatedPart("stm32h743zi");
+  const identity = { transport: "usart" as const, chip: part.chip, flashSize: part.part.flashSize };
+  const target = { identity } as unknown as Target;
+  assert.equal(mayProgramUnerased(target), false, "H7: not confirmed in the reference manual");
+  const f1 = simulatedPart("stm32f103c8");
+  const usart = { identity: { ...identity, chip: f1.chip } } as unknown as Target;
+  const dfu = { identity: { ...identity, chip: f1.chip, transport: "dfu" } } as unknown as Target;
+  assert.equal(mayProgramUnerased(usart), true);
+  assert.equal(mayProgramUnerased(dfu), false);
 });

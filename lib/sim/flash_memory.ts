@@ -30,6 +30,11 @@ export interface FlashMemoryOptions {
    * (parts with ECC on each unit: L4, G0, G4, H7, ...).
    */
   singleProgramPerErase?: boolean;
+  /**
+   * Whether programming a unit that is not erased goes ahead, clearing bits only, so the unit ends up holding the
+   * AND of old and new (F2/F4: RM0090 §3.5.4) instead of failing (the default: PGERR/PROGERR on the others).
+   */
+  programOverDataClearsBits?: boolean;
 }
 
 /** Contents and state of a simulated main flash. */
@@ -44,6 +49,7 @@ export class FlashMemory {
   readonly bytes: Uint8Array;
   readonly #programmed: Uint8Array;
   readonly #singleProgram: boolean;
+  readonly #clearsBits: boolean;
 
   constructor(options: FlashMemoryOptions) {
     if (options.pages.length === 0) throw new RangeError("flash needs at least one page");
@@ -54,6 +60,7 @@ export class FlashMemory {
     this.bytes = new Uint8Array(last.start + last.size - this.base).fill(0xff);
     this.#programmed = new Uint8Array(this.bytes.length / this.programUnit);
     this.#singleProgram = options.singleProgramPerErase ?? false;
+    this.#clearsBits = options.programOverDataClearsBits ?? false;
   }
 
   /** Size in bytes. */
@@ -75,7 +82,7 @@ export class FlashMemory {
   /**
    * Programs `data` at `address`. Every program unit touched must be erased; partial units are padded with 0xFF
    * as the bootloader does. Throws {@linkcode FlashProgramError} and leaves earlier units programmed, as hardware
-   * would stop at the failing unit.
+   * would stop at the failing unit — except on flash that clears bits over data, where the unit takes the AND.
    */
   program(address: number, data: Uint8Array): void {
     this.#check(address, data.length);
@@ -91,7 +98,9 @@ export class FlashMemory {
         if (offset >= 0 && offset < data.length) next[i] = data[offset];
       }
       const erased = current.every((b) => b === 0xff) && !(this.#singleProgram && this.#programmed[u]);
-      if (!erased) {
+      if (!erased && this.#clearsBits) {
+        for (let i = 0; i < unit; i++) next[i] &= current[i];
+      } else if (!erased) {
         throw new FlashProgramError(this.base + unitStart, "the location is not erased");
       }
       current.set(next);

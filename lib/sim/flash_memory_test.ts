@@ -19,6 +19,13 @@ Deno.test("programming a non-erased half-word fails instead of ANDing bits", () 
   assert.deepEqual(flash.read(0x0800_0000, 2), new Uint8Array([0x12, 0x34]));
 });
 
+Deno.test("flash that clears bits over data (F2/F4) programs a non-erased word to the AND of old and new", () => {
+  const flash = new FlashMemory({ pages: pages(4, 16384), programUnit: 4, programOverDataClearsBits: true });
+  flash.program(0x0800_0000, new Uint8Array([0xf0, 0x0f, 0x33, 0xff]));
+  flash.program(0x0800_0000, new Uint8Array([0x3c, 0xff, 0x0f, 0xfe]));
+  assert.deepEqual(flash.read(0x0800_0000, 4), new Uint8Array([0x30, 0x0f, 0x03, 0xfe]));
+});
+
 Deno.test("a partial program unit is padded with 0xFF", () => {
   const flash = new FlashMemory({ pages: pages(4, 1024), programUnit: 8 });
   flash.program(0x0800_0002, new Uint8Array([1, 2, 3]));

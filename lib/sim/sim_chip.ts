@@ -73,6 +73,7 @@ export class SimulatedChip {
       pages: flashPages(chip, part.part.flashSize),
       programUnit: chip.flash.programUnit,
       singleProgramPerErase: chip.flash.programUnit > 4,
+      programOverDataClearsBits: chip.flash.programOverData === "and",
     });
     if (options.flash) this.flash.load(options.flash);
     this.ram = new Uint8Array(chip.ram.size);

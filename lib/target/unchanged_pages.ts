@@ -87,6 +87,11 @@ export interface Comparison {
   unchanged: Set<number>;
   /** How the unchanged pages were proven: by the bootloader's CRC or by reading them back. */
   method: "CRC" | "read-back";
+  /**
+   * True when the first compared page read back erased where the image has data: a blank chip, most likely (only
+   * that probe says so; whoever relies on it must prove the rest, e.g. by verifying every byte of a page).
+   */
+  blankStart: boolean;
 }
 
 /** Finds the pages in `wanted` that already hold their data. */
@@ -94,6 +99,7 @@ export async function findUnchangedPages(target: Target, wanted: readonly Wanted
   const unchanged = new Set<number>();
   let method: Comparison["method"] = "read-back";
   let leadingChanged = 0;
+  let blankStart = false;
   for (const [i, { page, data }] of wanted.entries()) {
     if (unchanged.size === 0 && leadingChanged >= GIVE_UP_AFTER) break;
     const crc = page.size % 4 === 0 ? await target.checksum?.(page.start, page.size) : undefined;
@@ -104,10 +110,12 @@ export async function findUnchangedPages(target: Target, wanted: readonly Wanted
       ? (crc === stm32Crc(data) ? "same" : crc === stm32Crc(erasedPage(page.size)) ? "erased" : "differs")
       : await readsBack(target, page, data, probe);
     if (found === "same") unchanged.add(page.index);
-    else if (i === 0 && found === "erased") break; // a blank start: new firmware (see the module text)
-    else leadingChanged++;
+    else if (i === 0 && found === "erased") {
+      blankStart = true; // new firmware (see the module text)
+      break;
+    } else leadingChanged++;
   }
-  return { unchanged, method };
+  return { unchanged, method, blankStart };
 }
 
 /**

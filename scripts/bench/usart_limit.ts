@@ -5,12 +5,17 @@
  *
  *   limit = (bytesOut + bytesIn) × bitsPerByte / baud      wire time (8E1: 11 bits a byte)
  *         + replies × latency                             one adapter turnaround per reply
- *         + Σ eraseMs(page touched)                       page/sector erase (datasheet, typical)
+ *         + Σ eraseMs(page to erase)                      page/sector erase (datasheet, typical)
  *         + Σ ⌈chunk / programUnit⌉ × programUnitUs       programming (datasheet, typical)
  *
  * counting, with the fewest commands the protocol allows (AN3155 §3):
  *   connect   0x7F → ACK; Get → ACK n v cmds… ACK; Get ID → ACK n pid pid ACK        (3 replies)
- *   erase     one Erase 0x43 (1 + P + 1 bytes) or Extended Erase 0x44 (2 + 2P + 1) for the P pages touched (2 replies)
+ *   erase     one Erase 0x43 (1 + P + 1 bytes) or Extended Erase 0x44 (2 + 2P + 1) for the P pages to erase
+ *             (2 replies), none when P is 0. Every row starts from a blank chip (a fresh simulator), where a page the
+ *             image fills needs no erase on chips whose flash refuses or ANDs a program over data
+ *             (`ChipInfo.flash.programOverData`; lib/target/blank_pages.ts): the verify, which reads every byte
+ *             of such a page anyway, proves it. A page the image fills only in part is erased, which is cheaper
+ *             than reading back the rest of it (an F1 page erase, 20 ms, against ~24 ms per 256 bytes read).
  *   write     per 256-byte block holding anything but 0xFF: cmd 2, address 5, N-1 + data + XOR      (3 replies)
  *   verify    Get Checksum per segment when listed (cmd 2, address 5, length 5 → 3 ACKs + CRC 5: 4 replies);
  *             else Read Memory per 256 bytes: cmd 2, address 5, length 2 → ACK, ACK, ACK + data    (3 replies)
@@ -73,12 +78,17 @@ export function usartLimit(chipName: string, image: Uint8Array, link: UsartLink,
     replies += reads * 3;
   }
   if (!reflash) {
-    const touched = pages.filter((p) => p.start - part.chip.flash.base < image.length);
-    const extended = !commands.includes(0x43);
-    out += 2 + (extended ? 3 + 2 * touched.length : 2 + touched.length);
-    input += 2;
-    replies += 2;
-    eraseMs = touched.reduce((sum, p) => sum + timing.eraseMs(p.size), 0);
+    const offset = (p: { start: number }) => p.start - part.chip.flash.base;
+    const touched = pages.filter((p) => offset(p) < image.length);
+    const blankSkips = part.chip.flash.programOverData !== undefined;
+    const toErase = touched.filter((p) => !(blankSkips && offset(p) + p.size <= image.length));
+    if (toErase.length > 0) {
+      const extended = !commands.includes(0x43);
+      out += 2 + (extended ? 3 + 2 * toErase.length : 2 + toErase.length);
+      input += 2;
+      replies += 2;
+    }
+    eraseMs = toErase.reduce((sum, p) => sum + timing.eraseMs(p.size), 0);
     for (const size of nonBlankChunks(image)) {
       out += 2 + 5 + size + 2;
       input += 3;

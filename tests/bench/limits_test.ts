@@ -32,6 +32,19 @@ Deno.test("USART limit of one 256-byte block on the F103CB, counted by hand", ()
   assert.ok(again.totalMs < limit.totalMs);
 });
 
+Deno.test("USART limit on a blank chip: no erase for the pages the image fills, one for the page it fills in part", () => {
+  const filled = usartLimit("stm32f103cb", new Uint8Array(2048).fill(0x5a), LINK);
+  assert.equal(filled.eraseMs, 0);
+  const more = usartLimit("stm32f103cb", new Uint8Array(2048 + 256).fill(0x5a), LINK);
+  assert.equal(more.eraseMs, 20); // page 2 only
+  // The erase command (5 out, 2 in, 2 replies) appears only with the page to erase, beside one more block each way.
+  const block = uartTransferMs(265 + 3 + 9 + 259, 115200, 11);
+  assert.ok(Math.abs(more.wireMs - filled.wireMs - block - uartTransferMs(7, 115200, 11)) < 1e-9);
+  assert.equal(more.latencyMs - filled.latencyMs, 6 + 2);
+  // An F4 sector the image fills: no erase either (the F4 programs over data by clearing bits, RM0090).
+  assert.equal(usartLimit("stm32f405rg", new Uint8Array(16 * 1024).fill(1), LINK).eraseMs, 0);
+});
+
 Deno.test("DFU limit: bus time of every transfer plus the waits bwPollTimeout imposes", () => {
   const one = dfuseLimit("stm32f405rg", new Uint8Array(2048).fill(1));
   // Sector 0 erase: 400 ms rounded up to 100 ms polls; Set Address Pointer twice (104 ms); one block (104 ms).

@@ -84,6 +84,8 @@ export interface ChipEntryParams extends ProductParams {
   banks: FlashBank[];
   /** Smallest programmable unit in bytes. */
   programUnit: number;
+  /** What programming a unit that is not erased does, where the reference manual says. */
+  programOverData?: "refused" | "and";
   /** First SRAM address the bootloader leaves free. */
   userStart: number;
   /** Where the ROM bootloader lives. */
@@ -116,6 +118,7 @@ export function chipEntry(p: ChipEntryParams): ChipInfo {
       sizeRegister: p.sizeRegister,
       banks: p.banks,
       programUnit: p.programUnit,
+      ...(p.programOverData ? { programOverData: p.programOverData } : {}),
     },
     ram: { base: SRAM_BASE, size: p.ramSize, userStart: p.userStart },
     systemMemory: p.systemMemory,

@@ -49,6 +49,7 @@ function f0(p: F0Params): ChipInfo {
     sizeRegister: FLASH_SIZE_REGISTER,
     banks: singleBank(p.flashSize, p.pageSize),
     programUnit: 2, // RM0091 §3.2.2: half-word programming
+    programOverData: "refused", // RM0091 §3.2.2: a location not erased is skipped with PGERR (0x0000 excepted)
     // System memory ends where the option bytes start (0x1FFFF800) on every F0.
     systemMemory: { base: p.systemMemory, size: 0x1fff_f800 - p.systemMemory },
     optionBytes: OPTION_BYTES,

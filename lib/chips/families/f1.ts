@@ -39,6 +39,7 @@ function f1(p: F1Params): ChipInfo {
     sizeRegister: FLASH_SIZE_REGISTER,
     banks: flashBanks(p.flashSize, p.pageSize, p.dualBank),
     programUnit: 2, // RM0008 §3.3.3: half-word programming
+    programOverData: "refused", // RM0008 §3.3.3: a location not erased is skipped with PGERR (0x0000 excepted)
     // System memory ends where the option bytes start (0x1FFFF800) on every F1.
     systemMemory: { base: p.systemMemory, size: 0x1fff_f800 - p.systemMemory },
     optionBytes: OPTION_BYTES,

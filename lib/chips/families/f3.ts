@@ -38,6 +38,7 @@ function f3(p: F3Params): ChipInfo {
     sizeRegister: FLASH_SIZE_REGISTER,
     banks: singleBank(p.flashSize, 2 * KIB),
     programUnit: 2, // RM0316 §3.3.4: half-word programming
+    programOverData: "refused", // RM0316 §3.3.4: a location not erased is skipped with PGERR (0x0000 excepted)
     systemMemory: SYSTEM_MEMORY,
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,

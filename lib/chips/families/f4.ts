@@ -72,6 +72,8 @@ function f4(p: F4Params): ChipInfo {
     banks,
     // The bootloader programs words (x32 parallelism at 2.7-3.6 V; AN2606 "bootloader Flash program at 3.3 V").
     programUnit: 4,
+    // RM0090 §3.5.4 ("Programming", note): successive writes without an erase may only change bits from 1 to 0.
+    programOverData: "and",
     systemMemory: SYSTEM_MEMORY,
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,

@@ -63,6 +63,7 @@ function g0(p: G0Params): ChipInfo {
     sizeRegister: FLASH_SIZE_REGISTER,
     banks: flashBanks(p.flashSize, 2 * KIB, p.dualBank),
     programUnit: 8, // RM0444 §3.3.7: double-word programming
+    programOverData: "refused", // RM0444 FLASH_SR PROGERR: the double word was not erased
     systemMemory: { base: 0x1fff_0000, size: p.systemMemorySize },
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,

@@ -57,6 +57,7 @@ function g4(p: G4Params): ChipInfo {
     sizeRegister: FLASH_SIZE_REGISTER,
     banks: flashBanks(p.flashSize, 2 * KIB, p.dualBank),
     programUnit: 8, // RM0440 §3.3.7: double-word programming
+    programOverData: "refused", // RM0440 FLASH_SR PROGERR: the double word was not erased
     userStart: 0x2000_4000,
     systemMemory: SYSTEM_MEMORY,
     optionBytes: OPTION_BYTES,

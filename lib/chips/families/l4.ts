@@ -65,6 +65,7 @@ function l4(p: L4Params): ChipInfo {
     sizeRegister: FLASH_SIZE_REGISTER,
     banks: flashBanks(p.flashSize, p.pageSize ?? 2 * KIB, p.dualBank),
     programUnit: 8, // RM0394 §3.3.7: double-word programming
+    programOverData: "refused", // RM0394 FLASH_SR PROGERR: the double word was not erased
     systemMemory: SYSTEM_MEMORY,
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: UNIQUE_ID,

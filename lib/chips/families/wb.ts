@@ -56,6 +56,7 @@ function wb(p: WbParams): ChipInfo {
     sizeRegister: 0x1fff_75e0,
     banks: singleBank(p.flashSize, p.pageSize),
     programUnit: 8, // RM0434 §3.3.7: double-word programming
+    programOverData: "refused", // RM0434 FLASH_SR PROGERR: the double word was not erased
     systemMemory: { base: 0x1fff_0000, size: 28 * KIB },
     optionBytes: OPTION_BYTES,
     uniqueIdAddress: 0x1fff_7590,

@@ -41,6 +41,9 @@ export const writeCommand: CommandSpec = {
     try {
       const report = await eraseWriteVerify(link.target, image);
       console.out(`erased ${report.pagesErased} page(s), ${report.bytesErased} bytes`);
+      if (report.pagesBlank > 0) {
+        console.out(`${report.pagesBlank} page(s) were blank: programmed without erasing, proven by the verify`);
+      }
       if (report.pagesUnchanged > 0) {
         console.out(`${report.pagesUnchanged} page(s) already held the image: neither erased nor written`);
       }
