@@ -40,6 +40,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   const written: MemoryImage[] = [];
   const settlers: ((passed: boolean) => Promise<void>)[] = [];
   let target: Target | undefined;
+  const recipeVerifies = recipe.steps.some((step) => step.type === "verify");
 
   const contextFor = (info: StepInfo): StepContext => ({
     part: recipe.part,
@@ -79,6 +80,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     flags,
     written,
     planned: recipe.planned,
+    recipeVerifies,
     progress: (done, total) => reporter.progress(info, done, total),
     info: (message) => reporter.info(info, message),
   });

@@ -103,6 +103,8 @@ export interface StepContext {
   written: MemoryImage[];
   /** Images the recipe writes (planned at check time), for `erase: needed`. */
   planned: readonly MemoryImage[];
+  /** Whether the recipe has a `verify` step, which reads back (or checks the CRC of) what the writes wrote. */
+  recipeVerifies: boolean;
   /** Progress of the current step. */
   progress: ProgressCallback;
   /** A line of information for the user. */

@@ -2,7 +2,9 @@
  * `erase`: all of flash, numbered pages/sectors, an address range, or exactly the pages the recipe's images
  * touch (`needed`). `needed` first compares those pages with what the images will leave there (the bootloader's
  * CRC where offered, else reading back; lib/target/unchanged_pages.ts) and leaves alone the pages that already
- * hold it; the `write` steps then skip them too, so re-flashing the same firmware costs about one read of it.
+ * hold it; the `write` steps then skip them too, so re-flashing the same firmware costs about one read of it. On a
+ * blank chip it also leaves unerased the pages an image fills, when the recipe verifies what it writes: the `write`
+ * step programs and proves them (lib/target/blank_pages.ts), and the verify need not read them again.
  *
  * @module
  */
@@ -18,7 +20,8 @@ import { requireTarget } from "./require_target.ts";
 import { forgetUnchanged, recordUnchanged } from "./unchanged_record.ts";
 import { DeviceError } from "../../errors.ts";
 import type { Target } from "../../target/target.ts";
-import { findUnchangedPages, wantedPages } from "../../target/unchanged_pages.ts";
+import { filledPages, mayProgramUnerased } from "../../target/blank_pages.ts";
+import { type Comparison, findUnchangedPages, wantedPages } from "../../target/unchanged_pages.ts";
 
 const schema = z.union([
   z.literal("all").describe("mass erase"),
@@ -68,11 +71,21 @@ export const eraseStep = defineStep({
     if (pages.length === 0) return { summary: "nothing to erase" };
     let kept = "";
     if (params === "needed") {
-      const unchanged = await unchangedPages(target, context.planned, pages);
-      if (unchanged.size > 0) {
-        recordUnchanged(target, { pages: all, unchanged });
-        pages = pages.filter((p) => !unchanged.has(p.index));
-        kept = `; ${unchanged.size} page(s) already held the image`;
+      const { unchanged, blankStart } = await compare(target, context.planned, pages);
+      // Reading back what a write programs without an erase costs more than the erase unless a verify reads it anyway.
+      const unerased = blankStart && context.recipeVerifies && mayProgramUnerased(target)
+        ? filledByOne(context.planned, pages.filter((p) => !unchanged.has(p.index)))
+        : [];
+      if (unchanged.size > 0 || unerased.length > 0) {
+        recordUnchanged(target, {
+          pages: all,
+          unchanged,
+          unerased: new Set(unerased.map((p) => p.index)),
+          proven: new Set(),
+        });
+        pages = pages.filter((p) => !unchanged.has(p.index) && !unerased.includes(p));
+        if (unchanged.size > 0) kept = `; ${unchanged.size} page(s) already held the image`;
+        if (unerased.length > 0) kept += `; ${unerased.length} blank page(s) left for the write to program and prove`;
         if (pages.length === 0) return { summary: `nothing to erase${kept}` };
       }
     }
@@ -97,16 +110,27 @@ function selectPages(
 }
 
 /** The `needed` pages that already hold what the planned images put there; none when the device refuses reads. */
-async function unchangedPages(
+async function compare(
   target: Target,
   planned: readonly MemoryImage[],
   needed: readonly FlashPage[],
-): Promise<Set<number>> {
+): Promise<Comparison> {
   try {
-    return (await findUnchangedPages(target, wantedPages(planned, needed))).unchanged;
+    return await findUnchangedPages(target, wantedPages(planned, needed));
   } catch (error) {
     // Read protection refuses the comparison; the erase itself then tells the user what is wrong.
-    if (error instanceof DeviceError && error.code === "E_NACK") return new Set();
+    if (error instanceof DeviceError && error.code === "E_NACK") {
+      return { unchanged: new Set(), method: "read-back", blankStart: false };
+    }
     throw error;
   }
+}
+
+/** The pages among `pages` that one of `images` fills and no other touches. */
+function filledByOne(images: readonly MemoryImage[], pages: readonly FlashPage[]): FlashPage[] {
+  return images.flatMap((image) =>
+    filledPages(image, pages).filter((page) =>
+      images.every((other) => other === image || !other.overlaps(page.start, page.size))
+    )
+  );
 }

@@ -11,7 +11,7 @@ import { piecesOutside } from "../../target/unchanged_pages.ts";
 import { verifiedBy, verifyPieces } from "../../target/verify.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
-import { unchangedOn } from "./unchanged_record.ts";
+import { settledPages, unchangedOn } from "./unchanged_record.ts";
 
 /** The `verify` step. */
 export const verifyStep = defineStep({
@@ -31,21 +31,24 @@ export const verifyStep = defineStep({
       });
     }
     const total = context.written.reduce((sum, image) => sum + image.size, 0);
-    // Pages `erase: needed` proved to hold the images were neither erased nor written since (any step that could
-    // change them forgets the proof): checking them again would only repeat that comparison.
+    // Pages `erase: needed` proved to hold the images were neither erased nor written since, and pages a write
+    // read back as it programmed them were not touched since either (any step that could change them forgets the
+    // proof): checking them again would only repeat that comparison.
     const record = unchangedOn(target);
+    const settled = settledPages(record);
     const pieces = context.written.flatMap((image) =>
-      record ? piecesOutside(image, record.pages, record.unchanged) : [...image.segments]
+      record ? piecesOutside(image, record.pages, settled) : [...image.segments]
     );
     const provenBytes = total - pieces.reduce((sum, piece) => sum + piece.data.length, 0);
     const result = await verifyPieces(target, pieces, {
       useChecksum: params.method === "auto",
       progress: context.progress,
     });
-    const how = provenBytes === total ? "all in pages found unchanged before the erase" : `by ${verifiedBy(result)}`;
-    const note = provenBytes > 0 && provenBytes < total
-      ? ` (${provenBytes} bytes in pages found unchanged before the erase)`
-      : "";
+    const where = record?.proven.size
+      ? "proven before (unchanged, or read back as written)"
+      : "found unchanged before the erase";
+    const how = provenBytes === total ? `all in pages ${where}` : `by ${verifiedBy(result)}`;
+    const note = provenBytes > 0 && provenBytes < total ? ` (${provenBytes} bytes in pages ${where})` : "";
     return { summary: `verified ${total} bytes ${how}${note}`, bytes: result.readBytes };
   },
 });

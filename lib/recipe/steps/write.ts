@@ -12,7 +12,10 @@ import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
 import { unchangedOn } from "./unchanged_record.ts";
-import { piecesOutside } from "../../target/unchanged_pages.ts";
+import type { FlashPage } from "../../chips/layout.ts";
+import { pageData, pagesTouched } from "../../image/pages.ts";
+import { programUnerased, verifyUnerased } from "../../target/blank_pages.ts";
+import { type Piece, piecesOutside } from "../../target/unchanged_pages.ts";
 import type { ImageFormat } from "../../image/load.ts";
 
 const schema = z.strictObject({
@@ -75,19 +78,43 @@ export const writeStep = defineStep({
     const image = memo.image;
     if (!image) throw new Error("write ran without its check");
     // Pages `erase: needed` found already holding the image were not erased: programming them again is refused.
+    // Those it left unerased on a blank chip are programmed here and read back (lib/target/blank_pages.ts).
     const record = unchangedOn(target);
-    const pieces = record ? piecesOutside(image, record.pages, record.unchanged) : image.segments;
-    const total = pieces.reduce((sum, piece) => sum + piece.data.length, 0);
+    const unerased = record ? pagesTouched(image, record.pages).filter((p) => record.unerased.has(p.index)) : [];
+    const skip = new Set([...(record?.unchanged ?? []), ...unerased.map((p) => p.index)]);
+    const pieces: { piece: Piece; page?: FlashPage }[] = [
+      ...(record ? piecesOutside(image, record.pages, skip) : image.segments).map((piece) => ({ piece })),
+      ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, page })),
+    ].sort((a, b) => a.piece.address - b.piece.address);
+    const total = pieces.reduce((sum, { piece }) => sum + piece.data.length, 0);
     let before = 0;
-    for (const piece of pieces) {
-      await target.writeMemory(piece.address, piece.data, (done) => context.progress(before + done, total));
+    let refilled = 0;
+    for (const { piece, page } of pieces) {
+      const progress = (done: number) => context.progress(before + done, total);
+      if (page && record) {
+        record.unerased.delete(page.index);
+        if (await programUnerased(target, piece) && await verifyUnerased(target, piece)) {
+          record.proven.add(page.index);
+        } else {
+          // It held data after all: the erase it was spared, then the write (verified with everything else).
+          await target.erase({ kind: "pages", pages: [page.index] });
+          await target.writeMemory(piece.address, piece.data, progress);
+          refilled++;
+        }
+      } else {
+        await target.writeMemory(piece.address, piece.data, progress);
+      }
       before += piece.data.length;
+      context.progress(before, total);
     }
     context.written.push(image);
     const skipped = image.size - total;
+    const blank = unerased.length - refilled;
     return {
       summary: `wrote ${total} bytes in ${image.segments.length} segment(s) from ${hex32(image.start)}` +
-        (skipped > 0 ? ` (${skipped} bytes already in place)` : ""),
+        (skipped > 0 ? ` (${skipped} bytes already in place)` : "") +
+        (blank > 0 ? `; ${blank} blank page(s) programmed without an erase, read back` : "") +
+        (refilled > 0 ? `; ${refilled} page(s) held data: erased and written again` : ""),
       bytes: total,
     };
   },
