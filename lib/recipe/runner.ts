@@ -40,7 +40,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   const written: MemoryImage[] = [];
   const settlers: ((passed: boolean) => Promise<void>)[] = [];
   let target: Target | undefined;
-  const recipeVerifies = recipe.steps.some((step) => step.type === "verify");
+  const writesVerified = everyWriteVerified(recipe.steps);
 
   const contextFor = (info: StepInfo): StepContext => ({
     part: recipe.part,
@@ -80,7 +80,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     flags,
     written,
     planned: recipe.planned,
-    recipeVerifies,
+    writesVerified,
     progress: (done, total) => reporter.progress(info, done, total),
     info: (message) => reporter.info(info, message),
   });
@@ -181,4 +181,11 @@ function asUserError(error: unknown): FlashRecipeError {
     hint: "please report this with the recipe and the output of --json",
     cause: error,
   });
+}
+
+/** Whether every `write` step runs unconditionally and a `verify` step comes after the last of them. */
+function everyWriteVerified(steps: readonly RecipeStep[]): boolean {
+  const writes = steps.filter((step) => step.type === "write");
+  const lastWrite = Math.max(-1, ...writes.map((step) => step.index));
+  return writes.every((step) => !step.when) && steps.some((step) => step.type === "verify" && step.index > lastWrite);
 }

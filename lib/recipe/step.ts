@@ -103,8 +103,11 @@ export interface StepContext {
   written: MemoryImage[];
   /** Images the recipe writes (planned at check time), for `erase: needed`. */
   planned: readonly MemoryImage[];
-  /** Whether the recipe has a `verify` step, which reads back (or checks the CRC of) what the writes wrote. */
-  recipeVerifies: boolean;
+  /**
+   * Whether every `write` step of the recipe runs unconditionally and a `verify` step follows the last of them, so
+   * that what the writes program is read back (or CRC-checked) anyway.
+   */
+  writesVerified: boolean;
   /** Progress of the current step. */
   progress: ProgressCallback;
   /** A line of information for the user. */

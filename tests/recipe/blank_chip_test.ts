@@ -77,6 +77,15 @@ Deno.test("a recipe that does not verify erases as before: reading back would co
   assert.deepEqual(outcome.flash, IMAGE);
 });
 
+Deno.test("a write that may be skipped (when:) leaves nothing unerased: the page must end up erased", async () => {
+  const outcome = await run(
+    "stm32f103c8",
+    "  - connect\n  - erase: needed\n  - write: { file: fw.bin, address: 0x08000000 }\n    when: 1 == 1\n  - verify\n",
+  );
+  assert.deepEqual(outcome.erased, [0, 1, 2, 3]);
+  assert.deepEqual(outcome.flash, IMAGE);
+});
+
 Deno.test("a blank first page but a stray word in page 2: its write is refused, it is erased and written again", async () => {
   const outcome = await run("stm32f103c8", `${FLASH}  - verify\n`, (write) => {
     write(0x0800_0800 + 40, new Uint8Array([0x11, 0x22, 0x33, 0x44]));

@@ -3,8 +3,9 @@
  * touch (`needed`). `needed` first compares those pages with what the images will leave there (the bootloader's
  * CRC where offered, else reading back; lib/target/unchanged_pages.ts) and leaves alone the pages that already
  * hold it; the `write` steps then skip them too, so re-flashing the same firmware costs about one read of it. On a
- * blank chip it also leaves unerased the pages an image fills, when the recipe verifies what it writes: the `write`
- * step programs and proves them (lib/target/blank_pages.ts), and the verify need not read them again.
+ * blank chip it also leaves unerased the pages an image fills, when every write runs and the recipe verifies what
+ * they write: the `write` step programs and proves them (lib/target/blank_pages.ts), and the verify need not read
+ * them again.
  *
  * @module
  */
@@ -72,8 +73,9 @@ export const eraseStep = defineStep({
     let kept = "";
     if (params === "needed") {
       const { unchanged, blankStart } = await compare(target, context.planned, pages);
-      // Reading back what a write programs without an erase costs more than the erase unless a verify reads it anyway.
-      const unerased = blankStart && context.recipeVerifies && mayProgramUnerased(target)
+      // Reading back what a write programs without an erase costs more than the erase unless a verify reads it
+      // anyway; and a page left unerased must be written (a write skipped by `when:` would leave it as it was).
+      const unerased = blankStart && context.writesVerified && mayProgramUnerased(target)
         ? filledByOne(context.planned, pages.filter((p) => !unchanged.has(p.index)))
         : [];
       if (unchanged.size > 0 || unerased.length > 0) {
