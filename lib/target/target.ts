@@ -46,7 +46,10 @@ export interface Target {
   readonly identity: TargetIdentity;
   /** Reads `length` bytes from `address`. */
   readMemory(address: number, length: number, progress?: ProgressCallback): Promise<Uint8Array>;
-  /** Writes `data` at `address` (the flash there must be erased). */
+  /**
+   * Writes `data` at `address`. The flash there must be erased; where it is not, the chip refuses (a USART NACK) or
+   * ANDs (F2/F4), as `ChipInfo.flash.programOverData` says — what lib/target/blank_pages.ts relies on.
+   */
   writeMemory(address: number, data: Uint8Array, progress?: ProgressCallback): Promise<void>;
   /** Erases all of flash or the given pages/sectors. */
   erase(request: EraseRequest, progress?: ProgressCallback): Promise<void>;
