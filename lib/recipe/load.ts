@@ -6,7 +6,7 @@
  * @module
  */
 
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "./paths.ts";
 import { chipByPid, partByName, PARTS } from "../chips/database.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import { InputError, type SourceLocation } from "../errors.ts";

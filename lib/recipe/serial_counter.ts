@@ -11,7 +11,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname } from "./paths.ts";
 import { DeviceError, InputError } from "../errors.ts";
 
 /** A number issued from a counter file, to be committed or released. */

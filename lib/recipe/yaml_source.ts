@@ -1,9 +1,18 @@
 /**
  * A YAML file parsed with its source positions kept, so every later error can name `file:line:col`.
  *
+ * Why `yaml` maps to `./node_modules/yaml/browser/index.js` (deno.json) rather than `npm:yaml`: under Deno's `node`
+ * export condition `npm:yaml` is the package's CommonJS build, and the first CommonJS module of a process starts Deno's
+ * Node-compatible `require` machinery (~25 ms of `flashrecipe run`'s start-up). The package ships the same code as ES
+ * modules under `browser/`, which its `exports` map hides from Deno, so `package.json` installs `yaml` (`npm ci`) and
+ * the import names that file. Being a static local import, `deno compile` embeds it. The types come from the npm
+ * package of the same version (`@ts-types`, checked by `yaml_source_test.ts`). One visible difference: the ES build
+ * reports "Keys with collection values will be stringified ..." with `console.warn`, not Node's `process.emitWarning`.
+ *
  * @module
  */
 
+// @ts-types="npm:yaml@2.9.1"
 import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { SourceLocation } from "../errors.ts";
 import { RecipeError } from "./errors.ts";

@@ -33,3 +33,11 @@ Deno.test("serial_port.ts imports the POSIX and Windows implementations only whe
   assert.equal(modules.has("lib/transport/serial/posix_port.ts"), false);
   assert.equal(modules.has("lib/transport/serial/windows_port.ts"), false);
 });
+
+Deno.test("run and validate load yaml as ES modules, not the CommonJS build behind npm:yaml", async () => {
+  for (const command of ["run", "validate"]) {
+    const modules = await startupModules("main.ts", `lib/cli/commands/${command}.ts`);
+    assert.ok(modules.has("node_modules/yaml/browser/index.js"), command);
+    assert.deepEqual([...modules].filter((m) => m.startsWith("npm:yaml")), [], command);
+  }
+});

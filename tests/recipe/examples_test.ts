@@ -3,6 +3,7 @@
  * recipe reference is current.
  */
 import assert from "node:assert/strict";
+// @ts-types="npm:yaml@2.9.1"
 import { parse } from "yaml";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { runCli } from "../helpers/cli.ts";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname } from "../paths.ts";
 import { z } from "zod";
 import { formatFromName, type ImageFormat } from "../../image/load.ts";
 import { MemoryImage } from "../../image/memory_image.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { dirname } from "node:path";
+import { dirname } from "../paths.ts";
 import { z } from "zod";
 import { DeviceError } from "../../errors.ts";
 import { RecipeError } from "../errors.ts";
