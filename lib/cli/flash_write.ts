@@ -42,8 +42,8 @@ export interface WriteReport {
 }
 
 /**
- * Erases the pages `image` touches (after checking it fits the connected chip's flash), writes it and verifies it.
- * `step` is told each phase as it starts.
+ * Erases the pages `image` touches (after checking it fits the connected chip's flash) — but for those already holding
+ * it, and on a blank chip those it fills — writes it and verifies it. `step` is told each phase as it starts.
  */
 export async function eraseWriteVerify(
   target: Target,
