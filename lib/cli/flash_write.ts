@@ -2,7 +2,7 @@
  * Programming an image through a {@linkcode Target}: erase exactly the pages it touches, write it, verify it (the
  * bootloader's CRC where offered, else read back). Pages that already hold what erase + write would leave there
  * are found first and skipped altogether (lib/target/unchanged_pages.ts), so a re-flash of the same firmware costs
- * about one read of it. On a blank chip the pages the image fills are programmed without an erase, the verify
+ * about one read of it. On a blank chip the pages the image fills are programmed without an erase, a read-back
  * proving them (lib/target/blank_pages.ts). The `write` one-shot uses it; the recipe steps make the same Target
  * calls.
  *
@@ -13,16 +13,10 @@ import { type FlashPage, flashPages } from "../chips/layout.ts";
 import { formatSize } from "../chips/format.ts";
 import { DeviceError } from "../errors.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
-import { assertFitsPages, pageData, pagesTouched } from "../image/pages.ts";
+import { assertFitsPages, pagesTouched } from "../image/pages.ts";
 import type { Target } from "../target/target.ts";
-import { filledPages, mayProgramUnerased, programUnerased, verifyUnerased } from "../target/blank_pages.ts";
-import {
-  type Comparison,
-  findUnchangedPages,
-  type Piece,
-  piecesOutside,
-  wantedPages,
-} from "../target/unchanged_pages.ts";
+import { filledPages, mayProgramUnerased, programUnerasedPage, writePlan } from "../target/blank_pages.ts";
+import { type Comparison, findUnchangedPages, type Piece, wantedPages } from "../target/unchanged_pages.ts";
 import { verifiedBy, verifyPieces, type VerifyResult } from "../target/verify.ts";
 
 /** What {@linkcode eraseWriteVerify} did. */
@@ -31,7 +25,7 @@ export interface WriteReport {
   pagesErased: number;
   /** Pages that already held the image: compared in full, neither erased nor written. */
   pagesUnchanged: number;
-  /** Pages found blank: programmed without an erase, proven by the verify (lib/target/blank_pages.ts). */
+  /** Pages found blank: programmed without an erase, proven by reading them back (lib/target/blank_pages.ts). */
   pagesBlank: number;
   /** Bytes erased. */
   bytesErased: number;
@@ -56,46 +50,40 @@ export async function eraseWriteVerify(
   step("comparing");
   const { unchanged, method, blankStart } = await findUnchanged(target, image, pages);
   const touched = pagesTouched(image, pages).filter((page) => !unchanged.has(page.index));
-  // A blank chip needs no erase where the image fills the page: the verify below reads every byte of it anyway.
+  // A blank chip needs no erase where the image fills the page: reading back every byte of it, which the verify
+  // would do anyway, proves it.
   const unerased = blankStart && mayProgramUnerased(target) ? filledPages(image, touched) : [];
   const skipErase = new Set(unerased.map((page) => page.index));
   const toErase = touched.filter((page) => !skipErase.has(page.index));
   step(`erasing ${toErase.length} page(s)`);
   if (toErase.length > 0) await target.erase({ kind: "pages", pages: toErase.map((page) => page.index) });
-  const erasedPieces = piecesOutside(image, pages, new Set([...unchanged, ...skipErase]));
-  const pieces: { piece: Piece; page?: FlashPage }[] = [
-    ...erasedPieces.map((piece) => ({ piece })),
-    ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, page })),
-  ].sort((a, b) => a.piece.address - b.piece.address);
-  const bytesWritten = pieces.reduce((sum, { piece }) => sum + piece.data.length, 0);
+  const plan = writePlan(image, pages, new Set([...unchanged, ...skipErase]), unerased);
+  const bytesWritten = plan.reduce((sum, { piece }) => sum + piece.data.length, 0);
   step(`writing ${bytesWritten} bytes`);
-  const notBlank: FlashPage[] = [];
-  for (const { piece, page } of pieces) {
-    if (!page) await target.writeMemory(piece.address, piece.data);
-    else if (!(await programUnerased(target, piece))) notBlank.push(page);
-  }
-  step("verifying");
   const checked: VerifyResult = { crcBytes: 0, readBytes: 0 };
   const tally = (result: VerifyResult) => {
     checked.crcBytes += result.crcBytes;
     checked.readBytes += result.readBytes;
   };
-  for (const { piece, page } of pieces) {
-    if (!page) tally(await verifyPieces(target, [piece]));
-    else if (!notBlank.includes(page)) {
-      const result = await verifyUnerased(target, piece);
-      if (result) tally(result);
-      else notBlank.push(page);
+  // An unerased page is read back as soon as it is programmed; one that held data after all is erased and written
+  // again, and verified below with everything else.
+  const notBlank: FlashPage[] = [];
+  const toVerify: Piece[] = [];
+  for (const { piece, page } of plan) {
+    if (!page) {
+      await target.writeMemory(piece.address, piece.data);
+      toVerify.push(piece);
+      continue;
+    }
+    const proof = await programUnerasedPage(target, page, piece);
+    if (proof) tally(proof);
+    else {
+      notBlank.push(page);
+      toVerify.push(piece);
     }
   }
-  if (notBlank.length > 0) {
-    // The chip was not blank there after all: those pages get the erase they were spared, and the write again.
-    step(`erasing ${notBlank.length} page(s) that held data`);
-    await target.erase({ kind: "pages", pages: notBlank.map((page) => page.index) });
-    const again = notBlank.map((page) => ({ address: page.start, data: pageData(image, page) }));
-    for (const piece of again) await target.writeMemory(piece.address, piece.data);
-    tally(await verifyPieces(target, again));
-  }
+  step("verifying");
+  if (toVerify.length > 0) tally(await verifyPieces(target, toVerify));
   const erased = [...toErase, ...notBlank];
   return {
     pagesErased: erased.length,
@@ -104,7 +92,7 @@ export async function eraseWriteVerify(
     bytesErased: erased.reduce((sum, page) => sum + page.size, 0),
     bytesWritten,
     // The unchanged pages were compared in full a moment ago and nothing has touched them since.
-    verifiedBy: pieces.length > 0 ? verifiedBy(checked) : method,
+    verifiedBy: plan.length > 0 ? verifiedBy(checked) : method,
   };
 }
 

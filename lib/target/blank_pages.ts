@@ -5,8 +5,9 @@
  * on a production line are blank.
  *
  * "Blank" is only a guess until proven, from the one probe that found the image's first page erased
- * (lib/target/unchanged_pages.ts). The proof is the verify, which reads back (or checks the CRC of) every byte of
- * those pages anyway, because the image fills them. A page that held data after all cannot end up looking right:
+ * (lib/target/unchanged_pages.ts). The proof is reading back (or checking the CRC of) every byte of such a page as
+ * soon as it is programmed — what a verify would do anyway, because the image fills the page, so the verify need not
+ * do it again. A page that held data after all cannot end up looking right:
  * chips that refuse to program a unit that is not erased (F0/F1/F3 PGERR, G0/G4/L4/WB PROGERR) leave it as it was
  * and the bootloader NACKs the write; chips that program it anyway (F2/F4) can only clear bits, so the page differs
  * from the image unless it held the image already. Either way the page is then erased and written again. Only
@@ -19,8 +20,9 @@
 import type { FlashPage } from "../chips/layout.ts";
 import { DeviceError } from "../errors.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
-import type { Target } from "./target.ts";
-import type { Piece } from "./unchanged_pages.ts";
+import { pageData } from "../image/pages.ts";
+import type { ProgressCallback, Target } from "./target.ts";
+import { type Piece, piecesOutside } from "./unchanged_pages.ts";
 import { verifyPieces, type VerifyResult } from "./verify.ts";
 
 /** Whether `target`'s flash may be programmed without an erase on the chance that it is blank. */
@@ -41,8 +43,50 @@ export function filledPages(image: MemoryImage, pages: readonly FlashPage[]): Fl
   });
 }
 
+/** A piece to write, with the page it fills where that page was left unerased on the chance that it is blank. */
+export interface PlannedPiece {
+  /** What to write. */
+  piece: Piece;
+  /** The unerased page `piece` fills, if it is one. */
+  page?: FlashPage;
+}
+
+/**
+ * What writing `image` takes, in address order: its parts outside the pages in `skip` (already holding it, or
+ * left unerased), and each page of `unerased` whole, marked as such.
+ */
+export function writePlan(
+  image: MemoryImage,
+  pages: readonly FlashPage[],
+  skip: ReadonlySet<number>,
+  unerased: readonly FlashPage[],
+): PlannedPiece[] {
+  return [
+    ...piecesOutside(image, pages, skip).map((piece) => ({ piece })),
+    ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, page })),
+  ].sort((a, b) => a.piece.address - b.piece.address);
+}
+
+/**
+ * Programs an unerased page with `piece` (the page's whole contents) and proves it: how it was checked, or
+ * `undefined` when it held data after all — the bootloader refused the write or the check found a difference —
+ * and was then erased and written again (not yet verified: the caller verifies it with everything else).
+ */
+export async function programUnerasedPage(
+  target: Target,
+  page: FlashPage,
+  piece: Piece,
+  progress?: ProgressCallback,
+): Promise<VerifyResult | undefined> {
+  const proof = await programUnerased(target, piece) ? await verifyUnerased(target, piece) : undefined;
+  if (proof) return proof;
+  await target.erase({ kind: "pages", pages: [page.index] });
+  await target.writeMemory(piece.address, piece.data, progress);
+  return undefined;
+}
+
 /** Programs `piece` into flash that was not erased: false when the bootloader refused it (the flash held data). */
-export async function programUnerased(target: Target, piece: Piece): Promise<boolean> {
+async function programUnerased(target: Target, piece: Piece): Promise<boolean> {
   try {
     await target.writeMemory(piece.address, piece.data);
     return true;
@@ -52,11 +96,8 @@ export async function programUnerased(target: Target, piece: Piece): Promise<boo
   }
 }
 
-/**
- * Verifies a piece programmed without an erase: how it was checked, or `undefined` when the flash does not hold
- * it (it held data before, so the page needs its erase after all).
- */
-export async function verifyUnerased(target: Target, piece: Piece): Promise<VerifyResult | undefined> {
+/** Verifies a piece programmed without an erase: how, or `undefined` when the flash does not hold it. */
+async function verifyUnerased(target: Target, piece: Piece): Promise<VerifyResult | undefined> {
   try {
     return await verifyPieces(target, [piece]);
   } catch (error) {

@@ -12,10 +12,8 @@ import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
 import { unchangedOn } from "./unchanged_record.ts";
-import type { FlashPage } from "../../chips/layout.ts";
-import { pageData, pagesTouched } from "../../image/pages.ts";
-import { programUnerased, verifyUnerased } from "../../target/blank_pages.ts";
-import { type Piece, piecesOutside } from "../../target/unchanged_pages.ts";
+import { pagesTouched } from "../../image/pages.ts";
+import { programUnerasedPage, writePlan } from "../../target/blank_pages.ts";
 import type { ImageFormat } from "../../image/load.ts";
 
 const schema = z.strictObject({
@@ -82,25 +80,16 @@ export const writeStep = defineStep({
     const record = unchangedOn(target);
     const unerased = record ? pagesTouched(image, record.pages).filter((p) => record.unerased.has(p.index)) : [];
     const skip = new Set([...(record?.unchanged ?? []), ...unerased.map((p) => p.index)]);
-    const pieces: { piece: Piece; page?: FlashPage }[] = [
-      ...(record ? piecesOutside(image, record.pages, skip) : image.segments).map((piece) => ({ piece })),
-      ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, page })),
-    ].sort((a, b) => a.piece.address - b.piece.address);
-    const total = pieces.reduce((sum, { piece }) => sum + piece.data.length, 0);
+    const plan = writePlan(image, record?.pages ?? [], skip, unerased);
+    const total = plan.reduce((sum, { piece }) => sum + piece.data.length, 0);
     let before = 0;
     let refilled = 0;
-    for (const { piece, page } of pieces) {
+    for (const { piece, page } of plan) {
       const progress = (done: number) => context.progress(before + done, total);
       if (page && record) {
         record.unerased.delete(page.index);
-        if (await programUnerased(target, piece) && await verifyUnerased(target, piece)) {
-          record.proven.add(page.index);
-        } else {
-          // It held data after all: the erase it was spared, then the write (verified with everything else).
-          await target.erase({ kind: "pages", pages: [page.index] });
-          await target.writeMemory(piece.address, piece.data, progress);
-          refilled++;
-        }
+        if (await programUnerasedPage(target, page, piece, progress)) record.proven.add(page.index);
+        else refilled++; // erased and written again: verified with everything else
       } else {
         await target.writeMemory(piece.address, piece.data, progress);
       }
