@@ -189,6 +189,12 @@ export const MODEM_STATUS = { CTS_ON: 0x10, DSR_ON: 0x20, RING_ON: 0x40, RLSD_ON
 export const CREATE_FILE = {
   GENERIC_READ: 0x80000000,
   GENERIC_WRITE: 0x40000000,
+  /**
+   * GENERIC_READ | GENERIC_WRITE as an unsigned 32-bit value. In JavaScript `0x80000000 | 0x40000000` is
+   * -1073741824 (bitwise operators yield signed 32-bit results), which Deno FFI refuses for a `u32`
+   * parameter with a TypeError before kernel32 is ever called.
+   */
+  GENERIC_READ_WRITE: 0xC0000000,
   OPEN_EXISTING: 3,
 } as const;
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import {
   commTimeouts,
+  CREATE_FILE,
   DCB_SIZE,
   decodeDcb,
   encodeCommTimeouts,
@@ -136,4 +137,9 @@ Deno.test("Windows paths: COMn gets the \\\\.\\ prefix, NUL-terminated UTF-16LE"
   assert.equal(windowsDevicePath("com12"), "\\\\.\\COM12");
   assert.equal(windowsDevicePath("\\\\.\\COM12"), "\\\\.\\COM12");
   assert.deepEqual([...utf16z("C1")], [0x43, 0x00, 0x31, 0x00, 0x00, 0x00]);
+});
+
+Deno.test("CREATE_FILE.GENERIC_READ_WRITE is both access rights as an unsigned 32-bit value", () => {
+  assert.equal(CREATE_FILE.GENERIC_READ_WRITE, (CREATE_FILE.GENERIC_READ | CREATE_FILE.GENERIC_WRITE) >>> 0);
+  assert.ok(CREATE_FILE.GENERIC_READ_WRITE > 0 && CREATE_FILE.GENERIC_READ_WRITE <= 0xffffffff);
 });

@@ -98,7 +98,7 @@ export function openWindowsSerialPort(path: string, settings: Partial<SerialSett
     const k = library.symbols;
     handle = k.CreateFileW(
       utf16z(windowsDevicePath(path)),
-      CREATE_FILE.GENERIC_READ | CREATE_FILE.GENERIC_WRITE,
+      CREATE_FILE.GENERIC_READ_WRITE,
       0, // no sharing: exclusive
       null,
       CREATE_FILE.OPEN_EXISTING,
