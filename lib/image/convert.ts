@@ -8,6 +8,7 @@ import { ImageError } from "./errors.ts";
 import { formatFromName, type ImageFormat, parseImage, readImageBytes } from "./load.ts";
 import type { MemoryImage } from "./memory_image.ts";
 import { writeImage, type WriteImageOptions } from "./writers.ts";
+import { outputPathProblem } from "../files/output_path.ts";
 
 /** Options of {@linkcode convertImage}. */
 export interface ConvertImageOptions extends WriteImageOptions {
@@ -43,6 +44,14 @@ export async function convertImage(
   if (outputFormat === undefined) {
     throw new ImageError("E_IMAGE_FORMAT", `cannot tell the output format from the name ${outPath}`, {
       hint: "name it .hex, .srec, .bin or .dfu, or give the output format",
+    });
+  }
+  // Before the input is read and converted: an output that cannot be written is known now.
+  const problem = await outputPathProblem(outPath);
+  if (problem !== undefined) {
+    throw new ImageError("E_FILE", `cannot write the file: ${problem}`, {
+      location: { file: outPath },
+      hint: "check the folder exists and is writable",
     });
   }
   const bytes = await readImageBytes(inPath);

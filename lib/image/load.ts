@@ -12,6 +12,7 @@ import { parseSrec } from "./srec.ts";
 import { parseElf } from "./elf.ts";
 import { parseDfuFile } from "./dfuse_file.ts";
 import type { MemoryImage } from "./memory_image.ts";
+import { GuardedReadError, readGuarded } from "../files/guarded_read.ts";
 
 /** The image formats the tool reads and writes. */
 export type ImageFormat = "bin" | "hex" | "srec" | "elf" | "dfu";
@@ -106,28 +107,15 @@ export async function loadImageFile(path: string, options: LoadImageOptions = {}
 /** Reads a file's bytes, turning file-system errors into `E_FILE` {@linkcode ImageError}s. */
 export async function readImageBytes(path: string): Promise<Uint8Array> {
   try {
-    return await Deno.readFile(path);
+    return await readGuarded(path, "firmware");
   } catch (error) {
-    throw fileError(path, error);
+    if (!(error instanceof GuardedReadError)) throw error;
+    throw new ImageError("E_FILE", `cannot read the image file: ${error.reason}`, {
+      location: { file: path },
+      hint: error.hint,
+      cause: error,
+    });
   }
-}
-
-/** Maps a file-system error to an `E_FILE` {@linkcode ImageError} naming `path`. */
-export function fileError(path: string, error: unknown): ImageError {
-  const reason = error instanceof Deno.errors.NotFound
-    ? "no such file"
-    : error instanceof Deno.errors.PermissionDenied
-    ? "permission denied"
-    : error instanceof Deno.errors.IsADirectory
-    ? "it is a directory"
-    : error instanceof Error
-    ? error.message
-    : String(error);
-  return new ImageError("E_FILE", `cannot read the image file: ${reason}`, {
-    location: { file: path },
-    hint: "check the path and its permissions",
-    cause: error,
-  });
 }
 
 /** True when `bytes` begins with `prefix`. */

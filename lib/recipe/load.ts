@@ -32,6 +32,7 @@ import { type DocumentPath, YamlSource } from "./yaml_source.ts";
 import { issuesToErrors } from "./zod_issues.ts";
 import { durationMs } from "./params.ts";
 import { z } from "zod";
+import { GuardedReadError, readGuardedText } from "../files/guarded_read.ts";
 
 /** How often and how patiently a step is retried. */
 export interface RetryPolicy {
@@ -243,19 +244,19 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
 async function readSource(file: string, at?: { source: YamlSource; path: DocumentPath }): Promise<YamlSource> {
   let text: string;
   try {
-    text = await Deno.readTextFile(file);
+    text = await readGuardedText(file, at ? "include" : "recipe");
   } catch (error) {
-    const message = `cannot read ${at ? "included file" : "recipe"} '${file}': ${reason(error)}`;
+    if (!(error instanceof GuardedReadError)) throw error;
     if (at) {
       throw new RecipeError(
-        message,
+        error.message,
         at.source.locate(at.path),
-        "check the path (relative to the including file)",
+        error.missing ? "check the path (relative to the including file)" : error.hint,
         "E_FILE",
       );
     }
-    throw new InputError("E_FILE", message, {
-      hint: "check the path; `flashrecipe validate FILE` checks a recipe without a board",
+    throw new InputError("E_FILE", error.message, {
+      hint: error.missing ? "check the path; `flashrecipe validate FILE` checks a recipe without a board" : error.hint,
       cause: error,
     });
   }
@@ -510,11 +511,4 @@ function sortByPosition(errors: RecipeError[]): RecipeError[] {
 
 function shortName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
-}
-
-function reason(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
-  return error instanceof Error ? error.message : String(error);
 }

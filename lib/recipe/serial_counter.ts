@@ -13,6 +13,7 @@
 
 import { dirname } from "./paths.ts";
 import { DeviceError, InputError } from "../errors.ts";
+import { GuardedReadError, quotePath, readGuardedText } from "../files/guarded_read.ts";
 
 /** A number issued from a counter file, to be committed or released. */
 export interface IssuedSerial {
@@ -24,26 +25,29 @@ export interface IssuedSerial {
 
 /** Reads the counter's next number; a missing file means `start`. */
 export async function readCounter(path: string, start: number): Promise<number> {
-  try {
-    const text = (await Deno.readTextFile(path)).trim();
-    if (!/^\d+$/.test(text)) {
-      throw new InputError("E_SERIAL_COUNTER", `serial counter '${path}' does not hold a number ('${text}')`, {
-        hint: "the file must contain the next serial number in decimal",
-      });
-    }
-    return Number(text);
-  } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return start;
-    throw error;
+  const text = await readCounterText(path);
+  if (text === undefined) return start;
+  if (!/^\d{1,15}$/.test(text)) {
+    throw new InputError(
+      "E_SERIAL_COUNTER",
+      `serial counter ${quotePath(path)} does not hold a number (${JSON.stringify(text.slice(0, 40))})`,
+      { hint: "the file must contain the next serial number in decimal" },
+    );
   }
+  return Number(text);
 }
 
 async function readPending(path: string): Promise<number | undefined> {
+  const text = await readCounterText(`${path}.pending`);
+  return text !== undefined && /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+}
+
+/** The trimmed text of a counter file, `undefined` when it does not exist; a folder, device or FIFO is refused. */
+async function readCounterText(path: string): Promise<string | undefined> {
   try {
-    const text = (await Deno.readTextFile(`${path}.pending`)).trim();
-    return /^\d+$/.test(text) ? Number(text) : undefined;
+    return (await readGuardedText(path, "counter")).trim();
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
+    if (error instanceof GuardedReadError && error.missing) return undefined;
     throw error;
   }
 }

@@ -7,6 +7,12 @@
 
 import type { ChipInfo } from "../chips/types.ts";
 
+/**
+ * Most bytes one `read` (step or command) copies from a chip: 16 MiB, four times the largest STM32 flash (4 MiB,
+ * STM32U5). A larger request is a typo, and would allocate its whole size before the first byte is read.
+ */
+export const MAX_READ_LENGTH = 16 * 1024 * 1024;
+
 /** Reports progress of a long operation: `done` of `total` bytes (or units). */
 export type ProgressCallback = (done: number, total: number) => void;
 

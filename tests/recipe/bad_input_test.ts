@@ -179,3 +179,154 @@ Deno.test("--set fills a variable and validate prints ok", async () => {
   assert.match(result.stdout, /recipe\.yaml: ok \(2 steps, stm32f103c8\)/);
   await Deno.remove(dir, { recursive: true });
 });
+
+// Files that are not regular files, in every place a recipe names a file: refused before reading (a FIFO with no
+// writer would block, /dev/zero would fill memory), one line, exit 2, naming the recipe line and the path.
+const posix = Deno.build.os !== "windows";
+
+/** A FIFO with no writer at `path`. */
+async function mkfifo(path: string): Promise<void> {
+  const { code } = await new Deno.Command("mkfifo", { args: [path] }).output();
+  assert.equal(code, 0);
+}
+
+/** Recipes naming the hostile path `X` in each place a file is read. */
+const FILE_PLACES: Record<string, (path: string) => string> = {
+  include: (p) => recipe(`  - connect\n  - include: '${p}'\n`),
+  firmware: (p) => recipe(`  - connect\n  - write: { file: '${p}', address: 0x08000000 }\n`),
+  "firmware with sha256": (p) => recipe(`  - connect\n  - write: { file: '${p}', sha256: '${"0".repeat(64)}' }\n`),
+  "--set value": () =>
+    recipe("  - connect\n  - write: { file: '${fw}', address: 0x08000000 }\n", "target: { chip: stm32f103c8 }"),
+  counter: (p) =>
+    recipe(`  - connect\n  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: '${p}' } }\n`),
+};
+
+for (const [what, hostile] of [["/dev/zero", "character device"], ["/dev/urandom", "character device"]]) {
+  for (const [place, make] of Object.entries(FILE_PLACES)) {
+    Deno.test({
+      name: `${what} as ${place} is refused before reading`,
+      ignore: !posix,
+      async fn() {
+        const dir = await tempFiles({ "recipe.yaml": make("device") });
+        try {
+          // Through a symbolic link, as a relative path: the link is followed and the device found.
+          await Deno.symlink(what, `${dir}/device`);
+          for (const command of [["validate"], ["run", "--simulate", "stm32f103c8"]]) {
+            const result = await runCli(
+              command[0],
+              `${dir}/recipe.yaml`,
+              ...command.slice(1),
+              ...(place === "--set value" ? ["--set", "fw=device"] : []),
+            );
+            assert.equal(result.code, 2, result.stderr);
+            assert.match(result.stderr, new RegExp(`recipe\\.yaml:6:\\d+: .*'.*device': it is a ${hostile}`));
+            assert.equal(result.stderr.split("\n").length, 1, result.stderr);
+          }
+        } finally {
+          await Deno.remove(dir, { recursive: true });
+        }
+      },
+    });
+  }
+}
+
+Deno.test({
+  name: "a FIFO with no writer as recipe, include, firmware or counter is refused without blocking",
+  ignore: !posix,
+  async fn() {
+    const dir = await tempFiles({});
+    try {
+      await mkfifo(`${dir}/pipe`);
+      const bare = await runCli("run", `${dir}/pipe`, "--simulate", "stm32f103c8");
+      assert.equal(bare.code, 2);
+      assert.match(bare.stderr, /cannot read recipe '.*\/pipe': it is a FIFO \(named pipe\), not a regular file/);
+      for (const [place, make] of Object.entries(FILE_PLACES)) {
+        await Deno.writeTextFile(`${dir}/recipe.yaml`, make("pipe"));
+        const set = place === "--set value" ? ["--set", "fw=pipe"] : [];
+        const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8", ...set);
+        assert.equal(result.code, 2, `${place}: ${result.stderr}`);
+        assert.match(result.stderr, /recipe\.yaml:6:\d+: .*'.*pipe': it is a FIFO \(named pipe\)/, place);
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test("a folder as recipe, include or firmware is refused", async () => {
+  const dir = await tempFiles({ "sub/keep": "" });
+  try {
+    const bare = await runCli("validate", `${dir}/sub`);
+    assert.equal(bare.code, 2);
+    assert.match(bare.stderr, /cannot read recipe '.*\/sub': it is a folder, not a regular file/);
+    for (const place of ["include", "firmware"]) {
+      await Deno.writeTextFile(`${dir}/recipe.yaml`, FILE_PLACES[place]("sub"));
+      const result = await runCli("validate", `${dir}/recipe.yaml`);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /recipe\.yaml:6:\d+: .*it is a folder, not a regular file/, place);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a recipe larger than its cap is refused", async () => {
+  const dir = await tempFiles({ "recipe.yaml": recipe("  - connect\n") + "#".repeat(4 * 1024 * 1024) + "\n" });
+  try {
+    const result = await runCli("validate", `${dir}/recipe.yaml`);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /cannot read recipe '.*recipe\.yaml': it has \d+ bytes, more than the 4194304/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// Outputs that cannot be written are found before the chip is touched (the flash stays as it was).
+for (
+  const [name, path, pattern] of [
+    ["into a folder", "out", /cannot write 'out': it is a folder/],
+    [
+      "into a missing folder",
+      "missing/out.bin",
+      /cannot write 'missing\/out\.bin': its folder '.*missing' does not exist/,
+    ],
+    [
+      "through a file",
+      "file.txt/out.bin",
+      /cannot write 'file\.txt\/out\.bin': '.*file\.txt' is a regular file, not a folder/,
+    ],
+  ] as const
+) {
+  Deno.test(`a read step ${name} fails validation`, async () => {
+    const steps = `  - connect\n  - read: { address: 0x08000000, length: 1024, file: '${path}' , format: bin }\n`;
+    await expectBad({ "recipe.yaml": recipe(steps), "out/keep": "", "file.txt": "x" }, pattern);
+  });
+  Deno.test(`a serial counter ${name} fails validation`, async () => {
+    const steps =
+      `  - connect\n  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: '${path}' } }\n`;
+    await expectBad(
+      { "recipe.yaml": recipe(steps), "out/keep": "", "file.txt": "x" },
+      path === "out" ? /cannot write serial counter '.*out': it is a folder/ : /cannot write serial counter/,
+    );
+  });
+}
+
+Deno.test("read --length beyond what one read copies is a usage error", async () => {
+  const result = await runCli("read", "--simulate", "stm32f103c8", "--length", "99999999999", "--output", "x.bin");
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /E_USAGE.*--length 99999999999 is more than/);
+});
+
+Deno.test("read -o into a folder, a missing folder or through a file fails before the chip is read", async () => {
+  const dir = await tempFiles({ "file.txt": "x", "out/keep": "" });
+  try {
+    for (const output of [`${dir}/out`, `${dir}/missing/x.bin`, `${dir}/file.txt/x.bin`]) {
+      const result = await runCli("read", "--simulate", "stm32f103c8", "--output", output);
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /error\[E_FILE\]: cannot write the output file/);
+      assert.doesNotMatch(result.stderr, /\n/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -13,6 +13,8 @@ import { InputError } from "../../errors.ts";
 import { formatFromName } from "../../image/load.ts";
 import { MemoryImage } from "../../image/memory_image.ts";
 import { writeImage } from "../../image/writers.ts";
+import { assertWritableOutput } from "../../files/output_path.ts";
+import { MAX_READ_LENGTH } from "../../target/target.ts";
 
 /** The `read` command. */
 export const readCommand: CommandSpec = {
@@ -46,12 +48,31 @@ export const readCommand: CommandSpec = {
     let address = addressText === undefined ? undefined : parseNumber(addressText, "--address");
     let length = lengthText === undefined ? undefined : parseNumber(lengthText, "--length");
     if (length === 0) throw new InputError("E_USAGE", "--length must be at least 1");
+    if (address !== undefined && address > 0xffff_ffff) {
+      throw new InputError("E_USAGE", `--address ${addressText} is beyond the 32-bit address space`, {
+        hint: "STM32 flash starts at 0x08000000",
+      });
+    }
+    if (length !== undefined && length > MAX_READ_LENGTH) {
+      throw new InputError(
+        "E_USAGE",
+        `--length ${lengthText} is more than the ${MAX_READ_LENGTH} bytes one read copies`,
+        {
+          hint: "give the size of the memory to read, e.g. --length 0x10000 for 64 KiB",
+        },
+      );
+    }
+    if (address !== undefined && length !== undefined && address + length > 0x1_0000_0000) {
+      throw new InputError("E_USAGE", "--address plus --length runs past the 32-bit address space");
+    }
+    // Before the chip is touched: a read that cannot be saved is not started.
+    await assertWritableOutput(output, "the output file");
     const link = await openLink(parseLinkArgs(args, "read"), console);
     try {
       const { chip, flashSize } = link.target.identity;
       address ??= chip.flash.base;
       length ??= chip.flash.base + flashSize - address;
-      if (length <= 0) {
+      if (length <= 0 || address + length > 0x1_0000_0000) {
         throw new InputError("E_USAGE", `${formatAddress(address)} is past the end of flash; give --length`);
       }
       const data = await link.target.readMemory(address, length);

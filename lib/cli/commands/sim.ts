@@ -17,6 +17,8 @@ import { SimulatedChip } from "../../sim/sim_chip.ts";
 import { INSTANT, realTimeClock } from "../../sim/timing.ts";
 import { UsartBootloaderDevice } from "../../sim/usart_device.ts";
 import { openPseudoTerminal } from "../../transport/serial/pty.ts";
+import { GuardedReadError, quotePath, readGuarded } from "../../files/guarded_read.ts";
+import { outputPathProblem } from "../../files/output_path.ts";
 
 /** How long after the last flash change the flash file is written. */
 const SAVE_DEBOUNCE_MS = 100;
@@ -97,15 +99,19 @@ export const simCommand: CommandSpec = {
 };
 
 async function loadFlashFile(path: string, size: number, console: Console): Promise<Uint8Array | undefined> {
+  // Saved on every change: a path that cannot be written is refused before the simulator starts.
+  const problem = await outputPathProblem(path);
+  if (problem !== undefined) {
+    throw new InputError("E_FILE", `cannot write the flash file ${quotePath(path)}: ${problem}`, {
+      hint: "name a file in an existing folder",
+    });
+  }
   let bytes: Uint8Array;
   try {
-    bytes = await Deno.readFile(path);
+    bytes = await readGuarded(path, "flash-file");
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw new InputError("E_FILE", `cannot read the flash file ${path}: ${(error as Error).message}`, {
-      hint: "check the path and its permissions",
-      cause: error,
-    });
+    if (error instanceof GuardedReadError && error.missing) return undefined;
+    throw error;
   }
   if (bytes.length !== size) {
     console.err(`warning: ${path} holds ${bytes.length} bytes, the flash ${size}; the rest reads as erased`);

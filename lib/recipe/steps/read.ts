@@ -4,14 +4,16 @@
  * @module
  */
 
-import { dirname } from "../paths.ts";
 import { z } from "zod";
+import { quotePath } from "../../files/guarded_read.ts";
+import { outputPathProblem } from "../../files/output_path.ts";
 import { formatFromName, type ImageFormat } from "../../image/load.ts";
 import { MemoryImage } from "../../image/memory_image.ts";
 import { writeImage } from "../../image/writers.ts";
 import { RecipeError } from "../errors.ts";
 import { address, hex32, imageFormat, length } from "../params.ts";
 import { defineStep } from "../step.ts";
+import { MAX_READ_LENGTH } from "../../target/target.ts";
 import { requireTarget } from "./require_target.ts";
 
 /** The `read` step. */
@@ -21,7 +23,7 @@ export const readStep = defineStep({
   usage: "read: { address: 0x08000000, length: 65536, file: backup.hex }",
   schema: z.strictObject({
     address,
-    length,
+    length: length.max(MAX_READ_LENGTH).describe(`bytes to read, at most ${MAX_READ_LENGTH} (16 MiB)`),
     file: z.string().min(1).describe("where to save; relative to the recipe"),
     format: imageFormat.optional(),
   }),
@@ -34,15 +36,13 @@ export const readStep = defineStep({
         "end the name in .bin, .hex, .srec or .dfu, or give 'format:'",
       );
     }
-    const folder = dirname(context.resolvePath(params.file));
-    try {
-      if (!(await Deno.stat(folder)).isDirectory) throw new Deno.errors.NotFound();
-    } catch (error) {
-      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    const problem = await outputPathProblem(context.resolvePath(params.file));
+    if (problem !== undefined) {
       throw new RecipeError(
-        `the folder of '${params.file}' does not exist`,
+        `cannot write ${quotePath(params.file)}: ${problem}`,
         context.locate(["file"]),
-        "create it first",
+        "name a file in an existing folder (relative to the recipe)",
+        "E_FILE",
       );
     }
     if (params.address + params.length > 0x1_0000_0000) {

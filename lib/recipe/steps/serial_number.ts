@@ -5,9 +5,10 @@
  * @module
  */
 
-import { dirname } from "../paths.ts";
 import { z } from "zod";
-import { DeviceError } from "../../errors.ts";
+import { DeviceError, InputError } from "../../errors.ts";
+import { quotePath } from "../../files/guarded_read.ts";
+import { outputPathProblem } from "../../files/output_path.ts";
 import { RecipeError } from "../errors.ts";
 import { address, hex32 } from "../params.ts";
 import { commitSerial, issueSerial, readCounter, releaseSerial } from "../serial_counter.ts";
@@ -47,8 +48,30 @@ export const serialNumberStep = defineStep({
         context.locate(["address"]),
       );
     }
-    const probe = params.value ??
-      (params.counter ? await readCounter(context.resolvePath(params.counter.file), params.counter.start) : 0);
+    if (params.counter) {
+      // The counter, its journal and its lock are written at run time: each must be writable now.
+      const file = context.resolvePath(params.counter.file);
+      for (const path of [file, `${file}.pending`, `${file}.lock`]) {
+        const problem = await outputPathProblem(path);
+        if (problem !== undefined) {
+          throw new RecipeError(
+            `cannot write serial counter ${quotePath(path)}: ${problem}`,
+            context.locate(["counter", "file"]),
+            "name a file in an existing folder",
+            "E_FILE",
+          );
+        }
+      }
+    }
+    let probe: string | number = params.value ?? 0;
+    if (params.counter) {
+      try {
+        probe = await readCounter(context.resolvePath(params.counter.file), params.counter.start);
+      } catch (error) {
+        if (!(error instanceof InputError) || error.location) throw error;
+        throw new RecipeError(error.message, context.locate(["counter", "file"]), error.hint, error.code);
+      }
+    }
     try {
       encodeSerial(probe, params.encoding, params.length);
     } catch (error) {
@@ -59,18 +82,6 @@ export const serialNumberStep = defineStep({
         "choose a wider encoding or length",
         "E_SERIAL_FIT",
       );
-    }
-    if (params.counter) {
-      const folder = dirname(context.resolvePath(params.counter.file));
-      try {
-        await Deno.stat(folder);
-      } catch (error) {
-        if (!(error instanceof Deno.errors.NotFound)) throw error;
-        throw new RecipeError(
-          `the folder of counter '${params.counter.file}' does not exist`,
-          context.locate(["counter"]),
-        );
-      }
     }
   },
   async run(params, context) {

@@ -6,6 +6,7 @@
  */
 
 import { z } from "zod";
+import { GuardedReadError, quotePath, readGuarded } from "../../files/guarded_read.ts";
 import { hex32 } from "../params.ts";
 import { address, imageFormat } from "../params.ts";
 import { RecipeError } from "../errors.ts";
@@ -39,7 +40,18 @@ export const writeStep = defineStep({
   schema,
   async check(params, context, memo) {
     if (params.sha256) {
-      const bytes = await Deno.readFile(context.resolvePath(params.file));
+      let bytes: Uint8Array<ArrayBuffer>;
+      try {
+        bytes = await readGuarded(context.resolvePath(params.file), "firmware");
+      } catch (error) {
+        if (!(error instanceof GuardedReadError)) throw error;
+        throw new RecipeError(
+          `cannot read ${quotePath(params.file)}: ${error.reason}`,
+          context.locate(["file"]),
+          error.hint,
+          "E_FILE",
+        );
+      }
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
       const actual = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
       if (actual !== params.sha256.toLowerCase()) {

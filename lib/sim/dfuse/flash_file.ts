@@ -7,18 +7,34 @@
 
 import { InputError } from "../../errors.ts";
 import type { FlashMemory } from "../flash_memory.ts";
+import { GuardedReadError, quotePath, readGuarded } from "../../files/guarded_read.ts";
+import { outputPathProblem } from "../../files/output_path.ts";
 
 /**
  * Reads a flash image. Returns `undefined` when the file does not exist (the flash starts erased). A file
  * larger than `flashSize` is an `InputError` (`E_FLASH_FILE`).
  */
 export async function loadFlashFile(path: string, flashSize: number): Promise<Uint8Array | undefined> {
+  const problem = await outputPathProblem(path);
+  if (problem !== undefined) {
+    throw new InputError("E_FLASH_FILE", `cannot write the flash file ${quotePath(path)}: ${problem}`, {
+      hint: "name a file in an existing folder",
+    });
+  }
   let contents: Uint8Array;
   try {
-    contents = await Deno.readFile(path);
+    // One byte more than the flash, so that a larger file is told apart below.
+    contents = await readGuarded(path, "flash-file", { maxBytes: flashSize + 1 });
   } catch (error) {
-    if (error instanceof Deno.errors.NotFound) return undefined;
-    throw new InputError("E_FLASH_FILE", `cannot read the flash file ${path}`, { cause: error });
+    if (error instanceof GuardedReadError && error.missing) return undefined;
+    throw new InputError(
+      "E_FLASH_FILE",
+      error instanceof GuardedReadError ? error.message : `cannot read the flash file ${quotePath(path)}`,
+      {
+        hint: error instanceof GuardedReadError ? error.hint : undefined,
+        cause: error,
+      },
+    );
   }
   if (contents.length > flashSize) {
     throw new InputError(
