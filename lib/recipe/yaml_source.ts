@@ -13,9 +13,31 @@
  */
 
 // @ts-types="npm:yaml@2.9.1"
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import type { SourceLocation } from "../errors.ts";
 import { RecipeError } from "./errors.ts";
+
+/**
+ * Bounds on a recipe document, each an `E_RECIPE_SYNTAX` error at the place it is crossed. Real recipes stay far
+ * below them: a few levels of nesting, a handful of anchors used a few dozen times.
+ */
+export const YAML_LIMITS = {
+  /** Characters of one document (the file reader caps bytes at 4 MiB as well). */
+  characters: 4 * 1024 * 1024,
+  /** Levels of nested lists and mappings. */
+  depth: 64,
+  /** Anchors (`&name`) in one document. */
+  anchors: 1_000,
+  /** Alias uses (`*name`) in one document (yaml resolves each alias by a scan of the anchors and aliases before it). */
+  aliases: 5_000,
+  /** Values (scalars, lists, mappings) the document holds once every alias is expanded. */
+  expandedValues: 1_000_000,
+} as const;
+
+/** Tags a recipe may write explicitly: YAML 1.2's core types. Others (`!!binary`, `!!js/function`, `!x`) are errors. */
+const CORE_TAGS: ReadonlySet<string> = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((name) => `tag:yaml.org,2002:${name}`),
+);
 
 /** A path into the parsed document: map keys and sequence indices. */
 export type DocumentPath = readonly (string | number)[];
@@ -34,27 +56,132 @@ export class YamlSource {
     this.#lines = lines;
   }
 
-  /** Parses `text`; a syntax error becomes a {@linkcode RecipeError} at its position. */
+  /**
+   * Parses `text`; a syntax error becomes a {@linkcode RecipeError} (`E_RECIPE_SYNTAX`) at its position, and so does
+   * a document that breaks the {@linkcode YAML_LIMITS} or uses a tag other than the plain YAML types.
+   */
   static parse(text: string, file: string): YamlSource {
     const lines = new LineCounter();
+    if (text.length > YAML_LIMITS.characters) {
+      throw new RecipeError(
+        `the document has ${text.length} characters, more than the ${YAML_LIMITS.characters} a recipe may have`,
+        { file },
+        "split it with 'include:'",
+        "E_RECIPE_SYNTAX",
+      );
+    }
     const document = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true });
     const problem = document.errors[0];
     if (problem) {
       const pos = problem.linePos?.[0];
-      const what = problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+      // yaml turns its own stack overflow on deep nesting into this code; say what it means.
+      const what = problem.code === "RESOURCE_EXHAUSTION"
+        ? "the document nests too deeply"
+        : problem.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
       throw new RecipeError(
         `YAML syntax error: ${what}`,
         { file, line: pos?.line, column: pos?.col },
-        "fix the YAML syntax (indentation, quotes, a missing ':' or '-')",
+        problem.code === "RESOURCE_EXHAUSTION"
+          ? `a recipe nests at most ${YAML_LIMITS.depth} levels`
+          : "fix the YAML syntax (indentation, quotes, a missing ':' or '-')",
         "E_RECIPE_SYNTAX",
       );
     }
-    return new YamlSource(file, document, lines);
+    const source = new YamlSource(file, document, lines);
+    source.#checkStructure();
+    return source;
   }
 
   /** The plain JavaScript value of the document. */
   toJS(): unknown {
-    return this.document.toJS({ maxAliasCount: 100 });
+    // #checkStructure bounded what aliases expand to; yaml's own count (100 alias uses) refuses real recipes.
+    return this.document.toJS({ maxAliasCount: -1 });
+  }
+
+  /**
+   * One pass over the parsed document, in document order, enforcing {@linkcode YAML_LIMITS} and the plain types:
+   * every alias must follow its anchor and lie outside it (`x: &a [*a]` would be a cycle), what aliases expand to
+   * is counted (a "billion laughs" document is refused before it is expanded), nesting is bounded, keys are plain
+   * values and tags are the core ones. The walk's own recursion is bounded by the depth limit.
+   */
+  #checkStructure(): void {
+    const anchors = new Map<string, Node>();
+    const sizes = new Map<Node, number>();
+    const open = new Set<Node>();
+    let aliasCount = 0;
+    let expanded = 0;
+    const fail = (node: Node | undefined, message: string, hint: string): never => {
+      throw new RecipeError(
+        `YAML: ${message}`,
+        this.#position(node?.range?.[0]),
+        hint,
+        "E_RECIPE_SYNTAX",
+      );
+    };
+    const visit = (node: Node | null | undefined, depth: number): number => {
+      if (node === null || node === undefined) return 1;
+      if (depth > YAML_LIMITS.depth) {
+        fail(node, `the document nests more than ${YAML_LIMITS.depth} levels deep`, "a recipe needs a few levels");
+      }
+      if (isAlias(node)) {
+        if (++aliasCount > YAML_LIMITS.aliases) {
+          fail(node, `more than ${YAML_LIMITS.aliases} aliases`, "write the values out, or use fewer anchors");
+        }
+        const source = anchors.get(node.source);
+        if (source === undefined) {
+          fail(node, `alias *${node.source} has no anchor &${node.source} before it`, "define the anchor first");
+        }
+        if (open.has(source!)) {
+          fail(node, `alias *${node.source} lies inside its own anchor`, "an alias cannot refer to itself");
+        }
+        const size = sizes.get(source!) ?? 1;
+        expanded += size;
+        if (expanded > YAML_LIMITS.expandedValues) {
+          fail(
+            node,
+            `aliases expand the document to more than ${YAML_LIMITS.expandedValues} values`,
+            "a recipe this large is a mistake or an attack; write the values out",
+          );
+        }
+        return size;
+      }
+      if (node.anchor) {
+        if (anchors.size >= YAML_LIMITS.anchors && !anchors.has(node.anchor)) {
+          fail(node, `more than ${YAML_LIMITS.anchors} anchors`, "write the values out, or use fewer anchors");
+        }
+        anchors.set(node.anchor, node);
+      }
+      const tag = node.tag;
+      if (tag !== undefined && !CORE_TAGS.has(tag)) {
+        fail(node, `tag ${tag.replace(/^tag:yaml\.org,2002:/, "!!")} is not allowed`, "recipes use plain YAML values");
+      }
+      let size = 1;
+      expanded++;
+      if (isMap(node) || isSeq(node)) {
+        open.add(node);
+        for (const item of node.items) {
+          if (isPair(item)) {
+            const key = item.key as Node | null;
+            if (key !== null && !isScalar(key)) {
+              fail(key, "a key must be a plain value, not a list, mapping or alias", "quote the key");
+            }
+            size += visit(key, depth + 1) + visit(item.value as Node | null, depth + 1);
+          } else {
+            size += visit(item as Node, depth + 1);
+          }
+        }
+        open.delete(node);
+      }
+      sizes.set(node, size);
+      return size;
+    };
+    visit(this.document.contents as Node | null, 0);
+  }
+
+  #position(offset: number | undefined): SourceLocation {
+    if (offset === undefined) return { file: this.file };
+    const pos = this.#lines.linePos(offset);
+    return { file: this.file, line: pos.line, column: pos.col };
   }
 
   /**
@@ -83,9 +210,6 @@ export class YamlSource {
       }
     }
     const target = options.key && keyNode ? keyNode : node;
-    const offset = target?.range?.[0];
-    if (offset === undefined) return { file: this.file };
-    const pos = this.#lines.linePos(offset);
-    return { file: this.file, line: pos.line, column: pos.col };
+    return this.#position(target?.range?.[0]);
   }
 }

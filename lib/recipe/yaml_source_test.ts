@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { RecipeError } from "./errors.ts";
-import { YamlSource } from "./yaml_source.ts";
+import { YAML_LIMITS, YamlSource } from "./yaml_source.ts";
 
 // `yaml` runs from node_modules/yaml/browser (ES modules, see yaml_source.ts) while its types come from
 // `npm:yaml@VERSION`: these tests keep the two the same package and version.
@@ -67,4 +67,82 @@ Deno.test("a parsed document keeps positions and a syntax error names its line a
     assert.equal(typeof error.location?.line, "number");
     return true;
   });
+});
+
+/** Parses `text` and returns the RecipeError it raises. */
+function syntaxError(text: string): RecipeError {
+  try {
+    YamlSource.parse(text, "r.yaml").toJS();
+  } catch (error) {
+    assert.ok(error instanceof RecipeError, String(error));
+    assert.equal(error.code, "E_RECIPE_SYNTAX");
+    return error;
+  }
+  assert.fail("expected an error");
+}
+
+Deno.test("one anchor used 101 times and more is a normal recipe", () => {
+  const uses = Array.from({ length: 300 }, (_, i) => `  - { name: step${i}, file: *fw }`).join("\n");
+  const value = YamlSource.parse(`vars: { fw: &fw app.hex }\nsteps:\n${uses}\n`, "r.yaml").toJS() as {
+    steps: { file: string }[];
+  };
+  assert.equal(value.steps.length, 300);
+  assert.equal(value.steps[299].file, "app.hex");
+});
+
+Deno.test("a billion-laughs document is refused at the alias that crosses the limit", () => {
+  let text = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (let i = 1; i < 10; i++) text += `a${i}: &a${i} [${Array(10).fill(`*a${i - 1}`).join(", ")}]\n`;
+  const error = syntaxError(text);
+  assert.match(error.message, /aliases expand the document to more than 1000000 values/);
+  assert.ok(error.location?.line !== undefined && error.location.line >= 5);
+});
+
+Deno.test("an alias without its anchor, or inside its own anchor, is refused with a position", () => {
+  const missing = syntaxError("a: 1\nb: *nowhere\n");
+  assert.match(missing.message, /alias \*nowhere has no anchor &nowhere before it/);
+  assert.deepEqual([missing.location?.line, missing.location?.column], [2, 4]);
+  const cycle = syntaxError("x: &a [1, *a]\n");
+  assert.match(cycle.message, /alias \*a lies inside its own anchor/);
+  assert.deepEqual([cycle.location?.line, cycle.location?.column], [1, 11]);
+});
+
+Deno.test("too many aliases or anchors are refused", () => {
+  const aliases = Array.from({ length: YAML_LIMITS.aliases + 1 }, () => "*v").join(", ");
+  assert.match(syntaxError(`a: &v 1\nb: [${aliases}]\n`).message, /more than 5000 aliases/);
+  const anchors = Array.from({ length: YAML_LIMITS.anchors + 1 }, (_, i) => `&n${i} ${i}`).join(", ");
+  assert.match(syntaxError(`a: [${anchors}]\n`).message, /more than 1000 anchors/);
+});
+
+Deno.test("deep nesting is refused, from just past the limit to 20000 levels", () => {
+  for (const depth of [YAML_LIMITS.depth + 1, 1000, 20000]) {
+    const error = syntaxError(`a: ${"[".repeat(depth)}${"]".repeat(depth)}\n`);
+    assert.match(error.message, /nests (more than 64 levels deep|too deeply)/, `depth ${depth}`);
+    assert.equal(error.location?.line, 1);
+  }
+  let block = "";
+  for (let i = 0; i < 2000; i++) block += `${" ".repeat(i)}k:\n`;
+  assert.match(syntaxError(block).message, /nests/);
+});
+
+Deno.test("tags other than the core types are refused with a position", () => {
+  for (
+    const [text, tag] of [["a: !custom 5\n", "!custom"], ["b: !!js/function 'x'\n", "!!js/function"], [
+      "c: !!binary aGVsbG8=\n",
+      "!!binary",
+    ], ["d: !!set { a }\n", "!!set"]]
+  ) {
+    const error = syntaxError(text);
+    assert.equal(error.message, `YAML: tag ${tag} is not allowed`);
+    assert.equal(error.location?.line, 1);
+  }
+  assert.deepEqual(YamlSource.parse("a: !!str 5\nb: !!int '7'\n", "r.yaml").toJS(), { a: "5", b: 7 });
+});
+
+Deno.test("a list or mapping as a key is refused (yaml would stringify it with a console warning)", () => {
+  assert.match(syntaxError("? [a]\n: b\n").message, /a key must be a plain value/);
+});
+
+Deno.test("a document over the size limit is refused", () => {
+  assert.match(syntaxError("#".repeat(YAML_LIMITS.characters + 1)).message, /more than the 4194304 a recipe may have/);
 });

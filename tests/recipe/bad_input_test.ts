@@ -330,3 +330,38 @@ Deno.test("read -o into a folder, a missing folder or through a file fails befor
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+// YAML limits: aliases, nesting and tags are bounded by class; each is one positioned E_RECIPE_SYNTAX line.
+Deno.test("YAML aliases: billion laughs, an alias without anchor, a self-reference", async () => {
+  let laughs = "vars:\n  l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (let i = 1; i < 10; i++) laughs += `  l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(", ")}]\n`;
+  const cases: [string, RegExp][] = [
+    [recipe("  - connect\n") + laughs, /recipe\.yaml:\d+:\d+: YAML: aliases expand the document to more than/],
+    [recipe("  - connect\n  - write: { file: *fw }\n"), /recipe\.yaml:6:20: YAML: alias \*fw has no anchor/],
+    [
+      recipe("  - connect\n", "target: { chip: stm32f103c8 }\nx: &a [*a]"),
+      /recipe\.yaml:4:8: YAML: alias \*a lies inside/,
+    ],
+    [recipe("  - connect\n  - write: { file: !!js/function 'x' }\n"), /recipe\.yaml:6:\d+: YAML: tag !!js\/function/],
+    [recipe("  - connect\n  - log: !custom hello\n"), /recipe\.yaml:6:\d+: YAML: tag !custom is not allowed/],
+    [recipe(`  - log: ${"[".repeat(20000)}${"]".repeat(20000)}\n`), /recipe\.yaml:5:\d+: YAML.*nests/],
+  ];
+  for (const [text, pattern] of cases) {
+    const stderr = await expectBad({ "recipe.yaml": text }, pattern);
+    assert.match(stderr, /^error\[E_RECIPE_SYNTAX\]/);
+  }
+});
+
+Deno.test("a recipe using one anchor 101 times is valid", async () => {
+  const logs = Array.from({ length: 101 }, () => "  - log: *message\n").join("");
+  const dir = await tempFiles({
+    "recipe.yaml": recipe(`  - connect\n${logs}`, "target: { chip: stm32f103c8 }\nvars: { m: &message hello }"),
+  });
+  try {
+    const result = await runCli("validate", `${dir}/recipe.yaml`);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /ok \(102 steps/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
