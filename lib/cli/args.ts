@@ -100,13 +100,37 @@ export function parseAssignments(values: readonly string[] | undefined): Record<
   return out;
 }
 
-/** Parses a number given on the command line: decimal or 0x-prefixed hex. */
-export function parseNumber(text: string, what: string): number {
+/** The range a command-line number must lie in (inclusive). */
+export interface NumberRange {
+  /** Smallest value accepted (default 0). */
+  min?: number;
+  /** Largest value accepted (default: the largest safe integer). */
+  max?: number;
+  /** Show the range in hex (addresses). */
+  hex?: boolean;
+}
+
+/**
+ * Parses a number given on the command line: decimal or 0x-prefixed hex, inside `range`. Anything else is an
+ * `E_USAGE` error naming the option and the range.
+ */
+export function parseNumber(text: string, what: string, range: NumberRange = {}): number {
   const value = /^0x[0-9a-f]+$/i.test(text) ? parseInt(text.slice(2), 16) : /^\d+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(value)) {
     throw new InputError("E_USAGE", `${what} must be a number (decimal or 0x hex), not '${text}'`);
   }
+  const min = range.min ?? 0;
+  const max = range.max ?? Number.MAX_SAFE_INTEGER;
+  if (value < min || value > max) {
+    const shown = (n: number) => (range.hex ? `0x${n.toString(16).toUpperCase()}` : String(n));
+    throw new InputError("E_USAGE", `${what} must be from ${shown(min)} to ${shown(max)}, not '${text}'`);
+  }
   return value;
+}
+
+/** Parses a 32-bit address given on the command line (0 to 0xFFFFFFFF), with {@linkcode parseNumber}. */
+export function parseAddress(text: string, what: string): number {
+  return parseNumber(text, what, { max: 0xffff_ffff, hex: true });
 }
 
 function splitOnce(text: string, separator: string): [string, string | undefined] {

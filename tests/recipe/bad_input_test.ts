@@ -314,7 +314,7 @@ for (
 Deno.test("read --length beyond what one read copies is a usage error", async () => {
   const result = await runCli("read", "--simulate", "stm32f103c8", "--length", "99999999999", "--output", "x.bin");
   assert.equal(result.code, 2);
-  assert.match(result.stderr, /E_USAGE.*--length 99999999999 is more than/);
+  assert.match(result.stderr, /^error\[E_USAGE\]: --length must be from 1 to 16777216, not '99999999999'$/);
 });
 
 Deno.test("read -o into a folder, a missing folder or through a file fails before the chip is read", async () => {
@@ -363,5 +363,40 @@ Deno.test("a recipe using one anchor 101 times is valid", async () => {
     assert.match(result.stdout, /ok \(102 steps/);
   } finally {
     await Deno.remove(dir, { recursive: true });
+  }
+});
+
+// Numbers are range-checked where they are parsed: a recipe value names its line, a command-line value is E_USAGE.
+Deno.test("durations out of range are refused with a position, whichever form they take", async () => {
+  for (
+    const [step, column] of [
+      ["  - delay: 2147483648\n", 12],
+      ["  - delay: 0ms\n", 12],
+      ["  - log: hi\n    timeout: 40000m\n", 14],
+      ["  - log: hi\n    timeout: 0\n", 14],
+      ["  - log: hi\n    timeout: 0ms\n", 14],
+      ["  - log: hi\n    retry: { attempts: 2, delay: 99999999999 }\n", 34],
+    ] as const
+  ) {
+    const line = step.split("\n").length === 3 ? 7 : 6;
+    await expectBad(
+      { "recipe.yaml": recipe(`  - connect\n${step}`) },
+      new RegExp(`recipe\\.yaml:${line}:${column}: .*(duration|at most|too big|invalid)`),
+    );
+  }
+});
+
+Deno.test("command-line addresses and lengths beyond 32 bits are usage errors", async () => {
+  for (
+    const args of [
+      ["read", "--simulate", "stm32f103c8", "--address", "0x100000000", "--output", "x.bin"],
+      ["read", "--simulate", "stm32f103c8", "--address", "0xFFFFFFF0", "--length", "64", "--output", "x.bin"],
+      ["image", "recipes/firmware/blinky.hex", "--address", "0x1FFFFFFFF"],
+      ["write", "recipes/firmware/blinky.hex", "--simulate", "stm32f103c8", "--address", "99999999999"],
+    ]
+  ) {
+    const result = await runCli(...args);
+    assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+    assert.match(result.stderr, /^error\[E_USAGE\]: --(address|length|address plus)/, args.join(" "));
   }
 });

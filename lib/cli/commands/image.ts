@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type ParsedArgs, parseNumber } from "../args.ts";
+import { parseAddress, type ParsedArgs } from "../args.ts";
 import type { CommandSpec, Console } from "../command.ts";
 import { hexAddress, ImageError } from "../../image/errors.ts";
 import {
@@ -49,7 +49,7 @@ export function imageFormatOption(args: ParsedArgs, name: string): ImageFormat |
 /** Reads `--address ADDR` (decimal or 0x hex) with {@linkcode parseNumber}. */
 export function addressOption(args: ParsedArgs): number | undefined {
   const text = stringOption(args, "address");
-  return text === undefined ? undefined : parseNumber(text, "--address");
+  return text === undefined ? undefined : parseAddress(text, "--address");
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { parseNumber } from "../args.ts";
+import { parseAddress, parseNumber } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { LINK_OPTIONS, openLink, parseLinkArgs } from "../link_options.ts";
 import { formatAddress } from "../../chips/format.ts";
@@ -45,23 +45,10 @@ export const readCommand: CommandSpec = {
     }
     const addressText = args.options.address as string | undefined;
     const lengthText = args.options.length as string | undefined;
-    let address = addressText === undefined ? undefined : parseNumber(addressText, "--address");
-    let length = lengthText === undefined ? undefined : parseNumber(lengthText, "--length");
-    if (length === 0) throw new InputError("E_USAGE", "--length must be at least 1");
-    if (address !== undefined && address > 0xffff_ffff) {
-      throw new InputError("E_USAGE", `--address ${addressText} is beyond the 32-bit address space`, {
-        hint: "STM32 flash starts at 0x08000000",
-      });
-    }
-    if (length !== undefined && length > MAX_READ_LENGTH) {
-      throw new InputError(
-        "E_USAGE",
-        `--length ${lengthText} is more than the ${MAX_READ_LENGTH} bytes one read copies`,
-        {
-          hint: "give the size of the memory to read, e.g. --length 0x10000 for 64 KiB",
-        },
-      );
-    }
+    let address = addressText === undefined ? undefined : parseAddress(addressText, "--address");
+    let length = lengthText === undefined
+      ? undefined
+      : parseNumber(lengthText, "--length", { min: 1, max: MAX_READ_LENGTH });
     if (address !== undefined && length !== undefined && address + length > 0x1_0000_0000) {
       throw new InputError("E_USAGE", "--address plus --length runs past the 32-bit address space");
     }

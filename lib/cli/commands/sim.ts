@@ -82,9 +82,9 @@ export const simCommand: CommandSpec = {
     }
     const part = simulatedPart(chipName);
     const scaleText = args.options["time-scale"] as string | undefined;
-    const scale = scaleText === undefined ? 0 : parseNumber(scaleText, "--time-scale");
+    const scale = scaleText === undefined ? 0 : parseNumber(scaleText, "--time-scale", { max: 1000 });
     const latencyText = args.options["latency-ms"] as string | undefined;
-    const latencyMs = latencyText === undefined ? 0 : parseNumber(latencyText, "--latency-ms");
+    const latencyMs = latencyText === undefined ? 0 : parseNumber(latencyText, "--latency-ms", { max: 10_000 });
     const frameText = args.options["frame-bits"] as string | undefined;
     const frameBits = frameText === undefined ? 11 : parseNumber(frameText, "--frame-bits");
     if (frameBits < 7 || frameBits > 12) {

@@ -84,7 +84,7 @@ export const stationCommand: CommandSpec = {
 
 async function runStation(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
   const boardsOption = args.options.boards as string | undefined;
-  const limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards");
+  const limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards", { min: 1 });
   if (limit < 1) throw new InputError("E_USAGE", "--boards must be at least 1");
   const quiet = args.options.quiet === true;
   const colour = coloursFor(console);

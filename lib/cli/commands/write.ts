@@ -4,7 +4,7 @@
  * @module
  */
 
-import { parseNumber } from "../args.ts";
+import { parseAddress } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { eraseWriteVerify } from "../flash_write.ts";
 import { LINK_OPTIONS, openLink, parseLinkArgs } from "../link_options.ts";
@@ -33,7 +33,7 @@ export const writeCommand: CommandSpec = {
     }
     const [file] = args.positionals;
     const addressText = args.options.address as string | undefined;
-    const baseAddress = addressText === undefined ? FLASH_BASE : parseNumber(addressText, "--address");
+    const baseAddress = addressText === undefined ? FLASH_BASE : parseAddress(addressText, "--address");
     const linkArgs = parseLinkArgs(args, "write");
     // The whole file is parsed before the device is touched.
     const image = await loadImageFile(file, { baseAddress });

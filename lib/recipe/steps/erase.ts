@@ -27,7 +27,7 @@ import { type Comparison, findUnchangedPages, wantedPages } from "../../target/u
 const schema = z.union([
   z.literal("all").describe("mass erase"),
   z.literal("needed").describe("only the pages the recipe's images touch"),
-  z.strictObject({ pages: z.array(z.number().int().min(0)).min(1).describe("page/sector numbers") }),
+  z.strictObject({ pages: z.array(z.number().int().min(0).max(0xffff)).min(1).describe("page/sector numbers") }),
   z.strictObject({ address, length }).describe("every page overlapping the range"),
 ]);
 

@@ -19,9 +19,11 @@ import { forgetUnchanged } from "./unchanged_record.ts";
 const schema = z.union([
   z.literal("read").describe("print the option bytes, decoded by field"),
   z.strictObject({
-    set: z.record(z.string(), z.number().int().min(0)).optional().describe("fields by name, e.g. { nBOOT1: 1 }"),
+    set: z.record(z.string(), z.number().int().min(0).max(0xffff_ffff)).optional().describe(
+      "fields by name, e.g. { nBOOT1: 1 }",
+    ),
     raw: z.strictObject({
-      offset: z.number().int().min(0).describe("byte offset in the option area"),
+      offset: z.number().int().min(0).max(0xffff).describe("byte offset in the option area"),
       bytes: z.array(z.number().int().min(0).max(255)).min(1),
     }).optional().describe("raw bytes at an offset of the option area"),
     "allow-permanent": z.boolean().default(false).describe("allow RDP level 2, which can never be undone"),

@@ -25,12 +25,14 @@ export const serialNumberStep = defineStep({
     address,
     encoding: z.enum(SERIAL_ENCODINGS).describe("u32le, u64le, ascii (digits, zero-padded) or bcd (packed)"),
     length: z.number().int().min(1).max(64).optional().describe("field size in bytes for ascii and bcd"),
-    value: z.union([z.string().min(1), z.number().int().min(0)]).optional().describe(
+    value: z.union([z.string().min(1), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).optional().describe(
       'the number, e.g. "${serial}" with --set serial=1001',
     ),
     counter: z.strictObject({
       file: z.string().min(1).describe("file holding the next number; relative to the recipe"),
-      start: z.number().int().min(0).default(1).describe("first number when the file does not exist yet"),
+      start: z.number().int().min(0).max(999_999_999_999_999).default(1).describe(
+        "first number when the file does not exist yet",
+      ),
     }).optional(),
   }).refine((p) => (p.value === undefined) !== (p.counter === undefined), "give exactly one of 'value' or 'counter'"),
   async check(params, context) {
