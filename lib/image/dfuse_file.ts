@@ -135,7 +135,14 @@ export function parseDfuFile(bytes: Uint8Array, name: string, baseAddress?: numb
 
 /** True when `bytes` starts with the DfuSe signature "DfuSe". */
 function isDfusePrefix(bytes: Uint8Array): boolean {
-  return bytes.length >= 5 && String.fromCharCode(...bytes.subarray(0, 5)) === "DfuSe";
+  return bytes.length >= 5 && asciiAt(bytes, 0, 5) === "DfuSe";
+}
+
+/** `length` bytes at `at` as Latin-1 text, for comparing signatures. */
+function asciiAt(bytes: Uint8Array, at: number, length: number): string {
+  let text = "";
+  for (let i = at; i < at + length && i < bytes.length; i++) text += String.fromCharCode(bytes[i]);
+  return text;
 }
 
 /** Parses the prefix, targets and elements of a DfuSe file without its suffix. */
@@ -167,7 +174,7 @@ function parseDfuseBody(body: Uint8Array, fileSize: number, name: string): Dfuse
   let at = PREFIX_SIZE;
   for (let t = 0; t < targetCount; t++) {
     if (at + TARGET_PREFIX_SIZE > body.length) throw truncated(`target ${t}'s prefix`);
-    if (String.fromCharCode(...body.subarray(at, at + 6)) !== "Target") {
+    if (asciiAt(body, at, 6) !== "Target") {
       throw new ImageError("E_IMAGE_RECORD", `target ${t} does not start with "Target" (offset ${at})`, {
         location,
       });

@@ -113,10 +113,10 @@ export function parseElf(bytes: Uint8Array, name: string): MemoryImage {
     let from = offset;
     let to = offset + fileSize;
     if (sections !== undefined) {
-      const inside = sections.filter((section) => section.offset >= from && section.end <= to);
-      if (inside.length === 0) continue; // headers only, no section contents
-      from = Math.min(...inside.map((section) => section.offset));
-      to = Math.max(...inside.map((section) => section.end));
+      const span = sections.spanInside(from, to);
+      if (span === undefined) continue; // headers only, no section contents
+      from = span.from;
+      to = span.to;
     }
     builder.add(physicalAddress + (from - offset), bytes.subarray(from, to));
   }
@@ -132,7 +132,7 @@ function allocatedSections(
   bytes: Uint8Array,
   view: DataView,
   name: string,
-): { offset: number; end: number }[] | undefined {
+): SectionRanges | undefined {
   const shoff = view.getUint32(32, true);
   const shentsize = view.getUint16(46, true);
   const shnum = view.getUint16(48, true);
@@ -155,7 +155,111 @@ function allocatedSections(
     const flags = view.getUint32(at + 8, true);
     const offset = view.getUint32(at + 16, true);
     const size = view.getUint32(at + 20, true);
-    if ((flags & SHF_ALLOC) !== 0 && type !== SHT_NOBITS && size > 0) sections.push({ offset, end: offset + size });
+    // A section past the end of the file lies inside no segment (segments are checked against the file's size).
+    const end = offset + size;
+    if ((flags & SHF_ALLOC) !== 0 && type !== SHT_NOBITS && size > 0 && end <= bytes.length) {
+      sections.push({ offset, end });
+    }
   }
-  return sections;
+  return new SectionRanges(sections);
+}
+
+/**
+ * The file ranges of sections, indexed to answer "which sections lie wholly inside `[from, to)`, and what span do
+ * they cover" in O(log n) per segment. A file may have 65535 program headers and 65535 section headers; filtering
+ * every section for every segment took minutes. Two sorted orders and two sparse tables (range minimum of the ends
+ * in offset order, range maximum of the offsets in end order) make it O((n + m) log n) in all.
+ */
+export class SectionRanges {
+  readonly #offsets: Uint32Array; // ascending
+  readonly #minEnd: Uint32Array[]; // #minEnd[k][i]: least end among offset-order sections i .. i + 2^k - 1
+  readonly #ends: Uint32Array; // ascending
+  readonly #maxOffset: Uint32Array[]; // #maxOffset[k][i]: greatest offset among end-order sections i .. i + 2^k - 1
+
+  /** Indexes `sections` (file ranges `[offset, end)`, ends below 2^32). */
+  constructor(sections: readonly { offset: number; end: number }[]) {
+    const byOffset = [...sections].sort((a, b) => a.offset - b.offset);
+    const byEnd = [...sections].sort((a, b) => a.end - b.end);
+    this.#offsets = Uint32Array.from(byOffset, (s) => s.offset);
+    this.#minEnd = sparseTable(Uint32Array.from(byOffset, (s) => s.end), Math.min);
+    this.#ends = Uint32Array.from(byEnd, (s) => s.end);
+    this.#maxOffset = sparseTable(Uint32Array.from(byEnd, (s) => s.offset), Math.max);
+  }
+
+  /** The span from the first start to the last end of the sections wholly inside `[from, to)`, if any. */
+  spanInside(from: number, to: number): { from: number; to: number } | undefined {
+    // Lowest offset: among sections starting in [from, to), the first (in offset order) that ends by `to`.
+    const first = lowerBound(this.#offsets, from);
+    const stop = lowerBound(this.#offsets, to);
+    const start = firstWhere(first, stop, (j) => rangeQuery(this.#minEnd, first, j, Math.min) <= to);
+    if (start === undefined) return undefined;
+    // Highest end: among sections ending in (from, to], the last (in end order) that starts at or after `from`.
+    const low = lowerBound(this.#ends, from + 1);
+    const high = lowerBound(this.#ends, to + 1) - 1;
+    const last = lastWhere(low, high, (j) => rangeQuery(this.#maxOffset, j, high, Math.max) >= from);
+    if (last === undefined) return undefined; // unreachable: the section found above qualifies
+    return { from: this.#offsets[start], to: this.#ends[last] };
+  }
+}
+
+/** Level k holds `combine` over `values[i .. i + 2^k - 1]` at index i. */
+function sparseTable(values: Uint32Array, combine: (a: number, b: number) => number): Uint32Array[] {
+  const levels = [values];
+  for (let width = 2; width <= values.length; width *= 2) {
+    const previous = levels[levels.length - 1];
+    const half = width / 2;
+    const level = new Uint32Array(values.length - width + 1);
+    for (let i = 0; i < level.length; i++) level[i] = combine(previous[i], previous[i + half]);
+    levels.push(level);
+  }
+  return levels;
+}
+
+/** `combine` over `[from, to]` (inclusive, non-empty) from a {@linkcode sparseTable}. */
+function rangeQuery(
+  table: Uint32Array[],
+  from: number,
+  to: number,
+  combine: (a: number, b: number) => number,
+): number {
+  const k = 31 - Math.clz32(to - from + 1);
+  return combine(table[k][from], table[k][to - (1 << k) + 1]);
+}
+
+/** First index `i` in `values` (ascending) with `values[i] >= value`. */
+function lowerBound(values: Uint32Array, value: number): number {
+  let low = 0;
+  let high = values.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (values[middle] < value) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/** Least `j` in `[from, to)` where `holds(j)`, for a `holds` that stays true once true. */
+function firstWhere(from: number, to: number, holds: (j: number) => boolean): number | undefined {
+  if (from >= to || !holds(to - 1)) return undefined;
+  let low = from;
+  let high = to - 1;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (holds(middle)) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** Greatest `j` in `[from, to]` where `holds(j)`, for a `holds` that stays true going down once true. */
+function lastWhere(from: number, to: number, holds: (j: number) => boolean): number | undefined {
+  if (from > to || !holds(from)) return undefined;
+  let low = from;
+  let high = to;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (holds(middle)) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }

@@ -21,6 +21,7 @@ import {
   recordAfterEndError,
   recordLines,
   type RecordLocation,
+  RecordTextWriter,
   shortRecordError,
 } from "./text_records.ts";
 
@@ -47,6 +48,8 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
   let entry: number | undefined;
   let endLine: number | undefined;
   const header = new Uint8Array(1);
+  // One buffer for every record (at most 255 data bytes + 5): the builder copies what it keeps.
+  const scratch = new Uint8Array(260);
 
   for (const { line, start, end, last } of recordLines(bytes)) {
     const location = { file: name, line };
@@ -73,7 +76,7 @@ export function parseIntelHex(bytes: Uint8Array, name: string): MemoryImage {
         },
       );
     }
-    const record = new Uint8Array(count + 5);
+    const record = scratch.subarray(0, count + 5);
     decodeHex(bytes, start + 1, count + 5, record, where);
     let sum = 0;
     for (let i = 0; i < count + 4; i++) sum += record[i];
@@ -160,7 +163,8 @@ export interface IntelHexWriteOptions {
  */
 export function writeIntelHex(image: MemoryImage, options: IntelHexWriteOptions = {}): Uint8Array {
   const perRecord = options.bytesPerRecord ?? 16;
-  const lines: string[] = [];
+  // ~2 text bytes per data byte plus 12 per record; a type 04 record per 64 KiB.
+  const out = new RecordTextWriter(image.size * 2 + (image.size / perRecord + image.segments.length) * 12 + 64);
   let upper = 0;
   for (const segment of image.segments) {
     let address = segment.address;
@@ -168,38 +172,41 @@ export function writeIntelHex(image: MemoryImage, options: IntelHexWriteOptions 
     while (address < end) {
       const high = Math.floor(address / 0x10000);
       if (high !== upper) {
-        lines.push(record(0, IntelHexRecordType.extendedLinearAddress, [high >> 8, high & 0xff]));
+        writeRecord(out, 0, IntelHexRecordType.extendedLinearAddress, [high >> 8, high & 0xff]);
         upper = high;
       }
       const offset = address % 0x10000;
       const length = Math.min(perRecord, end - address, 0x10000 - offset);
       const from = address - segment.address;
-      lines.push(record(offset, IntelHexRecordType.data, segment.data.subarray(from, from + length)));
+      writeRecord(out, offset, IntelHexRecordType.data, segment.data.subarray(from, from + length));
       address += length;
     }
   }
   if (image.entry !== undefined) {
     const e = image.entry;
-    lines.push(
-      record(0, IntelHexRecordType.startLinearAddress, [
-        Math.floor(e / 0x1000000),
-        (e >>> 16) & 0xff,
-        (e >>> 8) & 0xff,
-        e & 0xff,
-      ]),
-    );
+    writeRecord(out, 0, IntelHexRecordType.startLinearAddress, [
+      Math.floor(e / 0x1000000),
+      (e >>> 16) & 0xff,
+      (e >>> 8) & 0xff,
+      e & 0xff,
+    ]);
   }
-  lines.push(record(0, IntelHexRecordType.endOfFile, []));
-  return new TextEncoder().encode(lines.join("\n") + "\n");
+  writeRecord(out, 0, IntelHexRecordType.endOfFile, []);
+  return out.finish();
 }
 
-/** Formats one record with its checksum. */
-function record(offset: number, type: number, data: ArrayLike<number>): string {
+/** Writes one record with its checksum and a LF. */
+function writeRecord(out: RecordTextWriter, offset: number, type: number, data: ArrayLike<number>): void {
   let sum = data.length + (offset >> 8) + (offset & 0xff) + type;
-  let text = `:${hex2(data.length)}${hex2(offset >> 8)}${hex2(offset & 0xff)}${hex2(type)}`;
+  out.text(":");
+  out.hexByte(data.length);
+  out.hexByte(offset >> 8);
+  out.hexByte(offset & 0xff);
+  out.hexByte(type);
   for (let i = 0; i < data.length; i++) {
     sum += data[i];
-    text += hex2(data[i]);
+    out.hexByte(data[i]);
   }
-  return text + hex2((0x100 - (sum & 0xff)) & 0xff);
+  out.hexByte((0x100 - (sum & 0xff)) & 0xff);
+  out.text("\n");
 }

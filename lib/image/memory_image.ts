@@ -34,6 +34,10 @@ interface Piece {
   address: number;
   data: Uint8Array;
   tag: number;
+  /** For a run of several records: where each starts (offset into `data`), ascending. */
+  starts?: number[];
+  /** For a run of several records: the tag of each. */
+  tags?: number[];
 }
 
 /** The lowest address two sources disagree on, and the pieces that disagree. */
@@ -41,6 +45,20 @@ interface Conflict {
   address: number;
   earlier: Piece;
   later: Piece;
+}
+
+/** Marks options of an image built here from normalised, owned segments (see {@linkcode adopt}). */
+const ADOPT: unique symbol = Symbol("adopt normalised segments");
+
+/** {@linkcode MemoryImageOptions} with the module-private adopt mark. */
+interface AdoptOptions extends MemoryImageOptions {
+  [ADOPT]?: true;
+}
+
+/** An image over segments `normalise` produced (sorted, merged, owned), without a second copy. */
+function adopt(segments: Segment[], options: MemoryImageOptions): MemoryImage {
+  const adoptOptions: AdoptOptions = { ...options, [ADOPT]: true };
+  return new MemoryImage(segments, adoptOptions);
 }
 
 /** Throws `E_IMAGE_WRAP` unless `[address, address + length)` lies inside the 32-bit address space. */
@@ -61,9 +79,15 @@ export function checkAddressRange(address: number, length: number, name: string,
 
 /**
  * Sorts pieces by address and merges overlapping and adjacent ones into segments. Overlaps must carry equal
- * bytes; the lowest address where they do not is reported through `conflictError`.
+ * bytes; the lowest address where they do not is reported through `conflictError`. With `owned`, the pieces' arrays
+ * belong to the image being built (nobody else holds them), so a piece that is a segment on its own is kept as is.
+ * Time: one pass, plus one sort when the pieces are out of order; memory: the segments' bytes once more, at most.
  */
-function normalise(pieces: Piece[], conflictError: (conflict: Conflict) => ImageError): Segment[] {
+function normalise(
+  pieces: Piece[],
+  conflictError: (conflict: Conflict) => ImageError,
+  owned = false,
+): Segment[] {
   let sorted = true;
   for (let i = 1; i < pieces.length; i++) {
     if (pieces[i].address < pieces[i - 1].address) {
@@ -84,6 +108,12 @@ function normalise(pieces: Piece[], conflictError: (conflict: Conflict) => Image
     while (j < pieces.length && pieces[j].address <= runEnd) {
       runEnd = Math.max(runEnd, pieces[j].address + pieces[j].data.length);
       j++;
+    }
+    if (j === i + 1 && owned) {
+      // A run of one piece the caller handed over: its bytes are used as they are, not copied again.
+      segments.push({ address: runStart, data: pieces[i].data });
+      i = j;
+      continue;
     }
     const buffer = new Uint8Array(runEnd - runStart);
     // Everything below `filled` is written: pieces are sorted and the run has no holes.
@@ -150,6 +180,13 @@ export class MemoryImage {
    */
   constructor(segments: readonly Segment[] = [], options: MemoryImageOptions = {}) {
     const name = options.name ?? "image";
+    if ((options as AdoptOptions)[ADOPT] === true) {
+      // Built by this module from segments already sorted, merged and owned: nothing to check or copy.
+      this.segments = segments;
+      this.name = options.name;
+      this.entry = options.entry;
+      return;
+    }
     const pieces: Piece[] = [];
     segments.forEach((segment, index) => {
       checkAddressRange(segment.address, segment.data.length, name);
@@ -216,8 +253,9 @@ export class MemoryImage {
         `${mine} and ${theirs} differ at ${hexAddress(address)} (0x${hexByte(ours)} vs 0x${hexByte(their)})`,
         { hint: "the images overlap with different data; check their addresses" },
       );
-    });
-    return new MemoryImage(segments, { name: this.name, entry: this.entry ?? other.entry });
+    }, true);
+    // The merged runs are new arrays, or segments of the two images (immutable, so safe to share).
+    return adopt(segments, { name: this.name, entry: this.entry ?? other.entry });
   }
 
   /**
@@ -299,12 +337,37 @@ export class MemoryImage {
 }
 
 /**
+ * Most bytes one file's records may hold, overlaps counted each time: 64 MiB, sixteen times the largest STM32 flash
+ * (4 MiB). It bounds the time and memory of building an image whatever the file does, e.g. an ELF whose 65535
+ * segments each load the same megabyte.
+ */
+export const MAX_IMAGE_BYTES_ADDED = 64 * 1024 * 1024;
+
+/** A run of contiguous records being collected: one growing buffer, and where each record starts in it. */
+interface Run {
+  address: number;
+  buffer: Uint8Array;
+  length: number;
+  /** Offset in the run of each record, ascending. */
+  starts: number[];
+  /** Source line (tag) of each record. */
+  tags: number[];
+}
+
+/**
  * Collects records from one source (a file) and builds a {@linkcode MemoryImage} once at the end. Records may
  * come in any order; overlapping records must agree, else `E_IMAGE_OVERLAP` names the two lines.
+ *
+ * Memory stays a small multiple of the bytes described, whatever the number of records: a record that continues the
+ * previous one is appended to its run's buffer (grown by doubling) rather than kept as an object of its own, so a
+ * 50 MB Intel HEX of 16-byte records becomes a few buffers, not millions of arrays. Each record's line is kept as
+ * two numbers, for overlap messages.
  */
 export class MemoryImageBuilder {
   readonly #name: string;
   readonly #pieces: Piece[] = [];
+  #run: Run | undefined;
+  #added = 0;
 
   /** `name` is the source's name (file path) for messages. */
   constructor(name: string) {
@@ -312,24 +375,50 @@ export class MemoryImageBuilder {
   }
 
   /**
-   * Adds `data` at `address`; `line` (1-based) is where in the source it came from. The array is kept, not
-   * copied, until {@linkcode build}. Raises `E_IMAGE_WRAP` if the data runs past 0xFFFFFFFF.
+   * Adds `data` at `address`; `line` (1-based) is where in the source it came from. The bytes are copied, so
+   * `data` may be a view of a buffer the caller reuses. Raises `E_IMAGE_WRAP` if the data runs past 0xFFFFFFFF.
    */
   add(address: number, data: Uint8Array, line?: number): void {
     checkAddressRange(address, data.length, this.#name, line);
-    if (data.length > 0) this.#pieces.push({ address, data, tag: line ?? 0 });
+    if (data.length === 0) return;
+    this.#added += data.length;
+    if (this.#added > MAX_IMAGE_BYTES_ADDED) {
+      throw new ImageError(
+        "E_IMAGE_FORMAT",
+        `the file's data adds up to more than ${MAX_IMAGE_BYTES_ADDED} bytes (overlapping parts counted each time)`,
+        {
+          location: { file: this.#name, line },
+          hint: "no STM32 holds that much; the file is corrupt or not firmware for this chip",
+        },
+      );
+    }
+    const tag = line ?? 0;
+    const run = this.#run;
+    if (run !== undefined && address === run.address + run.length) {
+      if (run.length + data.length > run.buffer.length) {
+        const grown = new Uint8Array(Math.max(run.length + data.length, run.buffer.length * 2, 4096));
+        grown.set(run.buffer.subarray(0, run.length));
+        run.buffer = grown;
+      }
+      run.buffer.set(data, run.length);
+      run.starts.push(run.length);
+      run.tags.push(tag);
+      run.length += data.length;
+      return;
+    }
+    this.#closeRun();
+    this.#run = { address, buffer: data.slice(), length: data.length, starts: [0], tags: [tag] };
   }
 
   /** Number of bytes added so far (overlaps counted twice). */
   get bytesAdded(): number {
-    let total = 0;
-    for (const piece of this.#pieces) total += piece.data.length;
-    return total;
+    return this.#added;
   }
 
   /** Merges the records into an image. An image with no data raises `E_IMAGE_EMPTY`. */
   build(options: { entry?: number } = {}): MemoryImage {
     const name = this.#name;
+    this.#closeRun();
     if (this.#pieces.length === 0) {
       throw new ImageError("E_IMAGE_EMPTY", "the file holds no data", {
         location: { file: name },
@@ -337,18 +426,50 @@ export class MemoryImageBuilder {
       });
     }
     const segments = normalise(this.#pieces, ({ address, earlier, later }) => {
-      const where = later.tag > 0 && earlier.tag > 0 ? ` (line ${earlier.tag} wrote it first)` : "";
+      const first = tagAt(earlier, address);
+      const second = tagAt(later, address);
+      const where = second > 0 && first > 0 ? ` (line ${first} wrote it first)` : "";
       return new ImageError(
         "E_IMAGE_OVERLAP",
         `${hexAddress(address)} is written twice with different data${where}`,
         {
-          location: { file: name, line: later.tag > 0 ? later.tag : undefined },
+          location: { file: name, line: second > 0 ? second : undefined },
           hint: "the image overlaps itself with different data; rebuild it",
         },
       );
-    });
-    return new MemoryImage(segments, { name, entry: options.entry });
+    }, true);
+    return adopt(segments, { name, entry: options.entry });
   }
+
+  /** Ends the current run: its bytes become a piece (trimmed when the buffer has much room to spare). */
+  #closeRun(): void {
+    const run = this.#run;
+    if (run === undefined) return;
+    this.#run = undefined;
+    const spare = run.buffer.length - run.length;
+    const data = spare > run.length / 8 ? run.buffer.slice(0, run.length) : run.buffer.subarray(0, run.length);
+    const piece: Piece = { address: run.address, data, tag: run.tags[0] };
+    if (run.starts.length > 1) {
+      piece.starts = run.starts;
+      piece.tags = run.tags;
+    }
+    this.#pieces.push(piece);
+  }
+}
+
+/** The tag (source line) of the record of `piece` that holds `address`. */
+function tagAt(piece: Piece, address: number): number {
+  const { starts, tags } = piece;
+  if (starts === undefined || tags === undefined) return piece.tag;
+  const offset = address - piece.address;
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >>> 1;
+    if (starts[middle] <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return tags[low];
 }
 
 /** Two lower-case hex digits. */

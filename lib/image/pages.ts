@@ -37,17 +37,18 @@ export function pageData(image: MemoryImage, page: FlashPage, fill = 0xff): Uint
 export function rangesOutside(image: MemoryImage, pages: readonly FlashPage[]): AddressRange[] {
   const covered = [...pages].sort((a, b) => a.start - b.start);
   const outside: AddressRange[] = [];
+  // Segments and pages both in address order: one merge-like pass over the two, linear in their counts.
+  let first = 0; // first page that may still cover something: every page before it ends at or below `address`
   for (const segment of image.segments) {
     let address = segment.address;
     const end = segment.address + segment.data.length;
-    for (const page of covered) {
-      if (address >= end) break;
+    while (first < covered.length && covered[first].start + covered[first].size <= address) first++;
+    for (let p = first; p < covered.length && address < end; p++) {
+      const page = covered[p];
       const pageEnd = page.start + page.size;
       if (pageEnd <= address) continue;
-      if (page.start > address) {
-        const gapEnd = Math.min(end, page.start);
-        outside.push({ address, length: gapEnd - address });
-      }
+      if (page.start >= end) break;
+      if (page.start > address) outside.push({ address, length: page.start - address });
       address = Math.max(address, pageEnd);
     }
     if (address < end) outside.push({ address, length: end - address });
@@ -64,11 +65,13 @@ export function assertFitsPages(image: MemoryImage, pages: readonly FlashPage[],
   if (outside.length === 0) return;
   const first = outside[0];
   const total = outside.reduce((sum, range) => sum + range.length, 0);
-  const span = pages.length === 0
-    ? "no pages"
-    : `${hexAddress(Math.min(...pages.map((p) => p.start)))}-${
-      hexAddress(Math.max(...pages.map((p) => p.start + p.size)))
-    }`;
+  let low = Infinity;
+  let high = -Infinity;
+  for (const page of pages) {
+    low = Math.min(low, page.start);
+    high = Math.max(high, page.start + page.size);
+  }
+  const span = pages.length === 0 ? "no pages" : `${hexAddress(low)}-${hexAddress(high)}`;
   throw new ImageError(
     "E_IMAGE_RANGE",
     `${total} bytes of the image lie outside ${target} (${span}), the first ${first.length} at ${

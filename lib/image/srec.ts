@@ -19,6 +19,7 @@ import {
   missingEndRecordError,
   recordAfterEndError,
   recordLines,
+  RecordTextWriter,
   shortRecordError,
 } from "./text_records.ts";
 
@@ -37,6 +38,8 @@ export function parseSrec(bytes: Uint8Array, name: string): MemoryImage {
   let entry: number | undefined;
   let endLine: number | undefined;
   const header = new Uint8Array(1);
+  // One buffer for every record (at most 255 bytes + 1): the builder copies what it keeps.
+  const scratch = new Uint8Array(256);
 
   for (const { line, start, end, last } of recordLines(bytes)) {
     const location = { file: name, line };
@@ -71,7 +74,7 @@ export function parseSrec(bytes: Uint8Array, name: string): MemoryImage {
       if (digits < expected) throw shortRecordError(location, last, message);
       throw new ImageError("E_IMAGE_RECORD", message, { location });
     }
-    const record = new Uint8Array(count + 1);
+    const record = scratch.subarray(0, count + 1);
     decodeHex(bytes, start + 2, count + 1, record, where);
     let sum = 0;
     for (let i = 0; i < count; i++) sum += record[i];
@@ -124,34 +127,38 @@ export function writeSrec(image: MemoryImage, options: SrecWriteOptions = {}): U
   const perRecord = options.bytesPerRecord ?? 16;
   const top = Math.max(image.end - 1, image.entry ?? 0);
   const dataType = top <= 0xffff ? 1 : top <= 0xffffff ? 2 : 3;
-  const lines = [srecRecord(0, 0, new TextEncoder().encode(options.header ?? "flashrecipe"))];
+  // ~2 text bytes per data byte plus 16 per record.
+  const out = new RecordTextWriter(image.size * 2 + (image.size / perRecord + image.segments.length) * 16 + 128);
+  writeSrecRecord(out, 0, 0, new TextEncoder().encode(options.header ?? "flashrecipe"));
   let count = 0;
   for (const segment of image.segments) {
     for (let from = 0; from < segment.data.length; from += perRecord) {
-      lines.push(srecRecord(dataType, segment.address + from, segment.data.subarray(from, from + perRecord)));
+      writeSrecRecord(out, dataType, segment.address + from, segment.data.subarray(from, from + perRecord));
       count++;
     }
   }
-  if (count <= 0xffff) lines.push(srecRecord(5, count, new Uint8Array()));
-  else if (count <= 0xffffff) lines.push(srecRecord(6, count, new Uint8Array()));
-  lines.push(srecRecord(10 - dataType, image.entry ?? 0, new Uint8Array()));
-  return new TextEncoder().encode(lines.join("\n") + "\n");
+  if (count <= 0xffff) writeSrecRecord(out, 5, count, new Uint8Array());
+  else if (count <= 0xffffff) writeSrecRecord(out, 6, count, new Uint8Array());
+  writeSrecRecord(out, 10 - dataType, image.entry ?? 0, new Uint8Array());
+  return out.finish();
 }
 
-/** Formats one S-record with its checksum. */
-function srecRecord(type: number, address: number, data: Uint8Array): string {
+/** Writes one S-record with its checksum and a LF. */
+function writeSrecRecord(out: RecordTextWriter, type: number, address: number, data: Uint8Array): void {
   const addressBytes = ADDRESS_BYTES[type] ?? 4;
-  const fields: number[] = [addressBytes + data.length + 1];
-  for (let i = addressBytes - 1; i >= 0; i--) fields.push(Math.floor(address / 256 ** i) % 256);
-  let sum = 0;
-  let text = `S${type}`;
-  for (const value of fields) {
+  const count = addressBytes + data.length + 1;
+  let sum = count;
+  out.text(`S${type}`);
+  out.hexByte(count);
+  for (let i = addressBytes - 1; i >= 0; i--) {
+    const value = Math.floor(address / 256 ** i) % 256;
     sum += value;
-    text += hex2(value);
+    out.hexByte(value);
   }
   for (let i = 0; i < data.length; i++) {
     sum += data[i];
-    text += hex2(data[i]);
+    out.hexByte(data[i]);
   }
-  return text + hex2(0xff - (sum & 0xff));
+  out.hexByte(0xff - (sum & 0xff));
+  out.text("\n");
 }

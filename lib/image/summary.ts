@@ -40,13 +40,11 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 
 /** Describes an image: each segment's address, length and SHA-256, the total size and the entry point. */
 export async function describeImage(image: MemoryImage, format: ImageFormat): Promise<ImageSummary> {
-  const segments = await Promise.all(
-    image.segments.map(async (segment) => ({
-      address: segment.address,
-      length: segment.data.length,
-      sha256: await sha256Hex(segment.data),
-    })),
-  );
+  // One digest at a time: an image may have 100000+ segments, and each digest copies its segment.
+  const segments: SegmentSummary[] = [];
+  for (const segment of image.segments) {
+    segments.push({ address: segment.address, length: segment.data.length, sha256: await sha256Hex(segment.data) });
+  }
   const summary: ImageSummary = { format, segments, totalSize: image.size };
   if (image.entry !== undefined) summary.entry = image.entry;
   return summary;
@@ -63,7 +61,8 @@ export async function describeImage(image: MemoryImage, format: ImageFormat): Pr
 export function formatImageSummary(summary: ImageSummary): string {
   const count = summary.segments.length;
   const entry = summary.entry === undefined ? "" : `, entry ${hexAddress(summary.entry)}`;
-  const lengthWidth = Math.max(6, ...summary.segments.map((segment) => String(segment.length).length));
+  let lengthWidth = 6;
+  for (const segment of summary.segments) lengthWidth = Math.max(lengthWidth, String(segment.length).length);
   const lines = [
     `format ${summary.format}, ${count} segment${count === 1 ? "" : "s"}, ${summary.totalSize} bytes${entry}`,
     `address     end         ${"length".padStart(lengthWidth)}  sha256`,

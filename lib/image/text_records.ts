@@ -131,3 +131,46 @@ export function missingEndRecordError(file: string, message: string): ImageError
     hint: "the file is cut off; rebuild or re-copy it",
   });
 }
+
+/** ASCII codes of the upper-case hex digits. */
+const HEX_DIGITS = new TextEncoder().encode("0123456789ABCDEF");
+
+/**
+ * Builds a record file's text directly as bytes: one growing buffer instead of a string per record joined at the
+ * end, so writing a large image takes about the output's size in memory (twice at most, while growing).
+ */
+export class RecordTextWriter {
+  #bytes: Uint8Array;
+  #length = 0;
+
+  /** `estimate`: the expected output size in bytes; the buffer grows past it when needed. */
+  constructor(estimate: number) {
+    this.#bytes = new Uint8Array(Math.max(64, Math.ceil(estimate)));
+  }
+
+  /** Makes room for `count` more bytes. */
+  #reserve(count: number): void {
+    if (this.#length + count <= this.#bytes.length) return;
+    const grown = new Uint8Array(Math.max(this.#length + count, this.#bytes.length * 2));
+    grown.set(this.#bytes.subarray(0, this.#length));
+    this.#bytes = grown;
+  }
+
+  /** Appends ASCII text (record marks such as `:` or `S3`, line endings). */
+  text(ascii: string): void {
+    this.#reserve(ascii.length);
+    for (let i = 0; i < ascii.length; i++) this.#bytes[this.#length++] = ascii.charCodeAt(i);
+  }
+
+  /** Appends a byte as two upper-case hex digits. */
+  hexByte(value: number): void {
+    this.#reserve(2);
+    this.#bytes[this.#length++] = HEX_DIGITS[(value >> 4) & 0xf];
+    this.#bytes[this.#length++] = HEX_DIGITS[value & 0xf];
+  }
+
+  /** The text written, as bytes. */
+  finish(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
+  }
+}

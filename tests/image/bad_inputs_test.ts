@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { parseImage } from "../../lib/image/load.ts";
 import { dfuCrc } from "../../lib/image/crc32.ts";
 import { ascii, assertImageError, text } from "../../lib/image/test_util.ts";
+import { SectionRanges } from "../../lib/image/elf.ts";
+import { elfWithHeaders, scatteredFiles } from "../helpers/hostile_images.ts";
 
 const FIXTURES = new URL("../fixtures/firmware/", import.meta.url);
 const read = (name: string) => Deno.readFile(new URL(name, FIXTURES));
@@ -148,4 +150,93 @@ Deno.test("an empty image", () => {
   trimmedView.setUint32(trimmed.length - 4, dfuCrc(trimmed.subarray(0, trimmed.length - 4)), true);
   assert.equal(view.getUint32(6, true), DFU.length);
   assertImageError(() => parseImage(trimmed, { name: "e.dfu" }), "E_IMAGE_EMPTY", /^e\.dfu: the file holds no data/);
+});
+
+// Hostile but valid files: every parser and the `image` command stay linear in the input. These assert that the
+// work completes (in a subprocess, under a generous limit) and what it found, never how fast it was; the figures
+// come from `scripts/bench_image.ts`.
+
+/** Runs `flashrecipe ARGS` in a subprocess, killed after `limitMs`. */
+async function runLimited(
+  limitMs: number,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const main = new URL("../../main.ts", import.meta.url).pathname;
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", main, ...args],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(limitMs),
+  }).output();
+  const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+  return { code: output.code, stdout: decode(output.stdout), stderr: decode(output.stderr) };
+}
+
+Deno.test("130000-segment HEX, S-record and DfuSe files are read whole (in-process)", () => {
+  const files = scatteredFiles(130_000);
+  for (const [name, bytes] of Object.entries({ "a.hex": files.hex, "a.srec": files.srec, "a.dfu": files.dfu })) {
+    const image = parseImage(bytes, { name });
+    assert.equal(image.segments.length, 130_000, name);
+    assert.equal(image.size, 130_000, name);
+  }
+});
+
+Deno.test("the image command summarises a 130000-segment HEX and .dfu (subprocess, 120 s limit)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const files = scatteredFiles(130_000);
+    for (const [name, bytes] of [["a.hex", files.hex], ["a.dfu", files.dfu]] as const) {
+      await Deno.writeFile(`${dir}/${name}`, bytes);
+      const result = await runLimited(120_000, "image", `${dir}/${name}`);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /^format (hex|dfu), 130000 segments, 130000 bytes/);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an ELF with 65535 segments and 65535 sections is read (its section filter is not quadratic)", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const elf = elfWithHeaders({ segments: 65535, sections: 65535 });
+    const image = parseImage(elf, { name: "many.elf" });
+    assert.equal(image.segments.length, 65535);
+    await Deno.writeFile(`${dir}/many.elf`, elf);
+    const result = await runLimited(120_000, "image", `${dir}/many.elf`);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^format elf, 65535 segments, 65535 bytes, entry 0x08000001/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("an ELF whose 65535 segments each load all the data stops at the bytes-added cap", () => {
+  const elf = elfWithHeaders({ segments: 65535, sections: 0, overlapping: true });
+  assertImageError(() => parseImage(elf, { name: "overlap.elf" }), "E_IMAGE_FORMAT", /adds up to more than 67108864/);
+});
+
+Deno.test("the section span of each segment matches a direct filter, on random layouts", () => {
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return (seed >>> 8) % n;
+  };
+  for (let round = 0; round < 200; round++) {
+    const sections = Array.from({ length: 1 + random(30) }, () => {
+      const offset = random(200);
+      return { offset, end: offset + 1 + random(40) };
+    });
+    const index = new SectionRanges(sections);
+    for (let q = 0; q < 20; q++) {
+      const from = random(220);
+      const to = from + random(120);
+      const inside = sections.filter((s) => s.offset >= from && s.end <= to);
+      const expected = inside.length === 0 ? undefined : {
+        from: inside.reduce((m, s) => Math.min(m, s.offset), Infinity),
+        to: inside.reduce((m, s) => Math.max(m, s.end), -Infinity),
+      };
+      assert.deepEqual(index.spanInside(from, to), expected, JSON.stringify({ sections, from, to }));
+    }
+  }
 });
