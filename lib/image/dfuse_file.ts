@@ -130,7 +130,7 @@ export function parseDfuFile(bytes: Uint8Array, name: string, baseAddress?: numb
   if (image.isEmpty) {
     throw new ImageError("E_IMAGE_EMPTY", "the file holds no data", { location: { file: name } });
   }
-  return { kind: "dfuse", suffix, targets, image: new MemoryImage(image.segments, { name }) };
+  return { kind: "dfuse", suffix, targets, image: image.withName(name) };
 }
 
 /** True when `bytes` starts with the DfuSe signature "DfuSe". */

@@ -98,10 +98,11 @@ function normalise(
   // Array.prototype.sort is stable, so equal addresses keep source order ("earlier" stays earlier).
   if (!sorted) pieces = [...pieces].sort((a, b) => a.address - b.address);
 
-  const segments: Segment[] = [];
-  let conflict: Conflict | undefined;
-  let i = 0;
-  while (i < pieces.length) {
+  // First pass: where the runs (future segments) begin and end, and how many bytes need a new home. All of them
+  // share one allocation, so that 100000 small segments are not 100000 buffers.
+  const runEnds: number[] = []; // for each run: index one past its last piece
+  let pooled = 0;
+  for (let i = 0; i < pieces.length;) {
     const runStart = pieces[i].address;
     let runEnd = runStart + pieces[i].data.length;
     let j = i + 1;
@@ -109,13 +110,28 @@ function normalise(
       runEnd = Math.max(runEnd, pieces[j].address + pieces[j].data.length);
       j++;
     }
+    runEnds.push(j);
+    if (!(j === i + 1 && owned)) pooled += runEnd - runStart;
+    i = j;
+  }
+  const pool = new Uint8Array(pooled);
+  let poolUsed = 0;
+
+  const segments: Segment[] = [];
+  let conflict: Conflict | undefined;
+  let i = 0;
+  for (const j of runEnds) {
+    const runStart = pieces[i].address;
+    let runEnd = runStart;
+    for (let k = i; k < j; k++) runEnd = Math.max(runEnd, pieces[k].address + pieces[k].data.length);
     if (j === i + 1 && owned) {
       // A run of one piece the caller handed over: its bytes are used as they are, not copied again.
       segments.push({ address: runStart, data: pieces[i].data });
       i = j;
       continue;
     }
-    const buffer = new Uint8Array(runEnd - runStart);
+    const buffer = pool.subarray(poolUsed, poolUsed + runEnd - runStart);
+    poolUsed += runEnd - runStart;
     // Everything below `filled` is written: pieces are sorted and the run has no holes.
     let filled = runStart;
     for (let k = i; k < j; k++) {
@@ -204,6 +220,11 @@ export class MemoryImage {
     this.entry = options.entry;
   }
 
+  /** The same segments (shared, not copied) under another name. */
+  withName(name: string): MemoryImage {
+    return adopt([...this.segments], { name, entry: this.entry });
+  }
+
   /** An image with no data. */
   static empty(): MemoryImage {
     return new MemoryImage();
@@ -277,6 +298,17 @@ export class MemoryImage {
     return result;
   }
 
+  /**
+   * The segments holding any byte of `[address, address + length)`, in address order: found by binary search, so
+   * that asking once per flash page costs pages × log(segments), not pages × segments.
+   */
+  segmentsIn(address: number, length: number): readonly Segment[] {
+    const first = this.#firstEndingAfter(address);
+    let end = first;
+    while (end < this.segments.length && this.segments[end].address < address + length) end++;
+    return this.segments.slice(first, end);
+  }
+
   /** True when the image holds a byte at `address`. */
   covers(address: number): boolean {
     const segment = this.segments[this.#firstEndingAfter(address)];
@@ -346,13 +378,22 @@ export const MAX_IMAGE_BYTES_ADDED = 64 * 1024 * 1024;
 /** A run of contiguous records being collected: one growing buffer, and where each record starts in it. */
 interface Run {
   address: number;
+  /** The run's bytes are `buffer[offset, offset + length)`; the buffer may be a shared slab. */
   buffer: Uint8Array;
+  offset: number;
   length: number;
-  /** Offset in the run of each record, ascending. */
-  starts: number[];
-  /** Source line (tag) of each record. */
-  tags: number[];
+  /** True when the run owns `buffer` (grown out of the slab). */
+  own: boolean;
+  /** Tag (source line) of the first record. */
+  tag: number;
+  /** Offset in the run of each record after the first, ascending; made when a second record joins. */
+  starts?: number[];
+  /** Tag of each record after the first. */
+  tags?: number[];
 }
+
+/** Size of the slabs small runs are cut from, so that 100000 one-record runs are not 100000 buffers. */
+const SLAB_SIZE = 64 * 1024;
 
 /**
  * Collects records from one source (a file) and builds a {@linkcode MemoryImage} once at the end. Records may
@@ -368,6 +409,8 @@ export class MemoryImageBuilder {
   readonly #pieces: Piece[] = [];
   #run: Run | undefined;
   #added = 0;
+  #slab = new Uint8Array(0);
+  #slabUsed = 0;
 
   /** `name` is the source's name (file path) for messages. */
   constructor(name: string) {
@@ -395,19 +438,52 @@ export class MemoryImageBuilder {
     const tag = line ?? 0;
     const run = this.#run;
     if (run !== undefined && address === run.address + run.length) {
-      if (run.length + data.length > run.buffer.length) {
-        const grown = new Uint8Array(Math.max(run.length + data.length, run.buffer.length * 2, 4096));
-        grown.set(run.buffer.subarray(0, run.length));
-        run.buffer = grown;
-      }
-      run.buffer.set(data, run.length);
-      run.starts.push(run.length);
-      run.tags.push(tag);
+      this.#reserve(run, data.length);
+      run.buffer.set(data, run.offset + run.length);
+      (run.starts ??= [0]).push(run.length);
+      (run.tags ??= [run.tag]).push(tag);
       run.length += data.length;
       return;
     }
     this.#closeRun();
-    this.#run = { address, buffer: data.slice(), length: data.length, starts: [0], tags: [tag] };
+    const fresh: Run = { address, buffer: this.#slab, offset: this.#slabUsed, length: 0, own: false, tag };
+    this.#reserve(fresh, data.length);
+    fresh.buffer.set(data, fresh.offset);
+    fresh.length = data.length;
+    this.#run = fresh;
+  }
+
+  /**
+   * Makes room for `count` more bytes in `run`: in place at the end of the slab while it has room, else in a
+   * buffer of the run's own, doubled each time it fills.
+   */
+  #reserve(run: Run, count: number): void {
+    const needed = run.length + count;
+    if (!run.own) {
+      const inSlab = run.buffer === this.#slab && run.offset + run.length === this.#slabUsed;
+      if (inSlab && run.offset + needed <= this.#slab.length) {
+        this.#slabUsed = run.offset + needed;
+        return;
+      }
+      if (run.length === 0 && needed <= SLAB_SIZE / 4) {
+        // A new small run: cut from a fresh slab.
+        this.#slab = new Uint8Array(SLAB_SIZE);
+        run.buffer = this.#slab;
+        run.offset = 0;
+        this.#slabUsed = needed;
+        return;
+      }
+    } else if (needed <= run.buffer.length) {
+      return;
+    }
+    const grown = new Uint8Array(Math.max(needed, run.buffer.length * 2, 4096));
+    grown.set(run.buffer.subarray(run.offset, run.offset + run.length));
+    if (!run.own && run.buffer === this.#slab && run.offset + run.length === this.#slabUsed) {
+      this.#slabUsed = run.offset; // give the slab's tail back
+    }
+    run.buffer = grown;
+    run.offset = 0;
+    run.own = true;
   }
 
   /** Number of bytes added so far (overlaps counted twice). */
@@ -447,9 +523,11 @@ export class MemoryImageBuilder {
     if (run === undefined) return;
     this.#run = undefined;
     const spare = run.buffer.length - run.length;
-    const data = spare > run.length / 8 ? run.buffer.slice(0, run.length) : run.buffer.subarray(0, run.length);
-    const piece: Piece = { address: run.address, data, tag: run.tags[0] };
-    if (run.starts.length > 1) {
+    const data = run.own && spare > run.length / 8
+      ? run.buffer.slice(0, run.length)
+      : run.buffer.subarray(run.offset, run.offset + run.length);
+    const piece: Piece = { address: run.address, data, tag: run.tag };
+    if (run.starts !== undefined) {
       piece.starts = run.starts;
       piece.tags = run.tags;
     }

@@ -146,3 +146,37 @@ Deno.test("building from 65536 records is one pass", () => {
   assert.equal(image.size, 1 << 20);
   assert.equal(image.slice(0x08000000 + 16 * 300, 1)[0], 300 & 0xff);
 });
+
+Deno.test("builder: contiguous records share one run, and an overlap still names both lines", () => {
+  const builder = new MemoryImageBuilder("a.hex");
+  for (let line = 1; line <= 100; line++) {
+    builder.add(0x0800_0000 + (line - 1) * 16, new Uint8Array(16).fill(line), line);
+  }
+  builder.add(0x0800_0000 + 40 * 16 + 3, new Uint8Array([0xee]), 200);
+  const error = assertImageError(() => builder.build(), "E_IMAGE_OVERLAP", /line 41 wrote it first/);
+  assert.equal(error.location?.line, 200);
+  const fine = new MemoryImageBuilder("b.hex");
+  const scratch = new Uint8Array(16);
+  for (let line = 1; line <= 100; line++) {
+    scratch.fill(line); // the caller reuses its buffer: the builder copied each record
+    fine.add(0x0800_0000 + (line - 1) * 16, scratch, line);
+  }
+  const image = fine.build();
+  assert.equal(image.segments.length, 1);
+  assert.equal(image.segments[0].data[16 * 40], 41);
+  assert.equal(fine.bytesAdded, 1600);
+});
+
+Deno.test("segmentsIn finds the segments touching a range", () => {
+  const image = new MemoryImage([
+    { address: 0x100, data: new Uint8Array(0x10) },
+    { address: 0x200, data: new Uint8Array(0x10) },
+    { address: 0x300, data: new Uint8Array(0x10) },
+  ]);
+  assert.deepEqual(image.segmentsIn(0x0, 0x100).map((s) => s.address), []);
+  assert.deepEqual(image.segmentsIn(0x10f, 0x1f2).map((s) => s.address), [0x100, 0x200]);
+  assert.deepEqual(image.segmentsIn(0x110, 0xf0).map((s) => s.address), []);
+  assert.deepEqual(image.segmentsIn(0x0, 0x1000).map((s) => s.address), [0x100, 0x200, 0x300]);
+  assert.equal(image.withName("x.hex").name, "x.hex");
+  assert.equal(image.withName("x.hex").segments[1], image.segments[1]);
+});

@@ -171,6 +171,7 @@ export class RecordTextWriter {
 
   /** The text written, as bytes. */
   finish(): Uint8Array {
-    return this.#bytes.slice(0, this.#length);
+    const spare = this.#bytes.length - this.#length;
+    return spare > this.#length / 8 ? this.#bytes.slice(0, this.#length) : this.#bytes.subarray(0, this.#length);
   }
 }

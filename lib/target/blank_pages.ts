@@ -34,7 +34,7 @@ export function mayProgramUnerased(target: Target): boolean {
 export function filledPages(image: MemoryImage, pages: readonly FlashPage[]): FlashPage[] {
   return pages.filter((page) => {
     let covered = 0;
-    for (const segment of image.segments) {
+    for (const segment of image.segmentsIn(page.start, page.size)) {
       const from = Math.max(page.start, segment.address);
       const to = Math.min(page.start + page.size, segment.address + segment.data.length);
       if (to > from) covered += to - from;

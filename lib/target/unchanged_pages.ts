@@ -62,7 +62,7 @@ export function wantedPages(images: readonly MemoryImage[], pages: readonly Flas
         byIndex.set(page.index, entry);
       }
       const pageEnd = page.start + page.size;
-      for (const segment of image.segments) {
+      for (const segment of image.segmentsIn(page.start, page.size)) {
         const from = Math.max(page.start, segment.address);
         const to = Math.min(pageEnd, segment.address + segment.data.length);
         for (let address = from; address < to; address++) {
@@ -157,12 +157,17 @@ export interface Piece {
 export function piecesOutside(image: MemoryImage, pages: readonly FlashPage[], skip: ReadonlySet<number>): Piece[] {
   const skipped = pages.filter((p) => skip.has(p.index)).sort((a, b) => a.start - b.start);
   const out: Piece[] = [];
+  // Segments and skipped pages both in address order: pages wholly below a segment are passed once for all.
+  let first = 0;
   for (const segment of image.segments) {
     let at = segment.address;
     const end = segment.address + segment.data.length;
-    for (const page of skipped) {
+    while (first < skipped.length && skipped[first].start + skipped[first].size <= at) first++;
+    for (let p = first; p < skipped.length; p++) {
+      const page = skipped[p];
+      if (page.start >= end) break;
       const pageEnd = page.start + page.size;
-      if (pageEnd <= at || page.start >= end) continue;
+      if (pageEnd <= at) continue;
       if (page.start > at) {
         out.push({ address: at, data: segment.data.subarray(at - segment.address, page.start - segment.address) });
       }
