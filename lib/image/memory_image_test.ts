@@ -174,7 +174,7 @@ Deno.test("segmentsIn finds the segments touching a range", () => {
     { address: 0x300, data: new Uint8Array(0x10) },
   ]);
   assert.deepEqual(image.segmentsIn(0x0, 0x100).map((s) => s.address), []);
-  assert.deepEqual(image.segmentsIn(0x10f, 0x1f2).map((s) => s.address), [0x100, 0x200]);
+  assert.deepEqual(image.segmentsIn(0x10f, 0x1f1).map((s) => s.address), [0x100, 0x200]);
   assert.deepEqual(image.segmentsIn(0x110, 0xf0).map((s) => s.address), []);
   assert.deepEqual(image.segmentsIn(0x0, 0x1000).map((s) => s.address), [0x100, 0x200, 0x300]);
   assert.equal(image.withName("x.hex").name, "x.hex");
