@@ -12,6 +12,7 @@ import { dfuCrc } from "../../lib/image/crc32.ts";
 import { ascii, assertImageError, text } from "../../lib/image/test_util.ts";
 import { SectionRanges } from "../../lib/image/elf.ts";
 import { elfWithHeaders, scatteredFiles } from "../helpers/hostile_images.ts";
+import { runCli } from "../helpers/cli.ts";
 
 const FIXTURES = new URL("../fixtures/firmware/", import.meta.url);
 const read = (name: string) => Deno.readFile(new URL(name, FIXTURES));
@@ -239,4 +240,52 @@ Deno.test("the section span of each segment matches a direct filter, on random l
       assert.deepEqual(index.spanInside(from, to), expected, JSON.stringify({ sections, from, to }));
     }
   }
+});
+
+// Input and output files of the image commands and the simulator go through the guarded reader and the output check.
+Deno.test({
+  name: "image, convert and sim --flash-file refuse devices, FIFOs and folders; outputs in missing folders",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      const fifo = `${dir}/pipe`;
+      assert.equal((await new Deno.Command("mkfifo", { args: [fifo] }).output()).code, 0);
+      const hexPath = `${dir}/a.hex`;
+      await Deno.writeFile(hexPath, await read("blinky.hex"));
+      const cases: [string[], RegExp][] = [
+        [["image", "/dev/zero"], /^error\[E_FILE\]: \/dev\/zero: cannot read the image file: it is a character device/],
+        [["image", "/dev/urandom", "--format", "bin", "--address", "0x08000000"], /it is a character device/],
+        [["image", fifo], /cannot read the image file: it is a FIFO \(named pipe\)/],
+        [["image", dir], /cannot read the image file: it is a folder/],
+        [["convert", "/dev/zero", `${dir}/out.hex`], /it is a character device/],
+        [
+          ["convert", hexPath, `${dir}/missing/out.srec`],
+          /^error\[E_FILE\]: .*out\.srec: cannot write the file: its folder/,
+        ],
+        [
+          ["convert", hexPath, `${hexPath}/out.srec`],
+          /cannot write the file: .*a\.hex' is a regular file, not a folder/,
+        ],
+        [
+          ["sim", "usart", "--chip", "stm32f103c8", "--flash-file", `${dir}/missing/flash.bin`],
+          /its folder .* does not exist/,
+        ],
+        [
+          ["sim", "usart", "--chip", "stm32f103c8", "--flash-file", "/dev/zero"],
+          /^error\[E_FILE\]: cannot write the flash file/,
+        ],
+        [["sim", "usart", "--chip", "stm32f103c8", "--flash-file", fifo], /flash file .*pipe': it is a FIFO/],
+        [["sim", "usart", "--chip", "stm32f103c8", "--flash-file", dir], /flash file .*: it is a folder/],
+      ];
+      for (const [args, pattern] of cases) {
+        const result = await runCli(...args);
+        assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+        assert.match(result.stderr, pattern, args.join(" "));
+        assert.doesNotMatch(result.stderr, /\n|    at /, args.join(" "));
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
