@@ -58,3 +58,18 @@ export async function assertWritableOutput(path: string, what = "output file"): 
     hint: "name a file in an existing folder; nothing was read from or written to the chip",
   });
 }
+
+/**
+ * Writes `bytes` to `path`; a file-system failure (the folder removed since the check, a full disk) becomes one
+ * `E_FILE` line naming the path instead of an exception with a trace. `what` names the file, e.g. `the output file`.
+ */
+export async function writeOutputFile(path: string, bytes: Uint8Array, what = "output file"): Promise<void> {
+  try {
+    await Deno.writeFile(path, bytes);
+  } catch (error) {
+    throw new InputError("E_FILE", `cannot write ${what} ${quotePath(path)}: ${fileErrorReason(error)}`, {
+      hint: "check the folder, its permissions and the free space",
+      cause: error,
+    });
+  }
+}

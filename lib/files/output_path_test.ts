@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { assertWritableOutput, outputPathProblem } from "./output_path.ts";
+import { assertWritableOutput, outputPathProblem, writeOutputFile } from "./output_path.ts";
 import { InputError } from "../errors.ts";
 
 Deno.test("a new file in an existing folder, or an existing file, is writable", async () => {
@@ -44,4 +44,20 @@ Deno.test("assertWritableOutput throws E_FILE (exit 2) naming the path", async (
       /cannot write the output file '\/nonexistent-folder\/out.hex': its folder '\/nonexistent-folder' does not exist/
         .test(error.message),
   );
+});
+
+Deno.test("writeOutputFile writes, or fails with one E_FILE line", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    await writeOutputFile(`${dir}/a.bin`, new Uint8Array([1, 2]));
+    assert.deepEqual(await Deno.readFile(`${dir}/a.bin`), new Uint8Array([1, 2]));
+    await assert.rejects(
+      () => writeOutputFile(`${dir}/gone/a.bin`, new Uint8Array(1), "the output file"),
+      (error: unknown) =>
+        error instanceof InputError && error.code === "E_FILE" &&
+        /^cannot write the output file '.*gone\/a\.bin': no such file$/.test(error.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });

@@ -13,7 +13,7 @@ import { InputError } from "../../errors.ts";
 import { formatFromName } from "../../image/load.ts";
 import { MemoryImage } from "../../image/memory_image.ts";
 import { writeImage } from "../../image/writers.ts";
-import { assertWritableOutput } from "../../files/output_path.ts";
+import { assertWritableOutput, writeOutputFile } from "../../files/output_path.ts";
 import { MAX_READ_LENGTH } from "../../target/target.ts";
 
 /** The `read` command. */
@@ -64,7 +64,7 @@ export const readCommand: CommandSpec = {
       }
       const data = await link.target.readMemory(address, length);
       const image = new MemoryImage([{ address, data }], { name: output });
-      await Deno.writeFile(output, writeImage(image, format));
+      await writeOutputFile(output, writeImage(image, format), "the output file");
       console.out(`read ${length} bytes from ${formatAddress(address)} into ${output} (${format})`);
       return 0;
     } finally {

@@ -6,7 +6,7 @@
 
 import { z } from "zod";
 import { quotePath } from "../../files/guarded_read.ts";
-import { outputPathProblem } from "../../files/output_path.ts";
+import { outputPathProblem, writeOutputFile } from "../../files/output_path.ts";
 import { formatFromName, type ImageFormat } from "../../image/load.ts";
 import { MemoryImage } from "../../image/memory_image.ts";
 import { writeImage } from "../../image/writers.ts";
@@ -54,7 +54,7 @@ export const readStep = defineStep({
     const data = await target.readMemory(params.address, params.length, context.progress);
     const format = (params.format ?? formatFromName(params.file)) as ImageFormat;
     const image = new MemoryImage([{ address: params.address, data }]);
-    await Deno.writeFile(context.resolvePath(params.file), writeImage(image, format));
+    await writeOutputFile(context.resolvePath(params.file), writeImage(image, format), "the read step's file");
     return {
       summary: `read ${params.length} bytes from ${hex32(params.address)} into ${params.file}`,
       bytes: params.length,
