@@ -2,8 +2,8 @@
  * Image-layer figures (printed, never asserted):
  * - Intel HEX parsing speed: a 1 MiB image as Intel HEX (16 data bytes per record, type 04 records at each 64 KiB,
  *   as objcopy writes it), median of several parses;
- * - time and peak memory (VmHWM, Linux) of reading and converting large or hostile files, each case in its own
- *   process: a ~53 MB Intel HEX (19 MiB of data), 130000-segment HEX and DfuSe files, and an ELF with 65535 program
+ * - time and peak memory (VmHWM, Linux) of parsing ("parse"), parsing and summarising as `image` does ("read") and
+ *   converting ("convert") large or hostile files, each case in its own process: a ~53 MB Intel HEX (19 MiB of data), 130000-segment HEX and DfuSe files, and an ELF with 65535 program
  *   and 65535 section headers. Peak memory includes the runtime's own (printed as "baseline").
  *
  * Run: `./node_modules/.bin/deno run -A scripts/bench_image.ts`
@@ -53,6 +53,8 @@ async function runCase(name: string, path: string): Promise<void> {
   const start = performance.now();
   if (name === "baseline") {
     // nothing: the runtime and the modules above
+  } else if (name === "parse") {
+    await loadImageFile(path);
   } else if (name.startsWith("read")) {
     const image = await loadImageFile(path);
     formatImageSummary(await describeImage(image, "hex"));
@@ -99,8 +101,10 @@ try {
   for (const [name, bytes] of Object.entries(files)) await Deno.writeFile(`${dir}/${name}`, bytes);
   const cases: [string, string][] = [
     ["baseline", "big.hex"],
+    ["parse", "big.hex"],
     ["read", "big.hex"],
     ["convert", "big.hex"],
+    ["parse", "scattered.hex"],
     ["read", "scattered.hex"],
     ["read", "scattered.dfu"],
     ["convert", "scattered.dfu"],

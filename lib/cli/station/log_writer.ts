@@ -7,6 +7,8 @@
  */
 
 import { InputError } from "../../errors.ts";
+import { quotePath } from "../../files/guarded_read.ts";
+import { outputPathProblem } from "../../files/output_path.ts";
 import { RECORD_FIELDS, type StationRecord } from "./record.ts";
 
 /** The log formats. */
@@ -68,6 +70,13 @@ export class StationLog {
   /** Opens (creating it when missing) the log at `path` for appending; a new CSV log gets its header first. */
   static async open(path: string): Promise<StationLog> {
     const format = logFormatFor(path);
+    // Looked at before opening: a FIFO would block the open, a folder or a missing folder cannot hold the log.
+    const problem = await outputPathProblem(path);
+    if (problem !== undefined) {
+      throw new InputError("E_FILE", `cannot open station log ${quotePath(path)}: ${problem}`, {
+        hint: "name a file in an existing folder",
+      });
+    }
     let file: Deno.FsFile;
     try {
       file = await Deno.open(path, { append: true, create: true });

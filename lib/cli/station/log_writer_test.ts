@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { csvHeader, formatRecord, logFormatFor, StationLog } from "./log_writer.ts";
 import type { StationRecord } from "./record.ts";
+import { InputError } from "../../errors.ts";
 
 const RECORD: StationRecord = {
   time: "2026-01-05T09:12:01.020Z",
@@ -57,4 +58,32 @@ Deno.test("StationLog appends: a new CSV gets one header, reopening adds none", 
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test({
+  name: "a station log that is a FIFO, a folder or in a missing folder is refused before opening",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dir = await Deno.makeTempDir();
+    try {
+      assert.equal((await new Deno.Command("mkfifo", { args: [`${dir}/pipe.csv`] }).output()).code, 0);
+      await Deno.mkdir(`${dir}/folder.csv`);
+      for (
+        const [path, pattern] of [
+          [`${dir}/pipe.csv`, /it is a FIFO/],
+          [`${dir}/folder.csv`, /it is a folder/],
+          [`${dir}/missing/log.csv`, /does not exist/],
+        ] as const
+      ) {
+        await assert.rejects(() => StationLog.open(path), (error: unknown) => {
+          assert.ok(error instanceof InputError);
+          assert.equal(error.code, "E_FILE");
+          assert.match(error.message, pattern);
+          return true;
+        });
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
