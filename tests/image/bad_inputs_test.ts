@@ -282,7 +282,7 @@ Deno.test({
         const result = await runCli(...args);
         assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
         assert.match(result.stderr, pattern, args.join(" "));
-        assert.doesNotMatch(result.stderr, /\n|    at /, args.join(" "));
+        assert.doesNotMatch(result.stderr, /\n| {4}at /, args.join(" "));
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
