@@ -34,10 +34,19 @@ interface Piece {
   address: number;
   data: Uint8Array;
   tag: number;
-  /** For a run of several records: where each starts (offset into `data`), ascending. */
-  starts?: number[];
-  /** For a run of several records: the tag of each. */
-  tags?: number[];
+  /** For a run of several records: where their tags change pattern (see {@linkcode RecordMark}). */
+  marks?: RecordMark[];
+}
+
+/**
+ * `count` records of `size` bytes from offset `start` of a run, tagged `tag`, `tag + 1`, ... — consecutive lines of
+ * equal records, as linkers write them, cost one mark, not one entry per record.
+ */
+interface RecordMark {
+  start: number;
+  tag: number;
+  size: number;
+  count: number;
 }
 
 /** The lowest address two sources disagree on, and the pieces that disagree. */
@@ -386,10 +395,8 @@ interface Run {
   own: boolean;
   /** Tag (source line) of the first record. */
   tag: number;
-  /** Offset in the run of each record after the first, ascending; made when a second record joins. */
-  starts?: number[];
-  /** Tag of each record after the first. */
-  tags?: number[];
+  /** Where the records' tags are, made when a second record joins. */
+  marks?: RecordMark[];
 }
 
 /** Size of the slabs small runs are cut from, so that 100000 one-record runs are not 100000 buffers. */
@@ -401,8 +408,8 @@ const SLAB_SIZE = 64 * 1024;
  *
  * Memory stays a small multiple of the bytes described, whatever the number of records: a record that continues the
  * previous one is appended to its run's buffer (grown by doubling) rather than kept as an object of its own, so a
- * 50 MB Intel HEX of 16-byte records becomes a few buffers, not millions of arrays. Each record's line is kept as
- * two numbers, for overlap messages.
+ * 50 MB Intel HEX of 16-byte records becomes a few buffers, not millions of arrays. Records' lines are kept for
+ * overlap messages, one mark per stretch of equal records on consecutive lines.
  */
 export class MemoryImageBuilder {
   readonly #name: string;
@@ -440,8 +447,15 @@ export class MemoryImageBuilder {
     if (run !== undefined && address === run.address + run.length) {
       this.#reserve(run, data.length);
       run.buffer.set(data, run.offset + run.length);
-      (run.starts ??= [0]).push(run.length);
-      (run.tags ??= [run.tag]).push(tag);
+      const marks = run.marks ??= [{ start: 0, tag: run.tag, size: run.length, count: 1 }];
+      const last = marks[marks.length - 1];
+      if (
+        data.length === last.size && tag === last.tag + last.count && run.length === last.start + last.size * last.count
+      ) {
+        last.count++;
+      } else {
+        marks.push({ start: run.length, tag, size: data.length, count: 1 });
+      }
       run.length += data.length;
       return;
     }
@@ -527,27 +541,25 @@ export class MemoryImageBuilder {
       ? run.buffer.slice(0, run.length)
       : run.buffer.subarray(run.offset, run.offset + run.length);
     const piece: Piece = { address: run.address, data, tag: run.tag };
-    if (run.starts !== undefined) {
-      piece.starts = run.starts;
-      piece.tags = run.tags;
-    }
+    if (run.marks !== undefined) piece.marks = run.marks;
     this.#pieces.push(piece);
   }
 }
 
 /** The tag (source line) of the record of `piece` that holds `address`. */
 function tagAt(piece: Piece, address: number): number {
-  const { starts, tags } = piece;
-  if (starts === undefined || tags === undefined) return piece.tag;
+  const { marks } = piece;
+  if (marks === undefined) return piece.tag;
   const offset = address - piece.address;
   let low = 0;
-  let high = starts.length - 1;
+  let high = marks.length - 1;
   while (low < high) {
     const middle = (low + high + 1) >>> 1;
-    if (starts[middle] <= offset) low = middle;
+    if (marks[middle].start <= offset) low = middle;
     else high = middle - 1;
   }
-  return tags[low];
+  const mark = marks[low];
+  return mark.tag + Math.min(Math.floor((offset - mark.start) / mark.size), mark.count - 1);
 }
 
 /** Two lower-case hex digits. */

@@ -180,3 +180,20 @@ Deno.test("segmentsIn finds the segments touching a range", () => {
   assert.equal(image.withName("x.hex").name, "x.hex");
   assert.equal(image.withName("x.hex").segments[1], image.segments[1]);
 });
+
+Deno.test("builder: overlap lines are found in runs of unequal records and skipped lines", () => {
+  const sizes = [16, 16, 8, 16, 4, 4, 32];
+  const lines = [1, 2, 4, 5, 6, 9, 10];
+  for (let target = 0; target < sizes.length; target++) {
+    const builder = new MemoryImageBuilder("a.hex");
+    let address = 0x100;
+    const starts: number[] = [];
+    sizes.forEach((size, i) => {
+      starts.push(address);
+      builder.add(address, new Uint8Array(size).fill(i + 1), lines[i]);
+      address += size;
+    });
+    builder.add(starts[target] + sizes[target] - 1, new Uint8Array([0xee]), 99);
+    assertImageError(() => builder.build(), "E_IMAGE_OVERLAP", new RegExp(`line ${lines[target]} wrote it first`));
+  }
+});
