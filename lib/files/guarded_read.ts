@@ -126,11 +126,17 @@ export async function readGuarded(
     // The open file itself, in case the path changed since the stat.
     const opened = await file.stat();
     checkInfo(path, kind, opened, limit);
-    // One byte more than allowed, to notice a file that grew past its cap while being read.
-    const buffer = new Uint8Array(Math.min(opened.size, limit) + 1);
+    // Sized by the metadata, plus one byte to see the end. A file that holds more than it said (it grows, or it is
+    // a /proc file that says 0) is read on, up to one byte past the cap, which is then refused.
+    let buffer = new Uint8Array(Math.min(opened.size, limit) + 1);
     let filled = 0;
     for (;;) {
-      if (filled === buffer.length) throw tooLarge(path, kind, limit);
+      if (filled === buffer.length) {
+        if (filled > limit) throw tooLarge(path, kind, limit);
+        const grown = new Uint8Array(Math.min(Math.max(filled * 2, 4096), limit + 1));
+        grown.set(buffer);
+        buffer = grown;
+      }
       const count = await file.read(buffer.subarray(filled));
       if (count === null) break;
       filled += count;

@@ -96,3 +96,13 @@ Deno.test("a file over its kind's cap is refused; a lower cap can be given", asy
 Deno.test("paths with control characters stay on one line in messages", () => {
   assert.equal(quotePath("a\nb\u001b[31m.hex"), "'a\\nb\\u001b[31m.hex'");
 });
+
+Deno.test({
+  name: "a regular file that says it is empty but holds data (/proc) is read on, up to the cap",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const text = await readGuardedText("/proc/self/status", "recipe");
+    assert.match(text, /^Name:/);
+    await refused(readGuarded("/proc/self/status", "flash-file", { maxBytes: 16 }), /grew past the 16/);
+  },
+});
