@@ -146,3 +146,16 @@ Deno.test("a list or mapping as a key is refused (yaml would stringify it with a
 Deno.test("a document over the size limit is refused", () => {
   assert.match(syntaxError("#".repeat(YAML_LIMITS.characters + 1)).message, /more than the 4194304 a recipe may have/);
 });
+
+Deno.test("duplicate keys are refused at the second one; a mapping of 100000 keys is read in one pass", () => {
+  const error = syntaxError("a: 1\nb:\n  c: 1\n  c: 2\n");
+  assert.equal(error.message, "YAML syntax error: Map keys must be unique");
+  assert.deepEqual([error.location?.line, error.location?.column], [4, 3]);
+  assert.match(syntaxError("x: { a: 1, a: 2 }\n").message, /Map keys must be unique/);
+  // 1 and "1" are different keys, as in yaml's own check.
+  YamlSource.parse('m: { 1: a, "1": b }\n', "r.yaml");
+  let text = "vars:\n";
+  for (let i = 0; i < 100_000; i++) text += `  k${i}: ${i}\n`;
+  const vars = (YamlSource.parse(text, "r.yaml").toJS() as { vars: Record<string, number> }).vars;
+  assert.equal(vars.k99999, 99999);
+});
