@@ -120,17 +120,16 @@ export function parseDfuFile(bytes: Uint8Array, name: string, baseAddress?: numb
     return { kind: "plain", suffix, targets: [], image: parseBinary(body, name, baseAddress) };
   }
   const targets = parseDfuseBody(body, bytes.length, name);
-  let image = MemoryImage.empty();
-  for (const target of targets) {
-    image = image.merge(target.image, {
-      mine: `${name} (earlier targets)`,
-      theirs: `${name} target ${target.alternateSetting}`,
-    });
-  }
+  // All targets at once: merging them one by one would re-sort every earlier segment for each of up to 255 targets.
+  const image = MemoryImage.mergeAll(
+    targets.map((target) => target.image),
+    targets.map((target) => `${name} target ${target.alternateSetting}`),
+    { name },
+  );
   if (image.isEmpty) {
     throw new ImageError("E_IMAGE_EMPTY", "the file holds no data", { location: { file: name } });
   }
-  return { kind: "dfuse", suffix, targets, image: image.withName(name) };
+  return { kind: "dfuse", suffix, targets, image };
 }
 
 /** True when `bytes` starts with the DfuSe signature "DfuSe". */

@@ -130,6 +130,6 @@ Deno.test("DfuSe: several targets merge; conflicting targets name both", () => {
   assertImageError(
     () => parseDfuFile(combine(a, conflicting), "c.dfu"),
     "E_IMAGE_OVERLAP",
-    /c\.dfu \(earlier targets\) and c\.dfu target 2 differ at 0x08000001/,
+    /c\.dfu target 0 and c\.dfu target 2 differ at 0x08000001/,
   );
 });

@@ -229,11 +229,6 @@ export class MemoryImage {
     this.entry = options.entry;
   }
 
-  /** The same segments (shared, not copied) under another name. */
-  withName(name: string): MemoryImage {
-    return adopt([...this.segments], { name, entry: this.entry });
-  }
-
   /** An image with no data. */
   static empty(): MemoryImage {
     return new MemoryImage();
@@ -270,22 +265,36 @@ export class MemoryImage {
   merge(other: MemoryImage, names?: { mine: string; theirs: string }): MemoryImage {
     const mine = names?.mine ?? this.name ?? "first image";
     const theirs = names?.theirs ?? other.name ?? "second image";
-    const pieces: Piece[] = [
-      ...this.segments.map((segment) => ({ ...segment, tag: 0 })),
-      ...other.segments.map((segment) => ({ ...segment, tag: 1 })),
-    ];
+    return MemoryImage.mergeAll([this, other], [mine, theirs], { name: this.name, entry: this.entry ?? other.entry });
+  }
+
+  /**
+   * Combines any number of images in one pass (one sort of all their segments, not one merge per image): where two
+   * overlap their bytes must be equal; otherwise an `E_IMAGE_OVERLAP` {@linkcode ImageError} names the two (from
+   * `names`, by position) and the lowest conflicting address. `options` names the result.
+   */
+  static mergeAll(
+    images: readonly MemoryImage[],
+    names: readonly string[],
+    options: MemoryImageOptions = {},
+  ): MemoryImage {
+    const pieces: Piece[] = [];
+    images.forEach((image, index) => {
+      for (const segment of image.segments) pieces.push({ address: segment.address, data: segment.data, tag: index });
+    });
     const segments = normalise(pieces, ({ address, earlier, later }) => {
-      const [a, b] = earlier.tag === 0 ? [earlier, later] : [later, earlier];
-      const ours = a.data[address - a.address];
-      const their = b.data[address - b.address];
+      const [a, b] = earlier.tag <= later.tag ? [earlier, later] : [later, earlier];
+      const first = a.data[address - a.address];
+      const second = b.data[address - b.address];
       return new ImageError(
         "E_IMAGE_OVERLAP",
-        `${mine} and ${theirs} differ at ${hexAddress(address)} (0x${hexByte(ours)} vs 0x${hexByte(their)})`,
+        `${names[a.tag] ?? `image ${a.tag + 1}`} and ${names[b.tag] ?? `image ${b.tag + 1}`} differ at ` +
+          `${hexAddress(address)} (0x${hexByte(first)} vs 0x${hexByte(second)})`,
         { hint: "the images overlap with different data; check their addresses" },
       );
     }, true);
-    // The merged runs are new arrays, or segments of the two images (immutable, so safe to share).
-    return adopt(segments, { name: this.name, entry: this.entry ?? other.entry });
+    // The merged runs are new arrays, or segments of the images (immutable, so safe to share).
+    return adopt(segments, options);
   }
 
   /**

@@ -11,7 +11,8 @@ import { parseImage } from "../../lib/image/load.ts";
 import { dfuCrc } from "../../lib/image/crc32.ts";
 import { ascii, assertImageError, text } from "../../lib/image/test_util.ts";
 import { SectionRanges } from "../../lib/image/elf.ts";
-import { elfWithHeaders, scatteredFiles } from "../helpers/hostile_images.ts";
+import { elfWithHeaders, scatteredFiles, scatteredImage } from "../helpers/hostile_images.ts";
+import { writeDfuse } from "../../lib/image/dfuse_file.ts";
 import { runCli } from "../helpers/cli.ts";
 
 const FIXTURES = new URL("../fixtures/firmware/", import.meta.url);
@@ -288,4 +289,26 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("a DfuSe file of 255 targets, the first with 100000 elements, merges in one pass", () => {
+  const many = scatteredImage(100_000);
+  const single = writeDfuse(many);
+  // Split the single-target file: prefix, its target, then 254 empty targets (bAlternateSetting 1..254).
+  const body = single.subarray(0, single.length - 16);
+  const empty = new Uint8Array(274);
+  empty.set(text("Target"));
+  const out = new Uint8Array(body.length + 254 * 274 + 16);
+  out.set(body);
+  for (let t = 1; t < 255; t++) {
+    empty[6] = t;
+    out.set(empty, body.length + (t - 1) * 274);
+  }
+  out[10] = 255; // bTargets
+  const view = new DataView(out.buffer);
+  view.setUint32(6, out.length, true); // DFUImageSize, whole file
+  out.set(single.subarray(single.length - 16, single.length - 4), out.length - 16);
+  view.setUint32(out.length - 4, dfuCrc(out.subarray(0, out.length - 4)), true);
+  const image = parseImage(out, { name: "targets.dfu" });
+  assert.equal(image.segments.length, 100_000);
 });
