@@ -5,7 +5,7 @@
  */
 
 import { hexAddress, ImageError } from "./errors.ts";
-import { checkAddressRange, MemoryImage } from "./memory_image.ts";
+import { checkAddressRange, MAX_IMAGE_BYTES_ADDED, MemoryImage } from "./memory_image.ts";
 
 /**
  * Reads a raw binary as one segment at `baseAddress`. Without a base address this raises `E_IMAGE_ADDRESS`
@@ -33,8 +33,9 @@ export function parseBinary(bytes: Uint8Array, name: string, baseAddress?: numbe
 export function writeBinary(image: MemoryImage, fill = 0xff): { address: number; data: Uint8Array } {
   if (image.isEmpty) throw new ImageError("E_IMAGE_EMPTY", "cannot write an empty image as a binary");
   const span = image.end - image.start;
-  // A binary spanning flash and RAM (0x08000000..0x20000000) would be 384 MiB of filler: refuse such mistakes.
-  if (span > 256 * 1024 * 1024) {
+  // A binary spanning flash and RAM (0x08000000..0x20000000) would be 384 MiB of filler: refuse such mistakes. The
+  // bound is what one image may hold at all (64 MiB), so writing a .bin never takes more memory than reading did.
+  if (span > MAX_IMAGE_BYTES_ADDED) {
     throw new ImageError(
       "E_IMAGE_FORMAT",
       `a binary from ${hexAddress(image.start)} to ${hexAddress(image.end)} would be ${span} bytes, mostly filler`,

@@ -38,4 +38,9 @@ Deno.test("binary writer fills gaps from the lowest address and round-trips", ()
     { address: 0x20000000, data: new Uint8Array(1) },
   ]);
   assertImageError(() => writeBinary(far), "E_IMAGE_FORMAT", /mostly filler/);
+  // The bound is 64 MiB: one byte more is refused, exactly that much is written.
+  const span = (end: number) =>
+    new MemoryImage([{ address: 0, data: new Uint8Array(1) }, { address: end - 1, data: new Uint8Array(1) }]);
+  assertImageError(() => writeBinary(span(64 * 1024 * 1024 + 1)), "E_IMAGE_FORMAT", /67108865 bytes, mostly filler/);
+  assert.equal(writeBinary(span(64 * 1024 * 1024)).data.length, 64 * 1024 * 1024);
 });
