@@ -24,7 +24,11 @@ import type { PosixPlatform } from "./posix_constants.ts";
  */
 const IOCTL_PARAMETERS = ["i32", "u64", "buffer", "u64", "u64", "u64", "u64", "u64", "buffer"] as const;
 
-const SYMBOLS = {
+/**
+ * The libc functions as declared to `Deno.dlopen`. `lib/transport/ffi_signatures_test.ts` calls every one through a real `Deno.dlopen`
+ * with the values {@linkcode Libc} passes for every platform table.
+ */
+export const LIBC_SYMBOLS = {
   open: { parameters: ["buffer", "i32"], result: "i32" },
   close: { parameters: ["i32"], result: "i32" },
   read: { parameters: ["i32", "buffer", "usize"], result: "isize" },
@@ -42,9 +46,28 @@ const SYMBOLS = {
   grantpt: { parameters: ["i32"], result: "i32" },
   unlockpt: { parameters: ["i32"], result: "i32" },
   ptsname_r: { parameters: ["i32", "buffer", "usize"], result: "i32" },
-} as const;
+} as const satisfies Deno.ForeignLibraryInterface;
 
-type LibcSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+type LibcSymbols = Deno.DynamicLibrary<typeof LIBC_SYMBOLS>["symbols"];
+
+/** The declaration of the function returning `int *errno` (its name differs per OS). */
+export function errnoSymbol(platform: PosixPlatform): {
+  errnoLocation: { name: string; parameters: []; result: "pointer" };
+} {
+  return { errnoLocation: { name: platform.errnoFunction, parameters: [], result: "pointer" } };
+}
+
+/** Longest wait one `poll()` call can be given: its timeout is a C `int` of milliseconds. */
+export const POLL_TIMEOUT_MAX_MS = 0x7fffffff;
+
+/**
+ * A wait in milliseconds as `poll()`'s `int` timeout: rounded up (Deno FFI refuses a fraction for `i32`), never
+ * negative (which would mean "forever"), at most {@linkcode POLL_TIMEOUT_MAX_MS} (more overflows `i32`).
+ */
+export function pollTimeoutArgument(timeoutMs: number): number {
+  if (!(timeoutMs > 0)) return 0; // also NaN
+  return Math.min(POLL_TIMEOUT_MAX_MS, Math.ceil(timeoutMs));
+}
 
 /** Outcome of a libc call: its return value and, when it failed, errno. */
 export interface CallResult {
@@ -61,7 +84,7 @@ export const POLLFD_SIZE = 8;
 export class Libc {
   /** The platform table this instance was opened for. */
   readonly platform: PosixPlatform;
-  readonly #library: Deno.DynamicLibrary<typeof SYMBOLS>;
+  readonly #library: Deno.DynamicLibrary<typeof LIBC_SYMBOLS>;
   readonly #errnoLibrary: Deno.DynamicLibrary<{ errnoLocation: { name: string; parameters: []; result: "pointer" } }>;
   /** This thread's errno, once located. */
   #errnoView: Deno.UnsafePointerView | null | undefined;
@@ -72,11 +95,9 @@ export class Libc {
 
   constructor(platform: PosixPlatform) {
     this.platform = platform;
-    this.#library = Deno.dlopen(platform.libc, SYMBOLS);
+    this.#library = Deno.dlopen(platform.libc, LIBC_SYMBOLS);
     try {
-      this.#errnoLibrary = Deno.dlopen(platform.libc, {
-        errnoLocation: { name: platform.errnoFunction, parameters: [], result: "pointer" },
-      });
+      this.#errnoLibrary = Deno.dlopen(platform.libc, errnoSymbol(platform));
     } catch (error) {
       this.#library.close();
       throw error;
@@ -146,7 +167,7 @@ export class Libc {
     view.setInt32(0, fd, true);
     view.setInt16(4, events, true);
     view.setInt16(6, 0, true);
-    const ready = this.#symbols.poll(this.#pollfd, 1n, Math.max(0, Math.ceil(timeoutMs)));
+    const ready = this.#symbols.poll(this.#pollfd, 1n, pollTimeoutArgument(timeoutMs));
     return ready > 0 ? view.getUint16(6, true) : 0;
   }
 
@@ -156,7 +177,7 @@ export class Libc {
    */
   async pollAsync(fd: number, events: number, timeoutMs: number): Promise<number> {
     const pollfd = makePollfd(fd, events);
-    const ready = await this.#symbols.pollAsync(pollfd, 1n, Math.max(0, Math.ceil(timeoutMs)));
+    const ready = await this.#symbols.pollAsync(pollfd, 1n, pollTimeoutArgument(timeoutMs));
     return ready > 0 ? readRevents(pollfd) : 0;
   }
 

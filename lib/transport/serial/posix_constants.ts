@@ -444,3 +444,16 @@ export const POSIX_PLATFORMS: Readonly<Record<string, PosixPlatform>> = {
 export function currentPosixPlatform(): PosixPlatform | undefined {
   return POSIX_PLATFORMS[`${Deno.build.os}-${Deno.build.arch}`];
 }
+
+/**
+ * open() flags of a serial port: read/write, not our controlling terminal, and O_NONBLOCK so that open does not
+ * wait for carrier detect and no later read or write blocks.
+ */
+export function serialOpenFlags(platform: PosixPlatform): number {
+  return platform.open.O_RDWR | platform.open.O_NOCTTY | platform.open.O_NONBLOCK;
+}
+
+/** posix_openpt() flags: macOS accepts only O_RDWR | O_NOCTTY there (non-blocking mode is set with FIONBIO). */
+export function ptyOpenFlags(platform: PosixPlatform): number {
+  return platform.open.O_RDWR | platform.open.O_NOCTTY;
+}

@@ -10,7 +10,7 @@ import type { LineStates } from "../byte_stream.ts";
 import { StreamClosedError } from "../byte_stream.ts";
 import { FdStream } from "./fd_stream.ts";
 import { Libc } from "./libc.ts";
-import { currentPosixPlatform, type PosixPlatform } from "./posix_constants.ts";
+import { currentPosixPlatform, type PosixPlatform, serialOpenFlags } from "./posix_constants.ts";
 import {
   noModemLinesError,
   portBusyError,
@@ -83,8 +83,7 @@ function openWithLibc(
   const { errno: E } = platform;
   const name = errnoName.bind(null, platform);
 
-  // O_NONBLOCK: do not wait for carrier detect, and keep every later read/write from blocking.
-  const opened = libc.open(path, platform.open.O_RDWR | platform.open.O_NOCTTY | platform.open.O_NONBLOCK);
+  const opened = libc.open(path, serialOpenFlags(platform));
   if (opened.value === -1) {
     const errno = opened.errno;
     if ([E.ENOENT, E.ENXIO, E.ENODEV].includes(errno)) throw portMissingError(path);

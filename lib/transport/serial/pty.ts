@@ -15,7 +15,7 @@ import { DeviceError } from "../../errors.ts";
 import { StreamClosedError } from "../byte_stream.ts";
 import { FdStream } from "./fd_stream.ts";
 import { Libc } from "./libc.ts";
-import { currentPosixPlatform, type PosixPlatform } from "./posix_constants.ts";
+import { currentPosixPlatform, type PosixPlatform, ptyOpenFlags } from "./posix_constants.ts";
 import { DEFAULT_SERIAL_SETTINGS } from "./settings.ts";
 import { applySettings, summarizeTermios, type TermiosSummary } from "./termios.ts";
 import { getTermios, setTermios } from "./termios_io.ts";
@@ -87,7 +87,7 @@ export function openPseudoTerminal(options: PseudoTerminalOptions = {}): PseudoT
   const libc = new Libc(platform);
   let fd = -1;
   try {
-    const opened = libc.posixOpenpt(platform.open.O_RDWR | platform.open.O_NOCTTY);
+    const opened = libc.posixOpenpt(ptyOpenFlags(platform));
     if (opened.value === -1) throw ptyError("posix_openpt", opened.errno);
     fd = opened.value;
     const granted = libc.grantpt(fd);

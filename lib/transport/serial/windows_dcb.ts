@@ -182,6 +182,29 @@ export const ESCAPE = {
 /** PurgeComm flags (winbase.h). */
 export const PURGE = { TXABORT: 0x1, RXABORT: 0x2, TXCLEAR: 0x4, RXCLEAR: 0x8 } as const;
 
+/** PurgeComm flags at open: stale bytes from before we owned the port are not ours to read. */
+export const PURGE_ON_OPEN: number = PURGE.RXCLEAR | PURGE.RXABORT;
+
+/** Lines {@linkcode escapeSteps} can move, with the name used in messages. */
+export interface EscapeStep {
+  /** `DTR`, `RTS` or `BREAK`. */
+  line: "DTR" | "RTS" | "BREAK";
+  /** The EscapeCommFunction code (a u32 argument). */
+  code: number;
+}
+
+/**
+ * The EscapeCommFunction calls that set DTR, RTS and BREAK as asked, in that order; lines left `undefined` are
+ * not touched.
+ */
+export function escapeSteps(lines: { dtr?: boolean; rts?: boolean; brk?: boolean }): EscapeStep[] {
+  const steps: EscapeStep[] = [];
+  if (lines.dtr !== undefined) steps.push({ line: "DTR", code: lines.dtr ? ESCAPE.SETDTR : ESCAPE.CLRDTR });
+  if (lines.rts !== undefined) steps.push({ line: "RTS", code: lines.rts ? ESCAPE.SETRTS : ESCAPE.CLRRTS });
+  if (lines.brk !== undefined) steps.push({ line: "BREAK", code: lines.brk ? ESCAPE.SETBREAK : ESCAPE.CLRBREAK });
+  return steps;
+}
+
 /** GetCommModemStatus bits (winbase.h). */
 export const MODEM_STATUS = { CTS_ON: 0x10, DSR_ON: 0x20, RING_ON: 0x40, RLSD_ON: 0x80 } as const;
 
@@ -197,6 +220,28 @@ export const CREATE_FILE = {
   GENERIC_READ_WRITE: 0xC0000000,
   OPEN_EXISTING: 3,
 } as const;
+
+/** INVALID_HANDLE_VALUE, `(HANDLE)-1` (handleapi.h), as the 64-bit pointer value Deno reports. */
+export const INVALID_HANDLE_VALUE = 0xffffffffffffffffn;
+
+/**
+ * The exact CreateFileW arguments that open a COM port: read and write access as one unsigned mask, no sharing
+ * (serial devices are exclusive anyway), no security attributes, OPEN_EXISTING, synchronous I/O (no
+ * FILE_FLAG_OVERLAPPED), no template. Every integer is a valid `u32` for Deno FFI.
+ */
+export function createFileArguments(
+  path: string,
+): [
+  fileName: Uint8Array,
+  desiredAccess: number,
+  shareMode: 0,
+  security: null,
+  disposition: number,
+  flags: 0,
+  template: null,
+] {
+  return [utf16z(windowsDevicePath(path)), CREATE_FILE.GENERIC_READ_WRITE, 0, null, CREATE_FILE.OPEN_EXISTING, 0, null];
+}
 
 /** GetLastError codes (winerror.h) the port distinguishes. */
 export const WIN32_ERRORS = {

@@ -13,14 +13,11 @@
  * @module
  */
 
-import { DeviceError } from "../../errors.ts";
 import { ByteQueue } from "../byte_queue.ts";
 import { type LineStates, ReadTimeoutError, StreamClosedError } from "../byte_stream.ts";
 import {
   noModemLinesError,
-  portBusyError,
   portIoError,
-  portMissingError,
   portNotTtyError,
   portSettingsError,
   writeTimeoutError,
@@ -30,25 +27,32 @@ import { formatSerialSettings, resolveSerialSettings, type SerialSettings } from
 import {
   commTimeouts,
   COMMTIMEOUTS_SIZE,
-  CREATE_FILE,
+  createFileArguments,
   DCB_SIZE,
   decodeDcb,
   encodeCommTimeouts,
   encodeDcb,
-  ESCAPE,
+  escapeSteps,
+  INVALID_HANDLE_VALUE,
   MODEM_STATUS,
   PURGE,
-  utf16z,
+  PURGE_ON_OPEN,
   WIN32_ERRORS,
-  windowsDevicePath,
 } from "./windows_dcb.ts";
+import { win32Name, windowsOpenError } from "./windows_open_error.ts";
 
 /** Longest single ReadFile wait (ReadTotalTimeoutConstant). */
 export const READ_SLICE_MS = 50;
 /** Slack added to every write's timeout (WriteTotalTimeoutConstant). */
 const WRITE_SLACK_MS = 3000;
+/** Bytes asked of one ReadFile (its `nNumberOfBytesToRead`, a u32). */
+export const READ_CHUNK_BYTES = 4096;
 
-const KERNEL32 = {
+/**
+ * The kernel32 functions the port calls, as declared to `Deno.dlopen` (winbase.h, fileapi.h, handleapi.h,
+ * errhandlingapi.h). `lib/transport/ffi_signatures_test.ts` calls every one through a real `Deno.dlopen` with the values this file passes.
+ */
+export const KERNEL32 = {
   CreateFileW: { parameters: ["buffer", "u32", "u32", "pointer", "u32", "u32", "pointer"], result: "pointer" },
   GetCommState: { parameters: ["pointer", "buffer"], result: "i32" },
   SetCommState: { parameters: ["pointer", "buffer"], result: "i32" },
@@ -62,7 +66,7 @@ const KERNEL32 = {
   GetCommModemStatus: { parameters: ["pointer", "buffer"], result: "i32" },
   CloseHandle: { parameters: ["pointer"], result: "i32" },
   GetLastError: { parameters: [], result: "u32" },
-} as const;
+} as const satisfies Deno.ForeignLibraryInterface;
 
 type Kernel32 = Deno.DynamicLibrary<typeof KERNEL32>;
 
@@ -81,33 +85,35 @@ const GONE_ERRORS: ReadonlySet<number> = new Set([
   WIN32_ERRORS.ERROR_OPERATION_ABORTED,
 ]);
 
-/** INVALID_HANDLE_VALUE, (HANDLE)-1 (handleapi.h). */
-const INVALID_HANDLE_VALUE = 0xffffffffffffffffn;
+/** Options of {@linkcode openWindowsSerialPort}. */
+export interface WindowsSerialPortOptions {
+  /**
+   * The library to bind {@linkcode KERNEL32} from; default `kernel32.dll`. Tests pass a stand-in built from the
+   * same declarations, so the real call sites run through a real `Deno.dlopen` on any OS.
+   */
+  kernel32?: string;
+}
 
 /**
  * Opens a COM port (`COM3` or `\\.\COM3`) for exclusive use with `settings` (missing fields default to
  * 115200 8E1). Windows opens serial devices exclusively by itself: a port in use fails with access denied,
  * reported as `E_PORT_BUSY`.
  */
-export function openWindowsSerialPort(path: string, settings: Partial<SerialSettings> = {}): Promise<SerialPort> {
+export function openWindowsSerialPort(
+  path: string,
+  settings: Partial<SerialSettings> = {},
+  options: WindowsSerialPortOptions = {},
+): Promise<SerialPort> {
   let library: Kernel32 | undefined;
   let handle: Deno.PointerValue = null;
   try {
     const requested = resolveSerialSettings(settings);
-    library = Deno.dlopen("kernel32.dll", KERNEL32);
+    library = Deno.dlopen(options.kernel32 ?? "kernel32.dll", KERNEL32);
     const k = library.symbols;
-    handle = k.CreateFileW(
-      utf16z(windowsDevicePath(path)),
-      CREATE_FILE.GENERIC_READ_WRITE,
-      0, // no sharing: exclusive
-      null,
-      CREATE_FILE.OPEN_EXISTING,
-      0, // synchronous I/O
-      null,
-    );
+    handle = k.CreateFileW(...createFileArguments(path));
     if (handle === null || Deno.UnsafePointer.value(handle) === INVALID_HANDLE_VALUE) {
       handle = null;
-      throw openError(path, k.GetLastError());
+      throw windowsOpenError(path, k.GetLastError());
     }
     const original = new Uint8Array(DCB_SIZE);
     new DataView(original.buffer).setUint32(0, DCB_SIZE, true);
@@ -136,7 +142,7 @@ export function openWindowsSerialPort(path: string, settings: Partial<SerialSett
       throw portIoError(path, "SetCommTimeouts", win32Name(k.GetLastError()));
     }
     // Stale bytes from before we owned the port are not ours to read.
-    k.PurgeComm(handle, PURGE.RXCLEAR | PURGE.RXABORT);
+    k.PurgeComm(handle, PURGE_ON_OPEN);
     return Promise.resolve(
       new WindowsSerialPort(library, handle, path, { ...requested }, original, originalTimeouts),
     );
@@ -153,23 +159,6 @@ function lastError(k: Kernel32["symbols"]): Error {
   return new Error(win32Name(k.GetLastError()));
 }
 
-function win32Name(code: number): string {
-  for (const [name, value] of Object.entries(WIN32_ERRORS)) if (value === code) return name;
-  return `Win32 error ${code}`;
-}
-
-function openError(path: string, code: number): DeviceError {
-  const E = WIN32_ERRORS;
-  if (code === E.ERROR_FILE_NOT_FOUND || code === E.ERROR_PATH_NOT_FOUND || code === E.ERROR_INVALID_NAME) {
-    return portMissingError(path);
-  }
-  // A COM port held by another process fails with access denied.
-  if (code === E.ERROR_ACCESS_DENIED || code === E.ERROR_SHARING_VIOLATION) {
-    return portBusyError(path, win32Name(code));
-  }
-  return portIoError(path, "open", win32Name(code));
-}
-
 /** A COM port opened by {@linkcode openWindowsSerialPort}. */
 class WindowsSerialPort implements SerialPort {
   readonly path: string;
@@ -180,7 +169,7 @@ class WindowsSerialPort implements SerialPort {
   readonly #handle: Deno.PointerObject;
   readonly #original: Uint8Array;
   readonly #originalTimeouts: Uint8Array;
-  readonly #scratch = new Uint8Array(4096);
+  readonly #scratch = new Uint8Array(READ_CHUNK_BYTES);
   readonly #received = new ByteQueue();
   #closed = false;
   #lines = { dtr: true, rts: true };
@@ -265,14 +254,8 @@ class WindowsSerialPort implements SerialPort {
 
   setLines(lines: LineStates): Promise<void> {
     return this.#serial(() => {
-      const steps: [boolean | undefined, number, number, string][] = [
-        [lines.dtr, ESCAPE.SETDTR, ESCAPE.CLRDTR, "DTR"],
-        [lines.rts, ESCAPE.SETRTS, ESCAPE.CLRRTS, "RTS"],
-        [lines.brk, ESCAPE.SETBREAK, ESCAPE.CLRBREAK, "BREAK"],
-      ];
-      for (const [state, set, clear, name] of steps) {
-        if (state === undefined) continue;
-        if (!this.#library.symbols.EscapeCommFunction(this.#handle, state ? set : clear)) {
+      for (const { line: name, code: escape } of escapeSteps(lines)) {
+        if (!this.#library.symbols.EscapeCommFunction(this.#handle, escape)) {
           const code = this.#library.symbols.GetLastError();
           if (NO_LINES_ERRORS.has(code)) {
             throw noModemLinesError(this.path, `${name}: ${win32Name(code)}`);

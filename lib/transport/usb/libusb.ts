@@ -18,7 +18,7 @@ import {
   type UsbConfiguration,
   type UsbDeviceDescriptor,
 } from "./descriptors.ts";
-import { type Libusb, loadLibusb, type LoadLibusbOptions } from "./libusb_ffi.ts";
+import { controlTransferArguments, type Libusb, loadLibusb, type LoadLibusbOptions } from "./libusb_ffi.ts";
 import { describeSelector, matchesSelector, type UsbSelector } from "./selector.ts";
 import { formatVidPid, LIBUSB_ERROR, libusbErrorName, UsbError, usbErrorFromLibusb } from "./usb_errors.ts";
 
@@ -352,14 +352,7 @@ export class LibusbDevice implements UsbControlDevice {
     timeoutMs: number,
   ): Promise<number> {
     const result = await this.#lib.libusb_control_transfer(
-      handle,
-      bmRequestType,
-      setup.bRequest,
-      setup.wValue,
-      setup.wIndex,
-      buffer,
-      setup.wLength,
-      timeoutMs,
+      ...controlTransferArguments(handle, { ...setup, bmRequestType }, buffer, timeoutMs),
     );
     if (result < 0) throw this.#fail(result, describeSetup(setup));
     return result;

@@ -34,6 +34,65 @@ export const LIBUSB_SYMBOLS = {
   },
 } as const satisfies Deno.ForeignLibraryInterface;
 
+/** The most a libusb timeout can say in milliseconds (its `unsigned int`). */
+export const LIBUSB_TIMEOUT_MAX_MS = 0xffffffff;
+
+/**
+ * A wait in milliseconds as libusb's `unsigned int timeout`: rounded up (Deno FFI refuses a fraction for a
+ * `u32`), at least 1 because libusb reads 0 as "wait forever" (libusb.h, libusb_control_transfer), at most
+ * {@linkcode LIBUSB_TIMEOUT_MAX_MS}.
+ */
+export function libusbTimeoutArgument(timeoutMs: number): number {
+  if (!(timeoutMs >= 1)) return 1; // also NaN
+  return Math.min(LIBUSB_TIMEOUT_MAX_MS, Math.ceil(timeoutMs));
+}
+
+/** The setup fields of one control transfer (USB 2.0 section 9.3). */
+export interface ControlTransferSetup {
+  /** Request type with the direction bit (0x80 = IN) already set or cleared. */
+  bmRequestType: number;
+  bRequest: number;
+  wValue: number;
+  wIndex: number;
+  wLength: number;
+}
+
+/**
+ * The exact `libusb_control_transfer` arguments. A setup field outside its width (u8, u16) is a RangeError
+ * naming the field, raised before libusb is called: Deno FFI would otherwise refuse it with a bare TypeError
+ * (a negative number from JavaScript's signed bitwise operators, say), and truncating it would send another
+ * request than the one asked for.
+ */
+export function controlTransferArguments(
+  handle: Deno.PointerObject,
+  setup: ControlTransferSetup,
+  buffer: Uint8Array,
+  timeoutMs: number,
+): [Deno.PointerObject, number, number, number, number, Uint8Array, number, number] {
+  const field = (name: keyof ControlTransferSetup, max: number): number => {
+    const value = setup[name];
+    if (!Number.isInteger(value) || value < 0 || value > max) {
+      throw new RangeError(`control transfer ${name} ${value} is outside 0..${max}`);
+    }
+    return value;
+  };
+  if (buffer.length < setup.wLength) {
+    throw new RangeError(
+      `control transfer buffer of ${buffer.length} byte(s) is shorter than wLength ${setup.wLength}`,
+    );
+  }
+  return [
+    handle,
+    field("bmRequestType", 0xff),
+    field("bRequest", 0xff),
+    field("wValue", 0xffff),
+    field("wIndex", 0xffff),
+    buffer,
+    field("wLength", 0xffff),
+    libusbTimeoutArgument(timeoutMs),
+  ];
+}
+
 /** The loaded library. */
 export type Libusb = Deno.DynamicLibrary<typeof LIBUSB_SYMBOLS>["symbols"];
 

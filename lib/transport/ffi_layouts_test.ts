@@ -1,0 +1,127 @@
+// The structure sizes, field offsets and constants the FFI transports hard-code, checked against the system's own
+// C headers by the C compiler (`_Static_assert`, compile only): Linux's with gcc (<asm/termios.h>,
+// <linux/serial.h>, <poll.h>, ...), Windows' with mingw-w64's <windows.h> (DCB, COMMTIMEOUTS, CreateFileW,
+// EscapeCommFunction, PurgeComm and GetLastError values). A table typed in by hand from the SDK docs can then not
+// drift from the SDK. macOS's table has no SDK on this machine: it is checked by ffi_signatures_test.ts for what
+// Deno's FFI would refuse (every ioctl request an unsigned 32-bit number) but not against Apple's headers.
+
+import assert from "node:assert/strict";
+import { POLLFD_SIZE } from "./serial/libc.ts";
+import { POSIX_PLATFORMS } from "./serial/posix_constants.ts";
+import {
+  COMMTIMEOUTS_SIZE,
+  CREATE_FILE,
+  DCB_OFFSETS,
+  DCB_SIZE,
+  ESCAPE,
+  MODEM_STATUS,
+  PURGE,
+  WIN32_ERRORS,
+} from "./serial/windows_dcb.ts";
+
+async function compiles(compiler: string, source: string): Promise<{ ok: boolean; errors: string } | undefined> {
+  const dir = await Deno.makeTempDir({ prefix: "flashrecipe-layout-" });
+  try {
+    await Deno.writeTextFile(`${dir}/check.c`, source);
+    const output = await new Deno.Command(compiler, { args: ["-fsyntax-only", `${dir}/check.c`] }).output();
+    return { ok: output.success, errors: new TextDecoder().decode(output.stderr) };
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return undefined;
+    throw error;
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const check = (expression: string, what: string) => `_Static_assert(${expression}, ${JSON.stringify(what)});`;
+
+const linux = POSIX_PLATFORMS["linux-x86_64"];
+
+Deno.test({
+  name: "FFI layouts: the Linux table matches the kernel and glibc headers (termios2, serial_struct, ioctls)",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const t = linux.termios;
+    const lines = [
+      "#include <stddef.h>",
+      "#include <asm/termios.h>",
+      "#include <linux/serial.h>",
+      "#include <linux/tty_flags.h>",
+      "#include <fcntl.h>",
+      "#include <sys/file.h>",
+      "#include <poll.h>",
+      "#include <errno.h>",
+      check(`sizeof(struct termios2) == ${t.size}`, "termios2 size"),
+      check(`offsetof(struct termios2, c_iflag) == ${t.iflag}`, "c_iflag"),
+      check(`offsetof(struct termios2, c_oflag) == ${t.oflag}`, "c_oflag"),
+      check(`offsetof(struct termios2, c_cflag) == ${t.cflag}`, "c_cflag"),
+      check(`offsetof(struct termios2, c_lflag) == ${t.lflag}`, "c_lflag"),
+      check(`offsetof(struct termios2, c_cc) == ${t.cc}`, "c_cc"),
+      check(`sizeof(((struct termios2 *)0)->c_cc) == ${t.nccs}`, "NCCS"),
+      check(`offsetof(struct termios2, c_ispeed) == ${t.ispeed}`, "c_ispeed"),
+      check(`offsetof(struct termios2, c_ospeed) == ${t.ospeed}`, "c_ospeed"),
+      check(`sizeof(tcflag_t) == ${t.flagSize}`, "tcflag_t"),
+      check(`sizeof(speed_t) == ${t.speedSize}`, "speed_t"),
+      check(`sizeof(struct serial_struct) == ${linux.serialStruct!.size}`, "serial_struct size"),
+      check(`offsetof(struct serial_struct, flags) == ${linux.serialStruct!.flagsOffset}`, "serial_struct flags"),
+      check(`ASYNC_LOW_LATENCY == ${linux.serialStruct!.ASYNC_LOW_LATENCY}`, "ASYNC_LOW_LATENCY"),
+      check(`sizeof(struct pollfd) == ${POLLFD_SIZE}`, "pollfd size"),
+      check(`offsetof(struct pollfd, revents) == 6`, "pollfd revents"),
+      check(`TCSANOW == ${linux.TCSANOW}`, "TCSANOW"),
+    ];
+    const groups: Record<string, object> = {
+      ioctl: linux.ioctl,
+      open: linux.open,
+      flock: linux.flock,
+      poll: linux.poll,
+      tcflush: linux.tcflush,
+      errno: linux.errno,
+    };
+    for (const [group, table] of Object.entries(groups)) {
+      for (const [name, value] of Object.entries(table as Record<string, number>)) {
+        if (value === 0 && group === "ioctl") continue; // not on Linux
+        lines.push(check(`(unsigned long)(${name}) == ${value}ul`, `${group} ${name}`));
+      }
+    }
+    for (const [name, value] of Object.entries(linux.modem)) {
+      lines.push(check(`TIOCM_${name} == ${value}`, `TIOCM_${name}`));
+    }
+    for (const [name, value] of Object.entries(linux.flags)) {
+      lines.push(check(`(unsigned long)(${name}) == ${value}ul`, `termios ${name}`));
+    }
+    for (const [rate, code] of linux.baudCodes) lines.push(check(`B${rate} == ${code}`, `B${rate}`));
+    const result = await compiles("gcc", lines.join("\n") + "\n");
+    if (result === undefined) {
+      console.warn("ffi_layouts_test: SKIPPED the Linux header check: gcc is not installed");
+      return;
+    }
+    assert.ok(result.ok, `the Linux table differs from the headers:\n${result.errors}`);
+  },
+});
+
+Deno.test("FFI layouts: the Windows table matches mingw-w64's <windows.h> (DCB, COMMTIMEOUTS, kernel32 values)", async () => {
+  const lines = [
+    "#include <windows.h>",
+    "#include <stddef.h>",
+    check(`sizeof(DCB) == ${DCB_SIZE}`, "DCB size"),
+    check(`sizeof(COMMTIMEOUTS) == ${COMMTIMEOUTS_SIZE}`, "COMMTIMEOUTS size"),
+    check(`(GENERIC_READ | GENERIC_WRITE) == ${CREATE_FILE.GENERIC_READ_WRITE}u`, "GENERIC_READ | GENERIC_WRITE"),
+    check(`GENERIC_READ == ${CREATE_FILE.GENERIC_READ}u`, "GENERIC_READ"),
+    check(`GENERIC_WRITE == ${CREATE_FILE.GENERIC_WRITE}u`, "GENERIC_WRITE"),
+    check(`OPEN_EXISTING == ${CREATE_FILE.OPEN_EXISTING}`, "OPEN_EXISTING"),
+  ];
+  for (const [field, offset] of Object.entries(DCB_OFFSETS)) {
+    if (field === "flags") continue; // the bitfield DWORD has no name; it sits between BaudRate and wReserved
+    lines.push(check(`offsetof(DCB, ${field}) == ${offset}`, `DCB.${field}`));
+  }
+  for (const [name, value] of Object.entries(ESCAPE)) lines.push(check(`${name} == ${value}`, name));
+  for (const [name, value] of Object.entries(PURGE)) lines.push(check(`PURGE_${name} == ${value}`, `PURGE_${name}`));
+  for (const [name, value] of Object.entries(MODEM_STATUS)) lines.push(check(`MS_${name} == ${value}`, `MS_${name}`));
+  for (const [name, value] of Object.entries(WIN32_ERRORS)) lines.push(check(`${name} == ${value}`, name));
+  const result = await compiles("x86_64-w64-mingw32-gcc", lines.join("\n") + "\n");
+  if (result === undefined) {
+    console.warn("ffi_layouts_test: SKIPPED the Windows header check: x86_64-w64-mingw32-gcc is not installed");
+    return;
+  }
+  assert.ok(result.ok, `the Windows table differs from <windows.h>:\n${result.errors}`);
+});
