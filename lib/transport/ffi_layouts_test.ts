@@ -42,7 +42,9 @@ Deno.test({
   ignore: Deno.build.os !== "linux",
   async fn() {
     const t = linux.termios;
+    const lock = linux.recordLock;
     const lines = [
+      "#define _GNU_SOURCE",
       "#include <stddef.h>",
       "#include <asm/termios.h>",
       "#include <linux/serial.h>",
@@ -68,6 +70,17 @@ Deno.test({
       check(`sizeof(struct pollfd) == ${POLLFD_SIZE}`, "pollfd size"),
       check(`offsetof(struct pollfd, revents) == 6`, "pollfd revents"),
       check(`TCSANOW == ${linux.TCSANOW}`, "TCSANOW"),
+      check(`F_OFD_GETLK == ${lock.getLock}`, "F_OFD_GETLK"),
+      check(`F_OFD_SETLK == ${lock.setLock}`, "F_OFD_SETLK"),
+      check(`F_WRLCK == ${lock.F_WRLCK}`, "F_WRLCK"),
+      check(`F_UNLCK == ${lock.F_UNLCK}`, "F_UNLCK"),
+      check(`SEEK_SET == ${lock.SEEK_SET}`, "SEEK_SET"),
+      check(`sizeof(struct flock) == ${lock.size}`, "struct flock size"),
+      check(`offsetof(struct flock, l_type) == ${lock.typeOffset}`, "l_type"),
+      check(`offsetof(struct flock, l_whence) == ${lock.whenceOffset}`, "l_whence"),
+      check(`offsetof(struct flock, l_start) == ${lock.startOffset}`, "l_start"),
+      check(`offsetof(struct flock, l_len) == ${lock.lengthOffset}`, "l_len"),
+      check(`offsetof(struct flock, l_pid) == ${lock.pidOffset}`, "l_pid"),
     ];
     const groups: Record<string, object> = {
       ioctl: linux.ioctl,

@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { buildStandIn, cFunctions, haveGcc, type LoggedCall, type StandIn } from "../../tests/helpers/ffi_stand_in.ts";
 import { Libc, LIBC_SYMBOLS, POLL_TIMEOUT_MAX_MS } from "./serial/libc.ts";
-import { POSIX_PLATFORMS, ptyOpenFlags, serialOpenFlags } from "./serial/posix_constants.ts";
+import { encodeRecordLock, POSIX_PLATFORMS, ptyOpenFlags, serialOpenFlags } from "./serial/posix_constants.ts";
 import { COMMTIMEOUTS_SIZE, DCB_SIZE, PURGE, PURGE_ON_OPEN } from "./serial/windows_dcb.ts";
 import { KERNEL32, openWindowsSerialPort, READ_CHUNK_BYTES } from "./serial/windows_port.ts";
 import { controlTransferArguments, LIBUSB_SYMBOLS, LIBUSB_TIMEOUT_MAX_MS, loadLibusb } from "./usb/libusb_ffi.ts";
@@ -225,6 +225,24 @@ Deno.test({
           const { LOCK_EX, LOCK_NB, LOCK_UN } = platform.flock;
           await expect("flock", () => libc.flock(fd, LOCK_EX | LOCK_NB), [u64(fd), u64(LOCK_EX | LOCK_NB)]);
           await expect("flock", () => libc.flock(fd, LOCK_UN), [u64(fd), u64(LOCK_UN)]);
+          const { recordLock } = platform;
+          for (const command of [recordLock.setLock, recordLock.getLock]) {
+            for (const type of [recordLock.F_WRLCK, recordLock.F_UNLCK]) {
+              const lock = encodeRecordLock(recordLock, type);
+              const lockAt = pointerValue(lock);
+              await expect("fcntl", () => libc.fcntlLock(fd, command, lock), [
+                u64(fd),
+                u64(command),
+                lockAt,
+                0n,
+                0n,
+                0n,
+                0n,
+                0n,
+                lockAt,
+              ]);
+            }
+          }
           const chunk = new Uint8Array(1 << 20);
           await expect("read", () => libc.read(fd, chunk), [u64(fd), pointerValue(chunk), BigInt(chunk.length)]);
           await expect("write", () => libc.write(fd, chunk), [u64(fd), pointerValue(chunk), BigInt(chunk.length)]);

@@ -23,6 +23,8 @@ import type { PosixPlatform } from "./posix_constants.ts";
  * padding arguments are never read.
  */
 const IOCTL_PARAMETERS = ["i32", "u64", "buffer", "u64", "u64", "u64", "u64", "u64", "buffer"] as const;
+/** `fcntl(int fd, int cmd, ...)` with a pointer argument, placed for both ABIs as for `ioctl` above. */
+const FCNTL_PARAMETERS = ["i32", "i32", "buffer", "u64", "u64", "u64", "u64", "u64", "buffer"] as const;
 
 /**
  * The libc functions as declared to `Deno.dlopen`. `lib/transport/ffi_signatures_test.ts` calls every one through a real `Deno.dlopen`
@@ -35,6 +37,7 @@ export const LIBC_SYMBOLS = {
   write: { parameters: ["i32", "buffer", "usize"], result: "isize" },
   ioctl: { parameters: IOCTL_PARAMETERS, result: "i32" },
   flock: { parameters: ["i32", "i32"], result: "i32" },
+  fcntl: { parameters: FCNTL_PARAMETERS, result: "i32" },
   poll: { parameters: ["buffer", "u64", "i32"], result: "i32" },
   // Blocking calls moved to a worker thread: the event loop keeps running while they wait.
   pollAsync: { name: "poll", parameters: ["buffer", "u64", "i32"], result: "i32", nonblocking: true },
@@ -146,6 +149,11 @@ export class Libc {
   /** `ioctl(fd, request, argument)` where the argument is a pointer (or none). */
   ioctl(fd: number, request: number, argument: Uint8Array | null): CallResult {
     return this.#result(this.#symbols.ioctl(fd, BigInt(request), argument, 0n, 0n, 0n, 0n, 0n, argument));
+  }
+
+  /** `fcntl(fd, command, lock)` for the record-lock commands, whose argument is a `struct flock *`. */
+  fcntlLock(fd: number, command: number, lock: Uint8Array): CallResult {
+    return this.#result(this.#symbols.fcntl(fd, command, lock, 0n, 0n, 0n, 0n, 0n, lock));
   }
 
   /** `flock(fd, operation)`. */

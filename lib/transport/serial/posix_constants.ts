@@ -83,6 +83,28 @@ export interface TermiosFlags {
   VTIME: number;
 }
 
+/**
+ * fcntl() record locking: the commands, lock types and `struct flock` layout. stm32flash 0.7 locks the port with
+ * `fcntl(F_SETLK, F_WRLCK)` over the whole file (seen with strace), not with flock() or TIOCEXCL, so only a
+ * record lock of our own sees it, and keeps it out while we hold the port.
+ */
+export interface RecordLockTable {
+  /** Query command: who holds a conflicting lock (Linux F_OFD_GETLK, macOS F_GETLK). */
+  getLock: number;
+  /** Non-blocking set command (Linux F_OFD_SETLK, macOS F_SETLK). */
+  setLock: number;
+  F_WRLCK: number;
+  F_UNLCK: number;
+  SEEK_SET: number;
+  /** `sizeof(struct flock)` and field offsets; `l_start`/`l_len` are 64-bit `off_t`, `l_pid` an int. */
+  size: number;
+  typeOffset: number;
+  whenceOffset: number;
+  startOffset: number;
+  lengthOffset: number;
+  pidOffset: number;
+}
+
 /** ioctl request numbers. */
 export interface IoctlNumbers {
   /** Read/write the termios2 structure (Linux only; 0 elsewhere). */
@@ -133,6 +155,8 @@ export interface PosixPlatform {
   termiosAccess: "termios2-ioctl" | "libc";
   open: { O_RDWR: number; O_NOCTTY: number; O_NONBLOCK: number };
   flock: { LOCK_EX: number; LOCK_NB: number; LOCK_UN: number };
+  /** fcntl() record locks over the whole device, the kind stm32flash takes (see {@linkcode RecordLockTable}). */
+  recordLock: RecordLockTable;
   poll: { POLLIN: number; POLLOUT: number; POLLERR: number; POLLHUP: number; POLLNVAL: number };
   /** Queue selectors for tcflush and action for tcsetattr. */
   tcflush: { TCIFLUSH: number; TCIOFLUSH: number };
@@ -189,6 +213,24 @@ const LINUX: Omit<PosixPlatform, "name"> = {
   // include/uapi/asm-generic/fcntl.h (arm64's asm/fcntl.h only overrides O_DIRECTORY..O_LARGEFILE)
   open: { O_RDWR: 0o2, O_NOCTTY: 0o400, O_NONBLOCK: 0o4000 },
   flock: FLOCK,
+  // Open-file-description locks (include/uapi/asm-generic/fcntl.h F_OFD_GETLK 36, F_OFD_SETLK 37; Linux 3.15):
+  // they conflict with stm32flash's classic F_SETLK lock, yet belong to our descriptor, so closing some other
+  // descriptor of the same device in this process (a refused second open) does not drop them as it would a
+  // classic per-process lock. struct flock on LP64: short l_type, short l_whence, off_t l_start, off_t l_len,
+  // pid_t l_pid -> 32 bytes.
+  recordLock: {
+    getLock: 36,
+    setLock: 37,
+    F_WRLCK: 1,
+    F_UNLCK: 2,
+    SEEK_SET: 0,
+    size: 32,
+    typeOffset: 0,
+    whenceOffset: 2,
+    startOffset: 8,
+    lengthOffset: 16,
+    pidOffset: 24,
+  },
   poll: POLL,
   // include/uapi/asm-generic/termbits.h
   tcflush: { TCIFLUSH: 0, TCIOFLUSH: 2 },
@@ -319,6 +361,21 @@ const DARWIN: Omit<PosixPlatform, "name"> = {
   // sys/fcntl.h
   open: { O_RDWR: 0x2, O_NOCTTY: 0x20000, O_NONBLOCK: 0x4 },
   flock: FLOCK,
+  // sys/fcntl.h: no open-file-description locks, the classic F_GETLK 7 / F_SETLK 8; F_WRLCK 3, F_UNLCK 2;
+  // struct flock { off_t l_start; off_t l_len; pid_t l_pid; short l_type; short l_whence; } -> 24 bytes.
+  recordLock: {
+    getLock: 7,
+    setLock: 8,
+    F_WRLCK: 3,
+    F_UNLCK: 2,
+    SEEK_SET: 0,
+    size: 24,
+    typeOffset: 20,
+    whenceOffset: 22,
+    startOffset: 0,
+    lengthOffset: 8,
+    pidOffset: 16,
+  },
   poll: POLL,
   // sys/termios.h
   tcflush: { TCIFLUSH: 1, TCIOFLUSH: 3 },
@@ -456,4 +513,22 @@ export function serialOpenFlags(platform: PosixPlatform): number {
 /** posix_openpt() flags: macOS accepts only O_RDWR | O_NOCTTY there (non-blocking mode is set with FIONBIO). */
 export function ptyOpenFlags(platform: PosixPlatform): number {
   return platform.open.O_RDWR | platform.open.O_NOCTTY;
+}
+
+/** A `struct flock` asking for (or releasing) a lock of `type` over the whole file (l_start 0, l_len 0). */
+export function encodeRecordLock(table: RecordLockTable, type: number): Uint8Array {
+  const bytes = new Uint8Array(table.size);
+  const view = new DataView(bytes.buffer);
+  view.setInt16(table.typeOffset, type, true);
+  view.setInt16(table.whenceOffset, table.SEEK_SET, true);
+  view.setBigInt64(table.startOffset, 0n, true);
+  view.setBigInt64(table.lengthOffset, 0n, true);
+  view.setInt32(table.pidOffset, 0, true); // must be 0 for Linux OFD locks
+  return bytes;
+}
+
+/** What F_GETLK wrote back: the conflicting lock's type and holder (`pid` -1 for an OFD lock: unknown). */
+export function decodeRecordLock(table: RecordLockTable, bytes: Uint8Array): { type: number; pid: number } {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { type: view.getInt16(table.typeOffset, true), pid: view.getInt32(table.pidOffset, true) };
 }

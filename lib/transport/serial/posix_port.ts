@@ -10,7 +10,14 @@ import type { LineStates } from "../byte_stream.ts";
 import { StreamClosedError } from "../byte_stream.ts";
 import { FdStream } from "./fd_stream.ts";
 import { Libc } from "./libc.ts";
-import { currentPosixPlatform, type PosixPlatform, serialOpenFlags } from "./posix_constants.ts";
+import {
+  currentPosixPlatform,
+  decodeRecordLock,
+  encodeRecordLock,
+  type PosixPlatform,
+  serialOpenFlags,
+} from "./posix_constants.ts";
+import { describeHolders, findLockFileHolders, findOpenHolders, type PortHolder, programName } from "./port_holders.ts";
 import {
   noModemLinesError,
   portBusyError,
@@ -35,6 +42,11 @@ const BAUD_TOLERANCE = 0.02;
 export interface PosixSerialPortOptions {
   /** Ask the driver for low-latency mode (Linux ASYNC_LOW_LATENCY) where it offers it. Default true. */
   lowLatency?: boolean;
+  /**
+   * Look for other holders in /proc and for UUCP lock files before taking the port (Linux). Default true; tests
+   * turn it off to see the locks taken after open act on their own.
+   */
+  holderScan?: boolean;
 }
 
 /** Names errno values for messages, e.g. `EBUSY`. */
@@ -100,12 +112,21 @@ function openWithLibc(
     throw portIoError(path, "reading the terminal settings", name(original.errno));
   }
 
+  // Now that it is known to be a terminal, and before any setting changes: a process that has it open
+  // (whatever it locks, and even when we are root, whom TIOCEXCL lets through) or a live UUCP lock file.
+  // Linux only: the scan and the lock files' liveness check read /proc.
+  if (Deno.build.os === "linux" && (options.holderScan ?? true)) {
+    const holders = [...findOpenHolders(path), ...findLockFileHolders(path)];
+    if (holders.length > 0) throw portBusyError(path, describeHolders(holders));
+  }
+
   const notices: string[] = [];
   const locked = libc.flock(fd, platform.flock.LOCK_EX | platform.flock.LOCK_NB);
   if (locked.value === -1) {
-    if (locked.errno === E.EAGAIN) throw portBusyError(path, "another program holds its lock");
+    if (locked.errno === E.EAGAIN) throw portBusyError(path, "another program holds its flock() lock");
     notices.push(`could not lock ${path} (${name(locked.errno)}); other programs are not kept out`);
   }
+  takeRecordLock(libc, fd, path, notices);
   // TIOCEXCL makes further open() calls fail with EBUSY (except for root); cleared again on close, since a
   // pseudo-terminal slave keeps the flag as long as its master lives.
   const exclusive = libc.ioctl(fd, platform.ioctl.TIOCEXCL, null);
@@ -159,6 +180,29 @@ function openWithLibc(
     original: original.termios,
     restoreSerial,
   });
+}
+
+/**
+ * Takes a write record lock over the whole device (fcntl; see RecordLockTable): refused while stm32flash (or any
+ * program taking such a lock) has the port, and refusing it to them while we hold it. The holder is named from
+ * the lock query where the kernel reports one.
+ */
+function takeRecordLock(libc: Libc, fd: number, path: string, notices: string[]): void {
+  const { recordLock: table, errno: E } = libc.platform;
+  const result = libc.fcntlLock(fd, table.setLock, encodeRecordLock(table, table.F_WRLCK));
+  if (result.value !== -1) return;
+  if (result.errno !== E.EAGAIN && result.errno !== E.EACCES) {
+    notices.push(`could not take a record lock on ${path} (${errnoName(libc.platform, result.errno)})`);
+    return;
+  }
+  const query = encodeRecordLock(table, table.F_WRLCK);
+  const asked = libc.fcntlLock(fd, table.getLock, query);
+  const holder = asked.value === -1 ? undefined : decodeRecordLock(table, query);
+  if (holder && holder.type !== table.F_UNLCK && holder.pid > 0) {
+    const found: PortHolder = { pid: holder.pid, program: programName(holder.pid), evidence: "holds a lock on it" };
+    throw portBusyError(path, describeHolders([found]));
+  }
+  throw portBusyError(path, "another program holds a lock on it");
 }
 
 /** Compares what the driver kept with what was asked; returns the effective settings. */
@@ -399,6 +443,11 @@ export class PosixSerialPort implements SerialPort {
       step("restoring terminal settings", setTermios(libc, fd, original));
       step("leaving exclusive mode", libc.ioctl(fd, ioctl.TIOCNXCL, null));
       step("unlocking", libc.flock(fd, flock.LOCK_UN));
+      const { recordLock } = libc.platform;
+      step(
+        "releasing the record lock",
+        libc.fcntlLock(fd, recordLock.setLock, encodeRecordLock(recordLock, recordLock.F_UNLCK)),
+      );
       step("closing", libc.close(fd));
     } finally {
       libc.dispose();
