@@ -110,8 +110,16 @@ function dirname(path: string): string {
   return cut < 0 ? "." : path.slice(0, cut);
 }
 
-/** The library names tried on this OS, in order. */
-export function libusbCandidates(os: typeof Deno.build.os = Deno.build.os): string[] {
+/**
+ * The library names tried on this OS, in order. On Windows: `libusb-1.0.dll` beside the executable (`execPath`,
+ * flashrecipe.exe), then the name alone, which LoadLibrary looks up in the application's folder, System32, the
+ * Windows folder and PATH (the standard DLL search order). The Windows binary does not carry the DLL (README,
+ * "USB DFU", says why); `scripts/libusb_windows/build_dll.sh` builds one from Debian's libusb source.
+ */
+export function libusbCandidates(
+  os: typeof Deno.build.os = Deno.build.os,
+  execPath: string = Deno.execPath(),
+): string[] {
   const override = Deno.env.get(LIBUSB_ENV);
   if (override) return [override];
   switch (os) {
@@ -119,7 +127,7 @@ export function libusbCandidates(os: typeof Deno.build.os = Deno.build.os): stri
       return ["libusb-1.0.dylib", "/opt/homebrew/lib/libusb-1.0.dylib", "/usr/local/lib/libusb-1.0.dylib"];
     case "windows":
       // Beside flashrecipe.exe first, then the DLL search path (which includes PATH).
-      return [`${dirname(Deno.execPath())}\\libusb-1.0.dll`, "libusb-1.0.dll"];
+      return [`${dirname(execPath)}\\libusb-1.0.dll`, "libusb-1.0.dll"];
     default:
       return ["libusb-1.0.so.0", "libusb-1.0.so"];
   }
@@ -131,7 +139,9 @@ export function libusbInstallAdvice(os: typeof Deno.build.os = Deno.build.os): s
     case "darwin":
       return "install it with 'brew install libusb'";
     case "windows":
-      return "put libusb-1.0.dll (from libusb.info) beside flashrecipe.exe";
+      return "put the 64-bit libusb-1.0.dll beside flashrecipe.exe (libusb.info's Windows release archive, " +
+        "MinGW64\\dll\\libusb-1.0.dll), and give the board's DFU device the WinUSB driver with Zadig " +
+        '(Options > List All Devices, "STM32 BOOTLOADER", WinUSB, Replace Driver)';
     default:
       return "install it with 'sudo apt install libusb-1.0-0' (or your distribution's libusb-1.0 package)";
   }
