@@ -7,6 +7,7 @@
 
 import assert from "node:assert/strict";
 import { POLLFD_SIZE } from "./serial/libc.ts";
+import { LIBUSB_LAYOUT } from "./usb/libusb.ts";
 import { POSIX_PLATFORMS } from "./serial/posix_constants.ts";
 import {
   COMMTIMEOUTS_SIZE,
@@ -137,4 +138,70 @@ Deno.test("FFI layouts: the Windows table matches mingw-w64's <windows.h> (DCB, 
     return;
   }
   assert.ok(result.ok, `the Windows table differs from <windows.h>:\n${result.errors}`);
+});
+
+Deno.test({
+  name: "FFI layouts: the libusb struct offsets match <libusb-1.0/libusb.h> (libusb-1.0-0-dev)",
+  ignore: Deno.build.os !== "linux",
+  async fn() {
+    const L = LIBUSB_LAYOUT;
+    const lines = [
+      "#include <stddef.h>",
+      "#include <libusb-1.0/libusb.h>",
+      check(`sizeof(struct libusb_device_descriptor) == ${L.deviceDescriptor.size}`, "device descriptor size"),
+      check(
+        `offsetof(struct libusb_config_descriptor, bNumInterfaces) == ${L.config.bNumInterfaces}`,
+        "config bNumInterfaces",
+      ),
+      check(`offsetof(struct libusb_config_descriptor, MaxPower) == ${L.config.wireBytes - 1}`, "config wire bytes"),
+      check(`offsetof(struct libusb_config_descriptor, interface) == ${L.config.interface}`, "config interface"),
+      check(`offsetof(struct libusb_config_descriptor, extra) == ${L.config.extra}`, "config extra"),
+      check(
+        `offsetof(struct libusb_config_descriptor, extra_length) == ${L.config.extra_length}`,
+        "config extra_length",
+      ),
+      check(`offsetof(struct libusb_interface, altsetting) == ${L.interface.altsetting}`, "interface altsetting"),
+      check(`offsetof(struct libusb_interface, num_altsetting) == ${L.interface.num_altsetting}`, "num_altsetting"),
+      check(`sizeof(struct libusb_interface) == ${L.interface.size}`, "interface size"),
+      check(
+        `offsetof(struct libusb_interface_descriptor, bNumEndpoints) == ${L.interfaceDescriptor.bNumEndpoints}`,
+        "bNumEndpoints",
+      ),
+      check(
+        `offsetof(struct libusb_interface_descriptor, iInterface) == ${L.interfaceDescriptor.wireBytes - 1}`,
+        "interface wire bytes",
+      ),
+      check(`offsetof(struct libusb_interface_descriptor, endpoint) == ${L.interfaceDescriptor.endpoint}`, "endpoint"),
+      check(`offsetof(struct libusb_interface_descriptor, extra) == ${L.interfaceDescriptor.extra}`, "interface extra"),
+      check(
+        `offsetof(struct libusb_interface_descriptor, extra_length) == ${L.interfaceDescriptor.extra_length}`,
+        "interface extra_length",
+      ),
+      check(`sizeof(struct libusb_interface_descriptor) == ${L.interfaceDescriptor.size}`, "interface descriptor size"),
+      check(
+        `offsetof(struct libusb_endpoint_descriptor, bSynchAddress) == ${L.endpoint.wireBytes - 1}`,
+        "endpoint wire bytes",
+      ),
+      check(`offsetof(struct libusb_endpoint_descriptor, extra) == ${L.endpoint.extra}`, "endpoint extra"),
+      check(
+        `offsetof(struct libusb_endpoint_descriptor, extra_length) == ${L.endpoint.extra_length}`,
+        "endpoint extra_length",
+      ),
+      check(`sizeof(struct libusb_endpoint_descriptor) == ${L.endpoint.size}`, "endpoint size"),
+    ];
+    let header = true;
+    try {
+      Deno.statSync("/usr/include/libusb-1.0/libusb.h");
+    } catch {
+      header = false;
+    }
+    const result = header ? await compiles("gcc", lines.join("\n") + "\n") : undefined;
+    if (result === undefined) {
+      console.warn(
+        "ffi_layouts_test: SKIPPED the libusb check: needs gcc and libusb-1.0-0-dev (scripts/install_test_deps.sh)",
+      );
+      return;
+    }
+    assert.ok(result.ok, `the libusb layout differs from libusb.h:\n${result.errors}`);
+  },
 });

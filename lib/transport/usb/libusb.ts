@@ -91,37 +91,56 @@ function concat(parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-// Layouts of libusb.h structs on 64-bit targets (8-byte pointers, 4-byte int; same on LP64 and LLP64):
-// libusb_config_descriptor: 9 wire bytes, interface* @16, extra* @24, extra_length @32.
-// libusb_interface: altsetting* @0, num_altsetting @8, size 16.
-// libusb_interface_descriptor: 9 wire bytes, endpoint* @16, extra* @24, extra_length @32, size 40.
-// libusb_endpoint_descriptor: up to 9 wire bytes (wMaxPacketSize at 4 as on the wire), extra* @16,
-// extra_length @24, size 32.
+/**
+ * Layouts of the libusb.h structs read through pointers, on 64-bit targets (8-byte pointers, 4-byte int; the same
+ * on LP64 and LLP64). Each starts with the descriptor's wire bytes as on the bus. Checked against libusb.h by
+ * `lib/transport/ffi_layouts_test.ts` where the header is installed.
+ */
+export const LIBUSB_LAYOUT = {
+  /** struct libusb_config_descriptor */
+  config: { wireBytes: 9, bNumInterfaces: 4, interface: 16, extra: 24, extra_length: 32 },
+  /** struct libusb_interface */
+  interface: { altsetting: 0, num_altsetting: 8, size: 16 },
+  /** struct libusb_interface_descriptor */
+  interfaceDescriptor: { wireBytes: 9, bNumEndpoints: 4, endpoint: 16, extra: 24, extra_length: 32, size: 40 },
+  /** struct libusb_endpoint_descriptor: up to 9 wire bytes (bRefresh, bSynchAddress of audio endpoints). */
+  endpoint: { wireBytes: 9, extra: 16, extra_length: 24, size: 32 },
+  /** struct libusb_device_descriptor: the 18 wire bytes, host byte order for the 16-bit fields. */
+  deviceDescriptor: { size: 18 },
+} as const;
+
 /** Rebuilds the raw configuration descriptor from libusb's parsed struct (which keeps unknown ones as "extra"). */
 function rawConfiguration(config: Deno.PointerObject): Uint8Array {
+  const L = LIBUSB_LAYOUT;
   const view = new Deno.UnsafePointerView(config);
-  const parts: Uint8Array[] = [copyBytes(config, 9), copyBytes(pointerAt(view, 24), view.getInt32(32))];
-  const interfaces = pointerAt(view, 16);
-  const interfaceCount = view.getUint8(4);
+  const parts: Uint8Array[] = [
+    copyBytes(config, L.config.wireBytes),
+    copyBytes(pointerAt(view, L.config.extra), view.getInt32(L.config.extra_length)),
+  ];
+  const interfaces = pointerAt(view, L.config.interface);
+  const interfaceCount = view.getUint8(L.config.bNumInterfaces);
   for (let i = 0; interfaces !== null && i < interfaceCount; i++) {
     const iface = new Deno.UnsafePointerView(interfaces);
-    const settings = pointerAt(iface, i * 16);
-    const settingCount = iface.getInt32(i * 16 + 8);
+    const settings = pointerAt(iface, i * L.interface.size + L.interface.altsetting);
+    const settingCount = iface.getInt32(i * L.interface.size + L.interface.num_altsetting);
     for (let a = 0; settings !== null && a < settingCount; a++) {
       const setting = new Deno.UnsafePointerView(settings);
-      const base = a * 40;
-      parts.push(new Uint8Array(setting.getArrayBuffer(9, base)).slice());
-      parts.push(copyBytes(setting.getPointer(base + 24), setting.getInt32(base + 32)));
-      const endpoints = setting.getPointer(base + 16);
-      const endpointCount = setting.getUint8(base + 4);
+      const D = L.interfaceDescriptor;
+      const base = a * D.size;
+      parts.push(new Uint8Array(setting.getArrayBuffer(D.wireBytes, base)).slice());
+      parts.push(copyBytes(setting.getPointer(base + D.extra), setting.getInt32(base + D.extra_length)));
+      const endpoints = setting.getPointer(base + D.endpoint);
+      const endpointCount = setting.getUint8(base + D.bNumEndpoints);
       for (let e = 0; endpoints !== null && e < endpointCount; e++) {
         const endpoint = new Deno.UnsafePointerView(endpoints);
-        const eBase = e * 32;
-        const length = Math.min(Math.max(endpoint.getUint8(eBase), 7), 9);
+        const eBase = e * L.endpoint.size;
+        const length = Math.min(Math.max(endpoint.getUint8(eBase), 7), L.endpoint.wireBytes);
         const bytes = new Uint8Array(endpoint.getArrayBuffer(length, eBase)).slice();
         bytes[0] = length;
         parts.push(bytes);
-        parts.push(copyBytes(endpoint.getPointer(eBase + 16), endpoint.getInt32(eBase + 24)));
+        parts.push(
+          copyBytes(endpoint.getPointer(eBase + L.endpoint.extra), endpoint.getInt32(eBase + L.endpoint.extra_length)),
+        );
       }
     }
   }
@@ -137,7 +156,7 @@ interface ListedDevice {
 }
 
 function readInfo(lib: Libusb, device: Deno.PointerObject): UsbDeviceInfo {
-  const descriptorBytes = new Uint8Array(18);
+  const descriptorBytes = new Uint8Array(LIBUSB_LAYOUT.deviceDescriptor.size);
   const result = lib.libusb_get_device_descriptor(device, descriptorBytes);
   if (result < 0) throw usbErrorFromLibusb(result, "reading a device descriptor");
   // struct libusb_device_descriptor has the wire layout (libusb.h), so it parses as one.
