@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describeHolders, findLockFileHolders, findOpenHolders, parseLockFilePid } from "./port_holders.ts";
 
+// The scan is used on Linux only; the fake trees need symlinks, which Windows grants only to some users.
+const ignore = Deno.build.os === "windows";
+
 /** A fake proc tree and lock directory around a fake device file; removed afterwards. */
 async function withTree(
   fn: (paths: { root: string; proc: string; locks: string; device: string }) => void | Promise<void>,
@@ -23,38 +26,44 @@ function fakeProcess(proc: string, pid: number, program: string, links: string[]
   links.forEach((target, fd) => Deno.symlinkSync(target, `${proc}/${pid}/fd/${fd}`));
 }
 
-Deno.test("findOpenHolders: every other process with the device open, by resolved path, named", async () => {
-  await withTree(({ root, proc, device }) => {
-    Deno.symlinkSync(device, `${root}/by-id-link`);
-    fakeProcess(proc, 300, "picocom", ["/dev/null", device]);
-    fakeProcess(proc, 200, "stm32flash", [device]);
-    fakeProcess(proc, 100, "flashrecipe", [device]); // this process
-    fakeProcess(proc, 400, "bash", ["/dev/null", `${root}/other`]);
-    Deno.mkdirSync(`${proc}/self`); // non-numeric entries are not processes
-    const holders = findOpenHolders(`${root}/by-id-link`, { procRoot: proc, selfPid: 100 });
-    assert.deepEqual(holders, [
-      { pid: 200, program: "stm32flash", evidence: "has it open" },
-      { pid: 300, program: "picocom", evidence: "has it open" },
-    ]);
-    assert.equal(describeHolders(holders), "stm32flash (PID 200) has it open, picocom (PID 300) has it open");
-  });
-});
+Deno.test(
+  { name: "findOpenHolders: every other process with the device open, by resolved path, named", ignore },
+  async () => {
+    await withTree(({ root, proc, device }) => {
+      Deno.symlinkSync(device, `${root}/by-id-link`);
+      fakeProcess(proc, 300, "picocom", ["/dev/null", device]);
+      fakeProcess(proc, 200, "stm32flash", [device]);
+      fakeProcess(proc, 100, "flashrecipe", [device]); // this process
+      fakeProcess(proc, 400, "bash", ["/dev/null", `${root}/other`]);
+      Deno.mkdirSync(`${proc}/self`); // non-numeric entries are not processes
+      const holders = findOpenHolders(`${root}/by-id-link`, { procRoot: proc, selfPid: 100 });
+      assert.deepEqual(holders, [
+        { pid: 200, program: "stm32flash", evidence: "has it open" },
+        { pid: 300, program: "picocom", evidence: "has it open" },
+      ]);
+      assert.equal(describeHolders(holders), "stm32flash (PID 200) has it open, picocom (PID 300) has it open");
+    });
+  },
+);
 
-Deno.test("findOpenHolders: unreadable processes are skipped; a missing device or /proc finds nobody", async () => {
-  await withTree(({ proc, device }) => {
-    Deno.mkdirSync(`${proc}/500`); // no fd directory: exited meanwhile, or another user's
-    fakeProcess(proc, 600, "", [device]); // empty comm: the PID alone names it
-    assert.deepEqual(findOpenHolders(device, { procRoot: proc, selfPid: 1 }), [
-      { pid: 600, program: undefined, evidence: "has it open" },
-    ]);
-    assert.equal(
-      describeHolders(findOpenHolders(device, { procRoot: proc, selfPid: 1 })),
-      "a program (PID 600) has it open",
-    );
-    assert.deepEqual(findOpenHolders(`${device}.missing`, { procRoot: proc, selfPid: 1 }), []);
-    assert.deepEqual(findOpenHolders(device, { procRoot: `${proc}/none`, selfPid: 1 }), []);
-  });
-});
+Deno.test(
+  { name: "findOpenHolders: unreadable processes are skipped; a missing device or /proc finds nobody", ignore },
+  async () => {
+    await withTree(({ proc, device }) => {
+      Deno.mkdirSync(`${proc}/500`); // no fd directory: exited meanwhile, or another user's
+      fakeProcess(proc, 600, "", [device]); // empty comm: the PID alone names it
+      assert.deepEqual(findOpenHolders(device, { procRoot: proc, selfPid: 1 }), [
+        { pid: 600, program: undefined, evidence: "has it open" },
+      ]);
+      assert.equal(
+        describeHolders(findOpenHolders(device, { procRoot: proc, selfPid: 1 })),
+        "a program (PID 600) has it open",
+      );
+      assert.deepEqual(findOpenHolders(`${device}.missing`, { procRoot: proc, selfPid: 1 }), []);
+      assert.deepEqual(findOpenHolders(device, { procRoot: `${proc}/none`, selfPid: 1 }), []);
+    });
+  },
+);
 
 Deno.test("parseLockFilePid: HDB ASCII (padded or not) and the old 4-byte binary form", () => {
   const ascii = (text: string) => new TextEncoder().encode(text);
@@ -65,7 +74,10 @@ Deno.test("parseLockFilePid: HDB ASCII (padded or not) and the old 4-byte binary
   assert.equal(parseLockFilePid(new Uint8Array()), undefined);
 });
 
-Deno.test("findLockFileHolders: a live LCK.. file names its owner; a stale one (dead PID) and our own are ignored", async () => {
+Deno.test({
+  name: "findLockFileHolders: a live LCK.. file names its owner; a stale one (dead PID) and our own are ignored",
+  ignore,
+}, async () => {
   await withTree(({ proc, locks, device }) => {
     fakeProcess(proc, 700, "minicom", []);
     Deno.writeTextFileSync(`${locks}/LCK..ttyUSB0`, "       700\n");
