@@ -89,7 +89,8 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
 
 /** Parses repeated `NAME=VALUE` arguments (for `--set`). */
 export function parseAssignments(values: readonly string[] | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
+  // No prototype: `--set __proto__=x` or `--set toString=x` is a name like any other.
+  const out: Record<string, string> = Object.create(null);
   for (const item of values ?? []) {
     const [name, value] = splitOnce(item, "=");
     if (!name || value === undefined) {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { errorLines } from "./render.ts";
 import { formatPid } from "../chips/database.ts";
 import type { FlashRecipeError } from "../errors.ts";
 import { formatLocation } from "../errors.ts";
@@ -153,7 +154,7 @@ export class JsonReporter implements RunReporter {
       bytes: 0,
       durationMs: Math.round(durationMs),
     });
-    this.#console.err(`error[${error.code}]: ${error.userMessage()}`);
+    for (const line of errorLines(error)) this.#console.err(line);
   }
 
   runEnd(result: RunResult): void {

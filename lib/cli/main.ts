@@ -10,6 +10,7 @@ import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 import { VERSION } from "./version.ts";
+import { errorLines } from "./render.ts";
 import type { OptionSpec } from "./args.ts";
 
 export { VERSION } from "./version.ts";
@@ -146,7 +147,7 @@ export async function main(argv: readonly string[], console: Console): Promise<n
         const { errorResultEvent, JsonEventWriter } = await import("./json_reporter.ts");
         new JsonEventWriter(console).emit(errorResultEvent(error));
       }
-      console.err(`error[${error.code}]: ${error.userMessage()}`);
+      for (const line of errorLines(error)) console.err(line);
       return error.exitCode;
     }
     throw error;

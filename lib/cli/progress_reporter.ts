@@ -5,6 +5,7 @@
  * @module
  */
 
+import { printable } from "./render.ts";
 import type { FlashRecipeError } from "../errors.ts";
 import type { RunReporter, RunResult, StepInfo } from "../recipe/reporter.ts";
 import type { StepOutcome } from "../recipe/step.ts";
@@ -97,7 +98,7 @@ export class ProgressReporter implements RunReporter {
   }
 
   runStart(recipeName: string, stepCount: number): void {
-    this.#console.out(`${this.#colour.bold(recipeName)} (${stepCount} steps)`);
+    this.#console.out(`${this.#colour.bold(printable(recipeName))} (${stepCount} steps)`);
   }
 
   stepStart(step: StepInfo): void {
@@ -125,7 +126,7 @@ export class ProgressReporter implements RunReporter {
 
   info(step: StepInfo | undefined, message: string): void {
     this.#clear();
-    this.#console.err(`${step ? `${stepPrefix(step)} ` : ""}${this.#colour.yellow("note")}: ${message}`);
+    this.#console.err(`${step ? `${stepPrefix(step)} ` : ""}${this.#colour.yellow("note")}: ${printable(message)}`);
   }
 
   identity(_identity: TargetIdentity): void {}
@@ -133,7 +134,7 @@ export class ProgressReporter implements RunReporter {
   stepEnd(step: StepInfo, outcome: StepOutcome, durationMs: number): void {
     this.#clear();
     this.#console.out(
-      `${this.#label(step)} ${this.#colour.green("ok")} ${outcome.summary} ${
+      `${this.#label(step)} ${this.#colour.green("ok")} ${printable(outcome.summary)} ${
         this.#colour.dim(`(${formatDuration(durationMs)})`)
       }`,
     );
@@ -142,7 +143,7 @@ export class ProgressReporter implements RunReporter {
   stepFailed(step: StepInfo, error: FlashRecipeError, durationMs: number): void {
     this.#clear();
     this.#console.out(`${this.#label(step)} ${this.#colour.red("FAILED")} after ${formatDuration(durationMs)}`);
-    this.#console.err(`${this.#colour.red(`error[${error.code}]`)}: ${error.userMessage()}`);
+    this.#console.err(`${this.#colour.red(`error[${error.code}]`)}: ${printable(error.userMessage())}`);
   }
 
   runEnd(result: RunResult): void {
@@ -151,7 +152,7 @@ export class ProgressReporter implements RunReporter {
   }
 
   #label(step: StepInfo): string {
-    return `${stepPrefix(step)} ${step.label.padEnd(8)}`;
+    return `${stepPrefix(step)} ${printable(step.label).padEnd(8)}`;
   }
 
   #clear(): void {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { printable } from "./render.ts";
 import { formatPid } from "../chips/database.ts";
 import { formatSize } from "../chips/format.ts";
 import type { RunResult } from "../recipe/reporter.ts";
@@ -43,7 +44,7 @@ export function resultLine(result: RunResult, colour: Colours): string {
 export function formatRunSummary(result: RunResult, colour: Colours): string[] {
   const rows = result.steps.map((s) => [
     `${s.step.index + 1}`,
-    s.step.label,
+    printable(s.step.label),
     s.error ? `FAILED ${s.error.code}` : "ok",
     formatDuration(s.durationMs),
     `${s.outcome?.bytes ?? 0}`,

@@ -13,6 +13,7 @@ import { type Colours, colours } from "./colour.ts";
 import type { Console } from "./command.ts";
 import { formatRunSummary, resultLine } from "./run_summary.ts";
 import { formatDuration } from "./units.ts";
+import { errorLines, printable } from "./render.ts";
 
 export { formatDuration } from "./units.ts";
 
@@ -37,7 +38,7 @@ export class TextReporter implements RunReporter {
   }
 
   runStart(recipeName: string, stepCount: number): void {
-    if (!this.#quiet) this.#console.out(`${recipeName} (${stepCount} steps)`);
+    if (!this.#quiet) this.#console.out(`${printable(recipeName)} (${stepCount} steps)`);
   }
 
   stepStart(_step: StepInfo): void {}
@@ -45,23 +46,29 @@ export class TextReporter implements RunReporter {
   progress(_step: StepInfo, _done: number, _total: number): void {}
 
   info(step: StepInfo | undefined, message: string): void {
-    if (!this.#quiet) this.#console.err(`${step ? `${stepPrefix(step)} ` : ""}note: ${message}`);
+    if (!this.#quiet) this.#console.err(`${step ? `${stepPrefix(step)} ` : ""}note: ${printable(message)}`);
   }
 
   identity(_identity: TargetIdentity): void {}
 
   stepEnd(step: StepInfo, outcome: StepOutcome, durationMs: number): void {
     if (this.#quiet) return;
-    this.#console.out(`${stepPrefix(step)} ${step.label.padEnd(8)} ${outcome.summary} (${formatDuration(durationMs)})`);
+    this.#console.out(
+      `${stepPrefix(step)} ${printable(step.label).padEnd(8)} ${printable(outcome.summary)} (${
+        formatDuration(durationMs)
+      })`,
+    );
   }
 
   stepFailed(step: StepInfo, error: FlashRecipeError, durationMs: number): void {
     if (!this.#quiet) {
       this.#console.out(
-        `${stepPrefix(step)} ${step.label.padEnd(8)} ${this.#colour.red("FAILED")} after ${formatDuration(durationMs)}`,
+        `${stepPrefix(step)} ${printable(step.label).padEnd(8)} ${this.#colour.red("FAILED")} after ${
+          formatDuration(durationMs)
+        }`,
       );
     }
-    this.#console.err(`error[${error.code}]: ${error.userMessage()}`);
+    for (const line of errorLines(error)) this.#console.err(line);
   }
 
   runEnd(result: RunResult): void {

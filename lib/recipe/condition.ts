@@ -3,14 +3,25 @@
  * `or`, `not` and parentheses. References (`${name}`) are filled in before parsing; nothing is ever evaluated as
  * code.
  *
+ * Input never decides how deep the parser or the evaluator recurses: a condition is at most
+ * {@linkcode MAX_CONDITION_LENGTH} characters, with at most {@linkcode MAX_CONDITION_TERMS} values and parentheses or
+ * `not`s nested at most {@linkcode MAX_CONDITION_DEPTH} deep; chains of `and`/`or` are lists, evaluated in a loop.
+ *
  * @module
  */
+
+/** Most characters in one condition (after references are filled in). */
+export const MAX_CONDITION_LENGTH = 4096;
+/** Most values (operands of comparisons, `and`, `or`) in one condition. */
+export const MAX_CONDITION_TERMS = 256;
+/** Deepest nesting of parentheses and `not`. */
+export const MAX_CONDITION_DEPTH = 32;
 
 /** A parsed condition. */
 export type Condition =
   | { kind: "value"; value: string | number; quoted: boolean }
   | { kind: "compare"; op: CompareOp; left: Condition; right: Condition }
-  | { kind: "and" | "or"; left: Condition; right: Condition }
+  | { kind: "and" | "or"; operands: Condition[] }
   | { kind: "not"; operand: Condition };
 
 /** Comparison operators. */
@@ -20,10 +31,13 @@ export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 export class ConditionSyntaxError extends Error {
   /** 1-based column of the problem within the text. */
   readonly column: number;
-  constructor(message: string, column: number) {
+  /** Whether the condition is well formed but goes past a limit (length, terms, nesting). */
+  readonly limit: boolean;
+  constructor(message: string, column: number, limit = false) {
     super(message);
     this.name = "ConditionSyntaxError";
     this.column = column;
+    this.limit = limit;
   }
 }
 
@@ -37,13 +51,17 @@ function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   const pattern =
     /\s*(?:(==|!=|<=|>=|<|>)|(\(|\))|'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?|0x[0-9a-fA-F]+)(?![\w.])|([\w.\-/]+))/y;
+  const space = /\s*/y;
   let at = 0;
   while (at < text.length) {
-    if (/^\s*$/.test(text.slice(at))) break;
+    // Sticky patterns from `at`: no copies of the rest of the text, so tokenizing stays linear.
+    space.lastIndex = at;
+    space.exec(text);
+    if (space.lastIndex >= text.length) break;
     pattern.lastIndex = at;
     const match = pattern.exec(text);
     if (!match) {
-      const column = at + (text.slice(at).length - text.slice(at).trimStart().length) + 1;
+      const column = space.lastIndex + 1;
       throw new ConditionSyntaxError(`unexpected '${text.slice(column - 1, column)}'`, column);
     }
     const start = match.index + match[0].length - match[0].trimStart().length;
@@ -61,34 +79,56 @@ function tokenize(text: string): Token[] {
 
 /** Parses a condition; throws {@linkcode ConditionSyntaxError}. */
 export function parseCondition(text: string): Condition {
+  if (text.length > MAX_CONDITION_LENGTH) {
+    throw new ConditionSyntaxError(
+      `the condition is ${text.length} characters long, more than ${MAX_CONDITION_LENGTH}`,
+      MAX_CONDITION_LENGTH + 1,
+      true,
+    );
+  }
   const tokens = tokenize(text);
   let index = 0;
+  let depth = 0;
+  let terms = 0;
   const peek = () => tokens[index];
   const fail = (message: string): never => {
     throw new ConditionSyntaxError(message, (peek()?.at ?? text.length) + 1);
   };
   const word = (w: string) => peek()?.kind === "word" && peek().text === w;
+  // Parentheses and `not` are the only recursion, and each level is counted here.
+  const nested = <T>(parse: () => T): T => {
+    if (++depth > MAX_CONDITION_DEPTH) {
+      throw new ConditionSyntaxError(
+        `parentheses and 'not' nest more than ${MAX_CONDITION_DEPTH} deep`,
+        (peek()?.at ?? text.length) + 1,
+        true,
+      );
+    }
+    const result = parse();
+    depth--;
+    return result;
+  };
 
   function orExpr(): Condition {
-    let left = andExpr();
+    const operands = [andExpr()];
     while (word("or")) {
       index++;
-      left = { kind: "or", left, right: andExpr() };
+      operands.push(andExpr());
     }
-    return left;
+    return operands.length === 1 ? operands[0] : { kind: "or", operands };
   }
   function andExpr(): Condition {
-    let left = notExpr();
+    const operands = [notExpr()];
     while (word("and")) {
       index++;
-      left = { kind: "and", left, right: notExpr() };
+      operands.push(notExpr());
     }
-    return left;
+    return operands.length === 1 ? operands[0] : { kind: "and", operands };
   }
   function notExpr(): Condition {
     if (word("not")) {
       index++;
-      return { kind: "not", operand: notExpr() };
+      return { kind: "not", operand: nested(notExpr) };
     }
     return compare();
   }
@@ -106,7 +146,7 @@ export function parseCondition(text: string): Condition {
     if (!token) return fail("a value is missing at the end");
     if (token.kind === "paren" && token.text === "(") {
       index++;
-      const inner = orExpr();
+      const inner = nested(orExpr);
       if (peek()?.text !== ")") fail("')' expected");
       index++;
       return inner;
@@ -114,6 +154,9 @@ export function parseCondition(text: string): Condition {
     if (token.kind === "op" || token.kind === "paren") return fail(`a value is expected before '${token.text}'`);
     if (token.kind === "word" && ["and", "or", "not"].includes(token.text)) {
       return fail(`a value is expected before '${token.text}'`);
+    }
+    if (++terms > MAX_CONDITION_TERMS) {
+      throw new ConditionSyntaxError(`more than ${MAX_CONDITION_TERMS} values in one condition`, token.at + 1, true);
     }
     index++;
     if (token.kind === "number") return { kind: "value", value: Number(token.text), quoted: false };
@@ -149,9 +192,9 @@ export function evaluateCondition(condition: Condition): boolean {
     case "not":
       return !evaluateCondition(condition.operand);
     case "and":
-      return evaluateCondition(condition.left) && evaluateCondition(condition.right);
+      return condition.operands.every(evaluateCondition);
     case "or":
-      return evaluateCondition(condition.left) || evaluateCondition(condition.right);
+      return condition.operands.some(evaluateCondition);
     case "compare": {
       const left = valueOf(condition.left);
       const right = valueOf(condition.right);

@@ -31,3 +31,29 @@ Deno.test("syntax errors name the column", () => {
     });
   }
 });
+
+Deno.test("long and deep conditions are refused at parse time, with the column of the first term too many", () => {
+  const chain = Array.from({ length: 20000 }, (_, i) => `${i} == ${i}`).join(" and ");
+  for (
+    const text of [
+      chain,
+      Array(300).fill("1").join(" and "),
+      "(".repeat(20000) + "1" + ")".repeat(20000),
+      "not ".repeat(40) + "1",
+    ]
+  ) {
+    assert.throws(() => parseCondition(text), (error: unknown) => {
+      assert.ok(error instanceof ConditionSyntaxError && error.limit, text.slice(0, 40));
+      assert.ok(error.column >= 1 && error.column <= text.length + 1);
+      return true;
+    });
+  }
+});
+
+Deno.test("a chain of and/or at the limit evaluates without recursion over its length", () => {
+  const terms = Array.from({ length: 100 }, (_, i) => `${i} == ${i}`);
+  assert.equal(check(terms.join(" and ")), true);
+  assert.equal(check([...terms, "1 == 2"].join(" and ")), false);
+  assert.equal(check(["1 == 2", ...terms].join(" or ")), true);
+  assert.equal(check("not not (1 == 1)"), true);
+});

@@ -7,9 +7,10 @@
  */
 
 import { dirname, isAbsolute, join, resolve } from "./paths.ts";
+import { checkStepOrder, findConflictingWrites, type OrderedStep, type PlannedWrite } from "./step_order.ts";
 import { chipByPid, partByName, PARTS } from "../chips/database.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
-import { InputError, type SourceLocation } from "../errors.ts";
+import { formatLocation, InputError, type SourceLocation } from "../errors.ts";
 import { ImageError } from "../image/errors.ts";
 import { loadImageFile, type LoadImageOptions } from "../image/load.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
@@ -25,7 +26,7 @@ import {
   type RecipeHeader,
   recipeHeaderSchema,
 } from "./schema.ts";
-import type { BoundStep, CheckContext, RunFlags } from "./step.ts";
+import type { BoundStep, CheckContext, RunFlags, StepFlow } from "./step.ts";
 import { stepNames, stepType } from "./steps/registry.ts";
 import { didYouMean } from "./suggest.ts";
 import { type DocumentPath, YamlSource } from "./yaml_source.ts";
@@ -105,6 +106,21 @@ interface StepItem {
 
 type Lookup = (name: string) => string | number | boolean | undefined;
 
+/** Most `include` levels: a chain deeper than this is almost certainly a mistake (or hostile). */
+export const MAX_INCLUDE_DEPTH = 16;
+/** Most files included by one recipe, counting every include item. */
+export const MAX_INCLUDES = 256;
+/** Most steps in one recipe with its includes expanded (steps and on-failure together). */
+export const MAX_STEPS = 10_000;
+
+/** An environment variable's name as `${env.NAME}` may give it. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** `path` as written in `fromFile` (relative to its folder, or absolute as given). */
+function resolveFrom(fromFile: string, path: string): string {
+  return isAbsolute(path) ? path : join(dirname(fromFile), path);
+}
+
 /** Reads, validates and checks a recipe. Throws {@linkcode RecipeErrors} listing every problem found. */
 export async function loadRecipe(file: string, options: LoadRecipeOptions = {}): Promise<Recipe> {
   const flags: RunFlags = { confirmPermanent: false, yes: false, ...options.flags };
@@ -123,14 +139,22 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
     ? rawVars as Record<string, unknown>
     : {};
   const env = options.env ?? ((name: string) => Deno.env.get(name));
+  const setValues = options.set ?? {};
+  // Every name the recipe refers to, so that a `--set` of a name it never uses is an error, not silently ignored.
+  const referenced = new Set<string>();
+  // Only the recipe's own keys: `${toString}` or `${constructor}` name no variable.
   const lookup: Lookup = (name) => {
-    if (name.startsWith("env.")) return env(name.slice(4));
-    const set = options.set?.[name];
-    if (set !== undefined) return /^(0x[0-9a-f]+|\d+)$/i.test(set) ? Number(set) : set;
-    const value = vars[name];
+    referenced.add(name);
+    if (name.startsWith("env.")) {
+      const envName = name.slice(4);
+      return ENV_NAME.test(envName) ? env(envName) : undefined;
+    }
+    const set = Object.hasOwn(setValues, name) ? setValues[name] : undefined;
+    if (typeof set === "string") return /^(0x[0-9a-f]+|\d+)$/i.test(set) ? Number(set) : set;
+    const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
     return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : undefined;
   };
-  const knownNames = [...Object.keys(vars), ...Object.keys(options.set ?? {})];
+  const knownNames = [...Object.keys(vars), ...Object.keys(setValues)];
   const { vars: _vars, steps: rawSteps, "on-failure": rawOnFailure, ...rest } = raw as Record<string, unknown>;
   const resolved = {
     ...(resolveReferences(source, rest, [], lookup, knownNames, errors) as Record<string, unknown>),
@@ -170,19 +194,35 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   }
   const wiring = resolveWiring(header.target.wiring);
 
-  const items = await expandIncludes(source, header.steps, ["steps"], [resolve(file)], errors);
-  const failureItems = await expandIncludes(source, header["on-failure"], ["on-failure"], [resolve(file)], errors);
-  const steps = bindSteps(items, lookup, knownNames, errors, { connected: false });
-  const onFailure = bindSteps(failureItems, lookup, knownNames, errors, { connected: true });
+  const budget: IncludeBudget = { includes: 0, steps: 0 };
+  const items = await expandIncludes(source, header.steps, ["steps"], [resolve(file)], errors, budget);
+  const failureItems = await expandIncludes(
+    source,
+    header["on-failure"],
+    ["on-failure"],
+    [resolve(file)],
+    errors,
+    budget,
+  );
+  const steps = bindSteps(items, lookup, knownNames, errors, chip);
+  const onFailure = bindSteps(failureItems, lookup, knownNames, errors, chip);
+  errors.push(...unusedAssignments(file, setValues, vars, referenced));
+  // What each step needs and ends, walked over the whole recipe: `write` after `jump`, `verify` with nothing
+  // written. The on-failure steps may find a connection open, and images written, or not.
+  errors.push(...checkStepOrder(steps.map(ordered), { connected: "no", written: "no" }));
+  errors.push(...checkStepOrder(onFailure.map(ordered), { connected: "yes", written: "maybe" }));
   if (errors.length > 0) throw new RecipeErrors(sortByPosition(errors));
 
   // Pre-flight checks: every file parsed, every range inside the chip, in recipe order.
   const images = new Map<string, MemoryImage>();
   const planned: MemoryImage[] = [];
+  const plannedWrites: PlannedWrite[] = [];
   const key = (path: string, o: LoadImageOptions) => `${path}\u0000${o.format ?? ""}\u0000${o.baseAddress ?? ""}`;
   const recipeDir = dirname(file);
   const resolvePath = (path: string) => (isAbsolute(path) ? path : join(recipeDir, path));
+  const mainSteps = new Set(steps);
   for (const entry of [...steps, ...onFailure]) {
+    const isMainStep = mainSteps.has(entry);
     const item = entry.item;
     const stepPath: DocumentPath = [...item.path, entry.type];
     const fileDir = dirname(item.source.file);
@@ -204,15 +244,40 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
           images.set(cacheKey, image);
           return image;
         } catch (error) {
-          // A file that cannot be read is the recipe's mistake: point at the recipe line.
-          if (error instanceof ImageError && error.code === "E_FILE") {
+          if (!(error instanceof ImageError)) throw error;
+          // The image is wrong for this step, or the step is wrong for the image: either way the recipe line
+          // that names it is where to look, with the firmware file's own position when the parser knows one.
+          if (error.code === "E_FILE") {
             const message = error.message.replace("the image file", `'${path}'`);
             throw new RecipeError(message, item.source.locate([...stepPath, "file"]), error.hint, "E_FILE");
           }
-          throw error;
+          const inFile = error.location?.line === undefined
+            ? `'${path}'`
+            : formatLocation({ ...error.location, file: path });
+          const key = error.code === "E_IMAGE_WRAP" && imageOptions.baseAddress !== undefined
+            ? "address"
+            : error.code === "E_IMAGE_FORMAT" && imageOptions.format !== undefined
+            ? "format"
+            : "file";
+          throw new RecipeError(
+            `${inFile}: ${error.message}`,
+            item.source.locate([...stepPath, key]),
+            error.hint,
+            error.code,
+          );
         }
       },
-      planWrite: (image) => planned.push(image),
+      planWrite(image) {
+        planned.push(image);
+        if (!isMainStep) return;
+        const fileParam = (entry.params as { file?: unknown }).file;
+        plannedWrites.push({
+          image,
+          location: item.source.locate([...stepPath, "file"]),
+          file: typeof fileParam === "string" ? fileParam : entry.type,
+          when: entry.recipeStep.when?.text,
+        });
+      },
       plannedWrites: () => planned,
     };
     try {
@@ -226,6 +291,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
       } else throw error;
     }
   }
+  errors.push(...findConflictingWrites(plannedWrites));
   if (errors.length > 0) throw new RecipeErrors(errors);
 
   return {
@@ -274,6 +340,17 @@ function resolveReferences(
   const missing: UndefinedReference[] = [];
   const out = interpolate(value, lookup, missing, [...path]);
   for (const ref of missing) {
+    if (ref.name.startsWith("env.") && !ENV_NAME.test(ref.name.slice(4))) {
+      errors.push(
+        new RecipeError(
+          `'\${${ref.name}}' names no environment variable`,
+          source.locate(ref.path),
+          "write ${env.NAME} with NAME made of letters, digits and '_', e.g. ${env.STATION_ID}",
+          "E_RECIPE_VAR",
+        ),
+      );
+      continue;
+    }
     errors.push(
       new RecipeError(
         `undefined variable '${ref.name}'${didYouMean(ref.name, known)}`,
@@ -286,21 +363,45 @@ function resolveReferences(
   return out;
 }
 
-/** Replaces `- include: FILE` items by the steps of FILE, recursively; a cycle is an error. */
+/** How much of the include budget a recipe has used. */
+interface IncludeBudget {
+  /** Files included so far. */
+  includes: number;
+  /** Steps found so far, includes expanded. */
+  steps: number;
+}
+
+/**
+ * Replaces `- include: FILE` items by the steps of FILE, recursively; a cycle is an error, and so is an include
+ * chain deeper than {@linkcode MAX_INCLUDE_DEPTH}, more than {@linkcode MAX_INCLUDES} includes or more than
+ * {@linkcode MAX_STEPS} steps in all — each at the position of the item that goes over.
+ */
 async function expandIncludes(
   source: YamlSource,
   items: readonly unknown[],
   base: DocumentPath,
   stack: string[],
   errors: RecipeError[],
+  budget: IncludeBudget,
   inherited?: string,
+  out: StepItem[] = [],
 ): Promise<StepItem[]> {
-  const out: StepItem[] = [];
   for (let index = 0; index < items.length; index++) {
     const raw = items[index];
     const path = [...base, index];
     const isInclude = raw !== null && typeof raw === "object" && !Array.isArray(raw) && "include" in raw;
     if (!isInclude) {
+      if (++budget.steps > MAX_STEPS) {
+        errors.push(
+          new RecipeError(
+            `more than ${MAX_STEPS} steps, includes expanded`,
+            source.locate(path),
+            "split the work into several recipes",
+            "E_RECIPE_LIMIT",
+          ),
+        );
+        return out;
+      }
       out.push({ source, path, raw, inherited });
       continue;
     }
@@ -309,24 +410,45 @@ async function expandIncludes(
       errors.push(...issuesToErrors(source, parsed.error.issues, { base: path, knownKeys: () => ["include", "when"] }));
       continue;
     }
-    const target = resolve(dirname(source.file), parsed.data.include);
+    const includePath = resolveFrom(source.file, parsed.data.include);
+    const target = resolve(includePath);
+    const at = source.locate([...path, "include"]);
     if (stack.includes(target)) {
       errors.push(
         new RecipeError(
           `include cycle: ${[...stack.slice(stack.indexOf(target)), target].map(shortName).join(" -> ")}`,
-          source.locate([...path, "include"]),
+          at,
           "an included file must not include itself, directly or through others",
           "E_RECIPE_INCLUDE",
         ),
       );
       continue;
     }
+    if (stack.length > MAX_INCLUDE_DEPTH) {
+      errors.push(
+        new RecipeError(
+          `includes nest more than ${MAX_INCLUDE_DEPTH} deep`,
+          at,
+          "include the files from fewer levels",
+          "E_RECIPE_LIMIT",
+        ),
+      );
+      continue;
+    }
+    if (++budget.includes > MAX_INCLUDES) {
+      errors.push(
+        new RecipeError(
+          `more than ${MAX_INCLUDES} includes`,
+          at,
+          "include fewer, larger files",
+          "E_RECIPE_LIMIT",
+        ),
+      );
+      return out;
+    }
     let included: YamlSource;
     try {
-      included = await readSource(join(dirname(source.file), parsed.data.include), {
-        source,
-        path: [...path, "include"],
-      });
+      included = await readSource(includePath, { source, path: [...path, "include"] });
     } catch (error) {
       if (error instanceof RecipeError) {
         errors.push(error);
@@ -352,7 +474,9 @@ async function expandIncludes(
       continue;
     }
     const when = [inherited, parsed.data.when].filter(Boolean).map((w) => `(${w})`).join(" and ") || undefined;
-    out.push(...await expandIncludes(included, list.items, list.base, [...stack, target], errors, when));
+    // Appended in place (never `push(...steps)`, whose argument count an included file could make overflow).
+    await expandIncludes(included, list.items, list.base, [...stack, target], errors, budget, when, out);
+    if (budget.steps > MAX_STEPS || budget.includes > MAX_INCLUDES) return out;
   }
   return out;
 }
@@ -360,7 +484,38 @@ async function expandIncludes(
 interface BoundItem {
   item: StepItem;
   type: string;
+  /** The step's validated parameters. */
+  params: unknown;
+  /** What it needs and ends. */
+  flow: StepFlow;
   recipeStep: RecipeStep;
+}
+
+function ordered(entry: BoundItem): OrderedStep {
+  return {
+    type: entry.type,
+    flow: entry.flow,
+    location: entry.recipeStep.location,
+    when: entry.recipeStep.when?.text,
+  };
+}
+
+/** `--set` names the recipe neither declares under `vars:` nor refers to: a misspelling would be silently ignored. */
+function unusedAssignments(
+  file: string,
+  set: Readonly<Record<string, string>>,
+  vars: Record<string, unknown>,
+  referenced: ReadonlySet<string>,
+): RecipeError[] {
+  const used = [...new Set([...Object.keys(vars), ...referenced])].filter((name) => !name.startsWith("env."));
+  return Object.keys(set).filter((name) => !Object.hasOwn(vars, name) && !referenced.has(name)).map((name) =>
+    new RecipeError(
+      `--set ${name}: the recipe uses no variable '${name}'${didYouMean(name, used)}`,
+      { file },
+      used.length > 0 ? `its variables are: ${used.join(", ")}` : "this recipe uses no variables",
+      "E_USAGE",
+    )
+  );
 }
 
 const commonSchema = z.strictObject(commonStepKeys);
@@ -371,7 +526,7 @@ function bindSteps(
   lookup: Lookup,
   known: readonly string[],
   errors: RecipeError[],
-  state: { connected: boolean },
+  chip: ChipInfo,
 ): BoundItem[] {
   const bound: BoundItem[] = [];
   items.forEach((item, index) => {
@@ -436,24 +591,29 @@ function bindSteps(
         if (!(error instanceof ConditionSyntaxError)) throw error;
         const at = source.locate([...path, "when"]);
         errors.push(
-          new RecipeError(
-            `'when' does not parse: ${error.message}`,
-            at,
-            "write comparisons such as \"${board} == 'rev2' and ${count} >= 3\"",
-            "E_RECIPE_WHEN",
-          ),
+          error.limit
+            ? new RecipeError(
+              `'when' is too large: ${error.message}`,
+              at,
+              "split the condition: set a variable with --set, or use separate steps",
+              "E_RECIPE_LIMIT",
+            )
+            : new RecipeError(
+              `'when' does not parse: ${error.message}`,
+              at,
+              "write comparisons such as \"${board} == 'rev2' and ${count} >= 3\"",
+              "E_RECIPE_WHEN",
+            ),
         );
         return;
       }
     }
-    if (type.needsTarget && !state.connected) {
-      errors.push(new RecipeError(`'${name}' needs a connected chip`, keyLocation, "add a 'connect' step before it"));
-    }
-    if (name === "connect" || type.connects) state.connected = true;
     const retry = common.data.retry;
     bound.push({
       item,
       type: name,
+      params: parsed.data,
+      flow: type.flow(parsed.data, chip),
       recipeStep: {
         index,
         type: name,

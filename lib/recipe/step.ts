@@ -144,12 +144,32 @@ export interface StepType {
   readonly usage: string;
   /** Schema of the step's parameters. */
   readonly schema: z.ZodType;
-  /** Whether the step needs a connected chip (so must come after `connect`). */
-  readonly needsTarget: boolean;
-  /** Whether the step connects to the chip itself, as `connect` does (e.g. `jump-to-system-memory`). */
-  readonly connects?: boolean;
+  /** What the step needs and what it ends, for its validated parameters, on `chip`. */
+  flow(params: unknown, chip: ChipInfo): StepFlow;
   /** Binds validated parameters into a runnable step. */
   bind(params: unknown): BoundStep;
+}
+
+/**
+ * What a step needs before it runs and what it changes for the steps after it. The loader walks the whole recipe
+ * with these facts before the run (lib/recipe/step_order.ts), so that, say, a `write` after a `jump` is a recipe
+ * error at the write's position instead of a failure after the flash was erased.
+ */
+export interface StepFlow {
+  /** It talks to the chip: a connection must be open (a `connect` before it, and nothing since that ended it). */
+  needsTarget: boolean;
+  /** It checks what earlier steps of the run wrote (`verify`): a `write` must come before it. */
+  needsWritten?: boolean;
+  /** It reads, erases or programs flash, which the bootloader refuses while read protection is on. */
+  accessesFlash?: boolean;
+  /** It programs an image into flash. */
+  writes?: boolean;
+  /** It opens a connection to the bootloader itself (`connect`, `jump-to-system-memory`). */
+  connects?: boolean;
+  /** It ends the connection: the bootloader is gone afterwards (`jump`, `leave-boot`, `reset`). */
+  endsConnection?: boolean;
+  /** It turns read protection on (`true`) or off (`false`); the chip resets and the link re-syncs. */
+  readProtection?: boolean;
 }
 
 /** A step with its parameters. */
@@ -176,10 +196,8 @@ export interface StepDefinition<S extends z.ZodType> {
   usage: string;
   /** Schema of the parameters. */
   schema: S;
-  /** Whether the step needs a connected chip; default true. */
-  needsTarget?: boolean;
-  /** Whether the step connects to the chip itself; default false. */
-  connects?: boolean;
+  /** What the step needs and ends; default: it needs a connected chip and ends nothing. */
+  flow?: Partial<StepFlow> | ((params: z.output<S>, chip: ChipInfo) => Partial<StepFlow>);
   /** Pre-flight check (optional). */
   check?(params: z.output<S>, context: CheckContext, memo: StepMemo): Promise<void> | void;
   /** The action. */
@@ -193,8 +211,12 @@ export function defineStep<S extends z.ZodType>(definition: StepDefinition<S>): 
     summary: definition.summary,
     usage: definition.usage,
     schema: definition.schema,
-    needsTarget: definition.needsTarget ?? true,
-    connects: definition.connects ?? false,
+    flow(params: unknown, chip: ChipInfo): StepFlow {
+      const flow = typeof definition.flow === "function"
+        ? definition.flow(params as z.output<S>, chip)
+        : definition.flow;
+      return { needsTarget: true, ...flow };
+    },
     bind(raw: unknown): BoundStep {
       const params = definition.schema.parse(raw);
       const memo: StepMemo = {};

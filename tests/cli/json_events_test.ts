@@ -90,7 +90,7 @@ Deno.test("--json: every stdout line is an event; run-start, steps in order with
 Deno.test("--json: a failing step ends with step-end ok:false and a result carrying the error code (exit 1)", async () => {
   const dir = await tempFiles({
     "r.yaml":
-      "version: 1\nname: bad\ntarget: { transport: usart, chip: stm32f103c8 }\nsteps:\n  - connect\n  - verify\n",
+      "version: 1\nname: bad\ntarget: { transport: usart, chip: stm32f103c8 }\nsteps:\n  - connect\n  - prompt: ready?\n",
   });
   try {
     const result = await runCli("run", `${dir}/r.yaml`, "--simulate", "stm32f103c8", "--json");
@@ -98,13 +98,14 @@ Deno.test("--json: a failing step ends with step-end ok:false and a result carry
     const events = parseEvents(result.stdout);
     const failed = events.find((e) => e.event === "step-end" && e.ok === false)!;
     assert.equal(failed.step, 2);
-    assert.equal((failed.error as Record<string, unknown>).code, "E_VERIFY");
+    // Nobody can answer the prompt (no terminal): the step fails after the chip was connected.
+    assert.equal((failed.error as Record<string, unknown>).code, "E_PROMPT");
     const last = events.at(-1)!;
     assert.equal(last.event, "result");
     assert.equal(last.ok, false);
     assert.equal(last.exitCode, 1);
-    assert.equal((last.error as Record<string, unknown>).code, "E_VERIFY");
-    assert.match(result.stderr, /^error\[E_VERIFY\]/);
+    assert.equal((last.error as Record<string, unknown>).code, "E_PROMPT");
+    assert.match(result.stderr, /^error\[E_PROMPT\]/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

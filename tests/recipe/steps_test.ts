@@ -151,7 +151,7 @@ Deno.test("the serial counter advances only when the board passes", async () => 
     `  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: sn.txt, start: 500 } }\n${extra}`;
   await withFiles({
     "pass.yaml": recipe(steps("")),
-    "fail.yaml": recipe(steps("  - verify\n")), // nothing was written: verify fails
+    "fail.yaml": recipe(steps('  - prompt: "label fitted?"\n')), // nobody can answer (no terminal): the run fails
   }, async (dir) => {
     assert.equal((await runCli("run", `${dir}/pass.yaml`, "--simulate", "stm32f103c8")).code, 0);
     assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "501\n");

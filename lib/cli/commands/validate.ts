@@ -8,6 +8,7 @@ import { parseAssignments } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
 import { loadRecipe } from "../../recipe/load.ts";
 import { FlashRecipeError, InputError } from "../../errors.ts";
+import { errorLines, printable } from "../render.ts";
 
 /** The `validate` command. */
 export const validateCommand: CommandSpec = {
@@ -29,11 +30,11 @@ export const validateCommand: CommandSpec = {
     for (const file of args.positionals) {
       try {
         const recipe = await loadRecipe(file, { set });
-        console.out(`${file}: ok (${recipe.steps.length} steps, ${recipe.part.part})`);
+        console.out(`${printable(file)}: ok (${recipe.steps.length} steps, ${recipe.part.part})`);
       } catch (error) {
         if (!(error instanceof FlashRecipeError)) throw error;
         failed = true;
-        console.err(error.userMessage());
+        for (const line of errorLines(error)) console.err(line);
       }
     }
     return failed ? 2 : 0;

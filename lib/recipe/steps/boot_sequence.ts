@@ -37,7 +37,9 @@ export function bootSequenceStep(options: BootSequenceStepOptions): StepType {
     name: options.name,
     summary: options.summary,
     usage: options.usage,
-    needsTarget: false,
+    // The chip restarts: whatever was connected before is gone, and a `connect` must follow before the bootloader
+    // is used again.
+    flow: { needsTarget: false, endsConnection: true },
     schema: z.strictObject({
       ...sequenceTimingKeys,
       sequence: z.array(lineActionSchema).min(1).optional().describe("explicit line states and delays"),

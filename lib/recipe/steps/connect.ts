@@ -15,7 +15,7 @@ export const connectStep = defineStep({
   name: "connect",
   summary: "open the link, sync with the bootloader and check that the chip is the one the recipe names",
   usage: "connect: { baud: 115200, retries: 5 }",
-  needsTarget: false,
+  flow: { needsTarget: false, connects: true },
   schema: z.strictObject({
     baud: z.number().int().min(1200).max(4_000_000).optional().describe("serial baud rate; default target.baud"),
     retries: z.number().int().min(1).max(100).default(5).describe("sync attempts before giving up"),

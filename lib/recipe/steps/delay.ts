@@ -12,7 +12,7 @@ export const delayStep = defineStep({
   name: "delay",
   summary: "wait, e.g. for a board to power up",
   usage: "delay: 500 | delay: 2s",
-  needsTarget: false,
+  flow: { needsTarget: false },
   schema: duration,
   async run(params, context) {
     const ms = durationMs(params);

@@ -36,6 +36,7 @@ export const eraseStep = defineStep({
   name: "erase",
   summary: "erase all of flash, some pages or sectors, an address range, or just the pages the images need",
   usage: "erase: all | needed | { pages: [0, 1] } | { address: 0x08000000, length: 4096 }",
+  flow: { accessesFlash: true },
   schema,
   check(params, context) {
     const pages = flashPages(context.chip, context.part.flashSize);

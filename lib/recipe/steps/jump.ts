@@ -14,6 +14,8 @@ export const jumpStep = defineStep({
   name: "jump",
   summary: "start the application at an address (default: the start of flash)",
   usage: "jump: {} | jump: { address: 0x08000000 }",
+  // Go hands the chip to the application (AN3155 §3.5): the bootloader no longer answers.
+  flow: { endsConnection: true },
   schema: z.strictObject({ address: address.optional().describe("where the vector table is; default: flash start") }),
   async run(params, context) {
     const target = requireTarget(context, "jump");

@@ -12,7 +12,7 @@ export const logStep = defineStep({
   name: "log",
   summary: "print a message",
   usage: 'log: "flashing board ${board}"',
-  needsTarget: false,
+  flow: { needsTarget: false },
   schema: z.string().describe("the message"),
   run(params) {
     return Promise.resolve({ summary: params });

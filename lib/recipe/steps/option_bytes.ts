@@ -36,6 +36,11 @@ export const optionBytesStep = defineStep({
   summary: "read the option bytes, or set fields by name (RDP, nBOOT1, WDG_SW, ...) or raw; the chip resets",
   usage: "option-bytes: read | { set: { WDG_SW: 1 } } | { raw: { offset: 0, bytes: [0xA5] } }",
   schema,
+  // Setting RDP to level 1 or 2 locks the flash for the steps after; setting level 0 unlocks it (mass erase).
+  flow(params, chip) {
+    const rdp = params === "read" ? undefined : params.set?.RDP;
+    return rdp === undefined ? {} : { readProtection: rdpLevel(chip, rdp) > 0 };
+  },
   check(params, context) {
     if (params === "read") return;
     const { chip } = context;

@@ -13,7 +13,7 @@ export const promptStep = defineStep({
   name: "prompt",
   summary: "ask the technician to confirm, e.g. after fitting a BOOT0 jumper (--yes answers yes)",
   usage: 'prompt: "Fit the BOOT0 jumper, press reset, then confirm"',
-  needsTarget: false,
+  flow: { needsTarget: false },
   schema: z.string().min(1).describe("the question"),
   async run(params, context) {
     if (!(await context.ask(params))) {

@@ -28,6 +28,8 @@ export const protectStep = defineStep({
   name: "protect",
   summary: "turn on read protection (RDP level 1) or write-protect sectors; the chip resets",
   usage: "protect: { read: true } | protect: { write: [0, 1] }",
+  // RDP level 1 (AN3155 §3.11): the bootloader refuses Read and Write Memory afterwards, until `unprotect: read`.
+  flow: (params) => (params.read ? { readProtection: true } : {}),
   schema: z.strictObject({
     read: z.literal(true).optional().describe("RDP level 1: flash can no longer be read through the bootloader"),
     write: z.array(z.number().int().min(0).max(255)).min(1).optional().describe(
@@ -54,6 +56,7 @@ export const unprotectStep = defineStep({
   name: "unprotect",
   summary: "remove read protection (this ERASES all flash) and/or write protection; the chip resets",
   usage: "unprotect: all | read | write",
+  flow: (params) => (params === "write" ? {} : { readProtection: false }),
   schema: z.enum(["all", "read", "write"]).describe("read: removes RDP (mass erase); write: removes WRP"),
   async run(params, context) {
     const target = requireTarget(context, "unprotect");

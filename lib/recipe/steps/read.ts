@@ -21,6 +21,7 @@ export const readStep = defineStep({
   name: "read",
   summary: "read a memory region into a file (.bin, .hex, .srec or .dfu)",
   usage: "read: { address: 0x08000000, length: 65536, file: backup.hex }",
+  flow: { accessesFlash: true },
   schema: z.strictObject({
     address,
     length: length.max(MAX_READ_LENGTH).describe(`bytes to read, at most ${MAX_READ_LENGTH} (16 MiB)`),
@@ -44,6 +45,31 @@ export const readStep = defineStep({
         "name a file in an existing folder (relative to the recipe)",
         "E_FILE",
       );
+    }
+    // Checked now, not after the whole chip was read: the output must be a file that can be replaced.
+    // (A minimal check; the guarded writability check of lib/ takes its place when it lands.)
+    try {
+      const existing = await Deno.stat(context.resolvePath(params.file));
+      if (!existing.isFile) {
+        throw new RecipeError(
+          `'${params.file}' is ${
+            existing.isDirectory ? "a folder" : "not a regular file"
+          }: the read cannot be saved there`,
+          context.locate(["file"]),
+          "name a file, e.g. backup.hex",
+          "E_FILE",
+        );
+      }
+    } catch (error) {
+      if (error instanceof RecipeError) throw error;
+      if (!(error instanceof Deno.errors.NotFound)) {
+        throw new RecipeError(
+          `cannot save to '${params.file}': ${error instanceof Error ? error.message : String(error)}`,
+          context.locate(["file"]),
+          "check the path and its permissions",
+          "E_FILE",
+        );
+      }
     }
     if (params.address + params.length > 0x1_0000_0000) {
       throw new RecipeError("the region runs past the 32-bit address space", context.locate(["length"]));

@@ -15,7 +15,8 @@ export const resetStep = defineStep({
   name: "reset",
   summary: "pulse NRST through the wired line; `into` says whether the bootloader or the application starts",
   usage: "reset: {} | reset: { into: bootloader }",
-  needsTarget: false,
+  // Even `into: bootloader` ends the connection: the restarted bootloader waits for a new sync (`connect`).
+  flow: { needsTarget: false, endsConnection: true },
   schema: z.strictObject({
     into: z.enum(["application", "bootloader"]).default("application").describe("what the chip starts afterwards"),
   }),

@@ -21,6 +21,7 @@ export const serialNumberStep = defineStep({
   name: "serial-number",
   summary: "write a per-board serial number (from --set or a counter file that advances when the board passes)",
   usage: "serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: serial.txt, start: 1000 } }",
+  flow: { accessesFlash: true },
   schema: z.strictObject({
     address,
     encoding: z.enum(SERIAL_ENCODINGS).describe("u32le, u64le, ascii (digits, zero-padded) or bcd (packed)"),

@@ -18,6 +18,7 @@ export const verifyStep = defineStep({
   name: "verify",
   summary: "check that flash holds every image written so far in this run (CRC where offered, else read back)",
   usage: "verify: {} | verify: { method: readback }",
+  flow: { needsWritten: true, accessesFlash: true },
   schema: z.strictObject({
     method: z.enum(["auto", "readback"]).default("auto").describe(
       "auto: CRC when the bootloader offers it, else read back; readback: always read back",

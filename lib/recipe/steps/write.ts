@@ -37,6 +37,7 @@ export const writeStep = defineStep({
   name: "write",
   summary: "program a firmware file into flash (the flash there must be erased)",
   usage: "write: { file: firmware.hex } | { file: app.bin, address: 0x08000000, sha256: ... }",
+  flow: { writes: true, accessesFlash: true },
   schema,
   async check(params, context, memo) {
     if (params.sha256) {
