@@ -5,7 +5,8 @@
  * @module
  */
 
-import { main } from "./lib/cli/main.ts";
+import { internalError, main } from "./lib/cli/main.ts";
+import { errorLine } from "./lib/cli/render.ts";
 import { systemConsole } from "./lib/cli/console.ts";
 import { allowBlockingWaits } from "./lib/transport/serial/wait_policy.ts";
 
@@ -18,5 +19,15 @@ const BLOCKING_WAIT_STRETCH_MS = 50;
 
 if (import.meta.main) {
   allowBlockingWaits(BLOCKING_WAIT_STRETCH_MS);
-  Deno.exit(await main(Deno.args, systemConsole()));
+  const console = systemConsole();
+  // A fault outside the command's own flow (a promise nobody awaited, a throwing timer) is still one
+  // error[E_INTERNAL] line and exit 1, never Deno's stack trace.
+  const fault = (event: Event, caught: unknown) => {
+    event.preventDefault();
+    console.err(errorLine(internalError(caught, Deno.args.includes("--debug") ? console : undefined)));
+    Deno.exit(1);
+  };
+  globalThis.addEventListener("unhandledrejection", (event) => fault(event, event.reason));
+  globalThis.addEventListener("error", (event) => fault(event, event.error));
+  Deno.exit(await main(Deno.args, console));
 }

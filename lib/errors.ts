@@ -75,3 +75,12 @@ export class InputError extends FlashRecipeError {
 export class DeviceError extends FlashRecipeError {
   readonly exitCode = 1 as const;
 }
+
+/**
+ * The same error as raised after a device was sent something: exit 1 whatever its kind, with the same code,
+ * message, hint and location. Exit 2 promises that nothing reached a device, and after contact that no longer holds.
+ */
+export function afterDeviceContact(error: FlashRecipeError): FlashRecipeError {
+  if (error.exitCode === 1) return error;
+  return new DeviceError(error.code, error.message, { hint: error.hint, location: error.location, cause: error });
+}

@@ -11,6 +11,7 @@
 import { InputError } from "../errors.ts";
 import { NoResponseError } from "../protocol/usart/errors.ts";
 import type { BoardAccess, ConnectRequest } from "../recipe/step.ts";
+import { withContactRecord } from "../recipe/board_contact.ts";
 import { simulatedPartName } from "../sim/part_names.ts";
 import type { SimulatedBoard } from "../sim/simulated_board.ts";
 import type { Target } from "../target/target.ts";
@@ -25,6 +26,7 @@ import {
 } from "../transport/serial/list_ports.ts";
 import { openSerialPort } from "../transport/serial/serial_port.ts";
 import { createDfuConnector } from "./dfu_connector.ts";
+import { markDeviceContact } from "./device_contact.ts";
 
 /** USB identity of the adapter to use (the recipe's `target.match`). */
 export interface UsbMatch {
@@ -70,8 +72,12 @@ export interface Connector extends BoardAccess {
 
 /** Checks the choice (an unknown `--simulate` chip is a usage error) and returns a connector. */
 export function createConnector(choice: LinkChoice): Connector {
-  if (choice.transport === "dfu") return createDfuConnector(choice);
-  return choice.simulate !== undefined ? simulatedConnector(choice, choice.simulate) : portConnector(choice);
+  const connector = choice.transport === "dfu"
+    ? createDfuConnector(choice)
+    : choice.simulate !== undefined
+    ? simulatedConnector(choice, choice.simulate)
+    : portConnector(choice);
+  return withContactRecord(connector, markDeviceContact);
 }
 
 function simulatedConnector(choice: LinkChoice, name: string): Connector {

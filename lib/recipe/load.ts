@@ -209,8 +209,9 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   errors.push(...unusedAssignments(file, setValues, vars, referenced));
   // What each step needs and ends, walked over the whole recipe: `write` after `jump`, `verify` with nothing
   // written. The on-failure steps may find a connection open, and images written, or not.
-  errors.push(...checkStepOrder(steps.map(ordered), { connected: "no", written: "no" }));
-  errors.push(...checkStepOrder(onFailure.map(ordered), { connected: "yes", written: "maybe" }));
+  const transport = header.target.transport;
+  errors.push(...checkStepOrder(steps.map(ordered), { transport, connected: "no", written: "no" }));
+  errors.push(...checkStepOrder(onFailure.map(ordered), { transport, connected: "yes", written: "maybe" }));
   if (errors.length > 0) throw new RecipeErrors(sortByPosition(errors));
 
   // Pre-flight checks: every file parsed, every range inside the chip, in recipe order.

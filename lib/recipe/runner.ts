@@ -6,7 +6,8 @@
  * @module
  */
 
-import { DeviceError, FlashRecipeError } from "../errors.ts";
+import { afterDeviceContact, DeviceError, FlashRecipeError } from "../errors.ts";
+import { withContactRecord } from "./board_contact.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import type { Target } from "../target/target.ts";
 import { evaluateCondition } from "./condition.ts";
@@ -40,6 +41,13 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   const written: MemoryImage[] = [];
   const settlers: ((passed: boolean) => Promise<void>)[] = [];
   let target: Target | undefined;
+  // Once the board was contacted, no error may claim exit 2 ("nothing was sent to a device").
+  let contacted = false;
+  const board = withContactRecord(options.board, () => contacted = true);
+  const userError = (caught: unknown) => {
+    const error = asUserError(caught);
+    return contacted ? afterDeviceContact(error) : error;
+  };
   const writesVerified = everyWriteVerified(recipe.steps);
 
   const contextFor = (info: StepInfo): StepContext => ({
@@ -47,11 +55,11 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     get target() {
       return target;
     },
-    board: options.board,
+    board,
     wiring: recipe.wiring,
     baud: recipe.header.target.baud,
     async connect(request) {
-      target = await options.board.connect(request);
+      target = await board.connect(request);
       result.identity = target.identity;
       reporter.identity(target.identity);
       return target;
@@ -102,7 +110,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
         result.steps.push({ step: info, outcome, durationMs });
         reporter.stepEnd(info, outcome, durationMs);
       } catch (caught) {
-        const error = asUserError(caught);
+        const error = userError(caught);
         const durationMs = performance.now() - stepStarted;
         result.steps.push({ step: info, error, durationMs });
         reporter.stepFailed(info, error, durationMs);
@@ -123,7 +131,19 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
         await runSteps(recipe.onFailure, recipe.onFailure.length);
       }
     }
-    for (const settle of settlers) await settle(result.ok);
+    for (const settle of settlers) {
+      try {
+        await settle(result.ok);
+      } catch (caught) {
+        // e.g. the serial counter could not be committed: the run cannot pass, and the next settler still runs.
+        const error = userError(caught);
+        reporter.info(undefined, `${error.code}: ${error.message}`);
+        if (result.ok) {
+          result.ok = false;
+          result.error = error;
+        }
+      }
+    }
   } finally {
     await target?.close();
   }

@@ -170,6 +170,8 @@ export interface StepFlow {
   endsConnection?: boolean;
   /** It turns read protection on (`true`) or off (`false`); the chip resets and the link re-syncs. */
   readProtection?: boolean;
+  /** It works only over this transport (the recipe's `target.transport`), e.g. `wait-usb` over `dfu`. */
+  transport?: "usart" | "dfu";
 }
 
 /** A step with its parameters. */

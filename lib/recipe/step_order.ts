@@ -41,6 +41,8 @@ interface Fact {
 
 /** The state the walk starts in. */
 export interface OrderStart {
+  /** The recipe's `target.transport`. */
+  transport: "usart" | "dfu";
   /** Whether a connection is open before the first step (the `on-failure` steps may find one). */
   connected: Tri;
   /** Whether images were written before the first step. */
@@ -55,6 +57,16 @@ export function checkStepOrder(steps: readonly OrderedStep[], start: OrderStart)
   let protectedFlash: Fact = { state: "no" };
   for (const step of steps) {
     const { flow } = step;
+    if (flow.transport !== undefined && flow.transport !== start.transport) {
+      errors.push(
+        new RecipeError(
+          `'${step.type}' works only over ${flow.transport}, and this recipe's target.transport is ${start.transport}`,
+          step.location,
+          flow.transport === "dfu" ? "set target.transport: dfu" : "use a recipe for the other transport",
+          "E_RECIPE_ORDER",
+        ),
+      );
+    }
     if (flow.needsTarget && connected.state !== "yes") errors.push(notConnected(step, connected));
     else if (flow.accessesFlash && protectedFlash.state !== "no") errors.push(flashHidden(step, protectedFlash));
     if (flow.needsWritten && written.state === "no") {

@@ -164,7 +164,8 @@ Deno.test("DFU recipes: bad transport, serial-line steps and a missing connect a
     assert.match(transport.stderr, /usart.*dfu|dfu.*usart/);
     const lines = await runCli("run", `${dir}/lines.yaml`, "--simulate", "stm32f405rg");
     assert.equal(lines.code, 2, lines.stderr + lines.stdout);
-    assert.match(lines.stderr + lines.stdout, /DFU target has no serial lines/);
+    assert.match(lines.stderr, /lines\.yaml:3:\d+: 'enter-boot' works only over usart/);
+    assert.doesNotMatch(lines.stdout, /\[1\//, "found before the run");
     const order = await runCli("validate", `${dir}/order.yaml`);
     assert.equal(order.code, 2);
     assert.match(order.stderr, /'verify' needs a connected chip/);

@@ -38,8 +38,8 @@ export function bootSequenceStep(options: BootSequenceStepOptions): StepType {
     summary: options.summary,
     usage: options.usage,
     // The chip restarts: whatever was connected before is gone, and a `connect` must follow before the bootloader
-    // is used again.
-    flow: { needsTarget: false, endsConnection: true },
+    // is used again. DTR/RTS exist only on a serial link.
+    flow: { needsTarget: false, endsConnection: true, transport: "usart" },
     schema: z.strictObject({
       ...sequenceTimingKeys,
       sequence: z.array(lineActionSchema).min(1).optional().describe("explicit line states and delays"),

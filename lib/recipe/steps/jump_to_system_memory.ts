@@ -25,7 +25,7 @@ export const jumpToSystemMemoryStep = defineStep({
   name: "jump-to-system-memory",
   summary: "make the running application jump to its USB DFU bootloader (0xAA on its CDC port), then connect",
   usage: 'jump-to-system-memory: { port: /dev/ttyACM0 } | { cdc: "0483:5740", trigger: [0xAA], timeout: 5s }',
-  flow: { needsTarget: false, connects: true },
+  flow: { needsTarget: false, connects: true, transport: "dfu" },
   schema: z.strictObject({
     port: z.string().optional().describe("the application's CDC serial port; empty or absent: find it by cdc"),
     cdc: z.string().regex(VID_PID, "vid:pid such as 0483:5740").default("0483:5740").describe(

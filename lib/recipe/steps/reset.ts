@@ -16,7 +16,7 @@ export const resetStep = defineStep({
   summary: "pulse NRST through the wired line; `into` says whether the bootloader or the application starts",
   usage: "reset: {} | reset: { into: bootloader }",
   // Even `into: bootloader` ends the connection: the restarted bootloader waits for a new sync (`connect`).
-  flow: { needsTarget: false, endsConnection: true },
+  flow: { needsTarget: false, endsConnection: true, transport: "usart" },
   schema: z.strictObject({
     into: z.enum(["application", "bootloader"]).default("application").describe("what the chip starts afterwards"),
   }),

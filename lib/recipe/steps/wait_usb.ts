@@ -15,7 +15,7 @@ export const waitUsbStep = defineStep({
   name: "wait-usb",
   summary: "wait for a USB device to appear or to go away",
   usage: 'wait-usb: { device: "0483:df11", until: present | gone, timeout: 10s }',
-  flow: { needsTarget: false },
+  flow: { needsTarget: false, transport: "dfu" },
   schema: z.strictObject({
     device: z.string().min(1).default("0483:df11").describe("vid:pid, bus-port path (1-2.3) or serial number"),
     until: z.enum(["present", "gone"]).default("present").describe("wait for the device to appear or to vanish"),
