@@ -192,7 +192,8 @@ export class YamlSource {
   }
 
   #position(offset: number | undefined): SourceLocation {
-    if (offset === undefined) return { file: this.file };
+    // An empty document has no node to point at: its start is where something is missing.
+    if (offset === undefined) return { file: this.file, line: 1, column: 1 };
     const pos = this.#lines.linePos(offset);
     return { file: this.file, line: pos.line, column: pos.col };
   }
