@@ -5,6 +5,8 @@
  * @module
  */
 
+import { MAX_INCLUDE_DEPTH, MAX_INCLUDES, MAX_STEPS } from "./load.ts";
+import { MAX_CONDITION_DEPTH, MAX_CONDITION_LENGTH, MAX_CONDITION_TERMS } from "./condition.ts";
 import { z } from "zod";
 import { WIRING_PRESETS } from "../transport/board_wiring.ts";
 import { commonStepKeys, recipeHeaderSchema, targetSchema } from "./schema.ts";
@@ -92,7 +94,28 @@ export function recipeReference(): string {
     "with `and`, `or`, `not` and parentheses, after `${name}` references are filled in. Nothing is evaluated as code.",
     "",
     "`- include: FILE` inserts the steps of another YAML file (a list of steps, or a mapping with `steps:`); it may",
-    "carry a `when:` that applies to every included step. Include cycles are errors.",
+    "carry a `when:` that applies to every included step. Include cycles are errors. A relative path is relative to",
+    "the including file; an absolute path is used as given.",
+    "",
+    "## Step order and limits",
+    "",
+    "`validate` and `run` check the order of the steps before anything is sent to a device, from what each step",
+    "needs and ends (data on each step definition, lib/recipe/step.ts `StepFlow`):",
+    "",
+    "- steps that talk to the chip need a `connect` before them; `jump`, `leave-boot` and `reset` end the",
+    "  connection, so steps after them need a new `connect` (after `enter-boot` or `reset: { into: bootloader }`);",
+    "- `verify` needs a `write` before it;",
+    "- `protect: { read: true }` (or `option-bytes` setting RDP above level 0) hides the flash from `erase`,",
+    "  `write`, `verify`, `read` and `serial-number` until `unprotect: read`;",
+    "- `wait-usb` and `jump-to-system-memory` work only over `transport: dfu`; `enter-boot`, `leave-boot` and",
+    "  `reset` only over `usart`;",
+    "- two `write` steps without `when:` must not put different bytes at one address.",
+    "",
+    "A step with `when:` may or may not run: a step that needs a connection after a conditional `jump` is refused.",
+    `Includes nest at most ${MAX_INCLUDE_DEPTH} deep, ${MAX_INCLUDES} includes and ${MAX_STEPS} steps per recipe;`,
+    `a \`when:\` holds at most ${MAX_CONDITION_LENGTH} characters and ${MAX_CONDITION_TERMS} values, with`,
+    `parentheses and \`not\` nested at most ${MAX_CONDITION_DEPTH} deep. \`--set NAME=VALUE\` must name a variable`,
+    "the recipe declares or uses.",
     "",
     "## Steps",
     "",

@@ -33,7 +33,7 @@ import { type DocumentPath, YamlSource } from "./yaml_source.ts";
 import { issuesToErrors } from "./zod_issues.ts";
 import { durationMs } from "./params.ts";
 import { z } from "zod";
-import { GuardedReadError, readGuardedText } from "../files/guarded_read.ts";
+import { fileErrorReason, GuardedReadError, readGuardedText } from "../files/guarded_read.ts";
 
 /** How often and how patiently a step is retried. */
 export interface RetryPolicy {
@@ -288,6 +288,16 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
       else if (error instanceof InputError) {
         errors.push(
           new RecipeError(error.message, error.location ?? entry.recipeStep.location, error.hint, error.code),
+        );
+      } else if (isFileSystemError(error)) {
+        // A file the step names (a counter, a checksum's firmware) cannot be used: the step's line says which.
+        errors.push(
+          new RecipeError(
+            `'${entry.type}' cannot use a file it names: ${fileErrorReason(error)}`,
+            entry.recipeStep.location,
+            "check the paths in this step (relative to the recipe's folder) and their permissions",
+            "E_FILE",
+          ),
         );
       } else throw error;
     }
@@ -672,4 +682,9 @@ function sortByPosition(errors: RecipeError[]): RecipeError[] {
 
 function shortName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
+}
+
+/** Whether `error` is one of Deno's file-system errors (not found, permission denied, a folder, ...). */
+function isFileSystemError(error: unknown): error is Error {
+  return Object.values(Deno.errors).some((kind) => error instanceof kind);
 }

@@ -206,6 +206,7 @@ function asUserError(error: unknown): FlashRecipeError {
 /** Whether every `write` step runs unconditionally and a `verify` step comes after the last of them. */
 function everyWriteVerified(steps: readonly RecipeStep[]): boolean {
   const writes = steps.filter((step) => step.type === "write");
-  const lastWrite = Math.max(-1, ...writes.map((step) => step.index));
+  // A reduce, not Math.max(...): a spread's argument count is bounded by the engine, the step count is not.
+  const lastWrite = writes.reduce((last, step) => Math.max(last, step.index), -1);
   return writes.every((step) => !step.when) && steps.some((step) => step.type === "verify" && step.index > lastWrite);
 }

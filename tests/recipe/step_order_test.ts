@@ -241,3 +241,19 @@ Deno.test("control characters in file names and names never reach the terminal r
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a file-system error in a step's check is a recipe error at the step, not a crash", async () => {
+  await expectBad(
+    {
+      "recipe.yaml": recipe(
+        "  - connect\n  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: sn } }\n",
+      ),
+      "sn/keep": "",
+    },
+    /^error\[E_FILE\]: .*recipe\.yaml:6:5: 'serial-number' cannot use a file it names: it is a directory/,
+  );
+  await expectBad(
+    { "recipe.yaml": recipe(`  - connect\n  - write: { file: gone.hex, sha256: '${"0".repeat(64)}' }\n`) },
+    /^error\[E_FILE\]: .*recipe\.yaml:6:5: 'write' cannot use a file it names: no such file/,
+  );
+});
