@@ -194,7 +194,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   }
   const wiring = resolveWiring(header.target.wiring);
 
-  const budget: IncludeBudget = { includes: 0, steps: 0 };
+  const budget: IncludeBudget = { includes: 0, steps: 0, lookup, known: knownNames };
   const items = await expandIncludes(source, header.steps, ["steps"], [resolve(file)], errors, budget);
   const failureItems = await expandIncludes(
     source,
@@ -374,12 +374,16 @@ function resolveReferences(
   return out;
 }
 
-/** How much of the include budget a recipe has used. */
+/** How much of the include budget a recipe has used, and how an include's `when:` references are filled in. */
 interface IncludeBudget {
   /** Files included so far. */
   includes: number;
   /** Steps found so far, includes expanded. */
   steps: number;
+  /** Variable lookup. */
+  lookup: Lookup;
+  /** Variable names, for suggestions. */
+  known: readonly string[];
 }
 
 /**
@@ -484,7 +488,11 @@ async function expandIncludes(
       );
       continue;
     }
-    const when = [inherited, parsed.data.when].filter(Boolean).map((w) => `(${w})`).join(" and ") || undefined;
+    // The include's own condition, its references filled in like a step's.
+    const ownWhen = parsed.data.when === undefined
+      ? undefined
+      : String(resolveReferences(source, parsed.data.when, [...path, "when"], budget.lookup, budget.known, errors));
+    const when = [inherited, ownWhen].filter(Boolean).map((w) => `(${w})`).join(" and ") || undefined;
     // Appended in place (never `push(...steps)`, whose argument count an included file could make overflow).
     await expandIncludes(included, list.items, list.base, [...stack, target], errors, budget, when, out);
     if (budget.steps > MAX_STEPS || budget.includes > MAX_INCLUDES) return out;

@@ -257,3 +257,19 @@ Deno.test("a file-system error in a step's check is a recipe error at the step, 
     /^error\[E_FILE\]: .*recipe\.yaml:6:5: 'write' cannot use a file it names: no such file/,
   );
 });
+
+Deno.test("an include's when: has its references filled in, and they count as used by --set", async () => {
+  const dir = await tempFiles({
+    "recipe.yaml": recipe('  - include: inc.yaml\n    when: "${board} == rev2"\n'),
+    "inc.yaml": "- log: included\n",
+  });
+  try {
+    const rev2 = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8", "--set", "board=rev2");
+    assert.equal(rev2.code, 0, rev2.stderr);
+    assert.match(rev2.stdout, /\[1\/1\] log +included/);
+    const rev1 = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8", "--set", "board=rev1");
+    assert.match(rev1.stdout, /skipped \(when: \(rev1 == rev2\)\)/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
