@@ -6,6 +6,7 @@
  * @module
  */
 
+import { printable } from "./render.ts";
 import { type OptionSpec, type ParsedArgs, parseNumber } from "./args.ts";
 import type { Console } from "./command.ts";
 import { createConnector } from "./connector.ts";
@@ -75,7 +76,7 @@ export async function openLink(link: LinkArgs, console: Console): Promise<OpenLi
     simulate: link.simulate,
     transport: link.usb !== undefined ? "dfu" : "usart",
     usb: link.usb,
-    warn: (message) => console.err(`warning: ${message}`),
+    warn: (message) => console.err(`warning: ${printable(message)}`),
   });
   let target: Target;
   try {

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { printable } from "./render.ts";
 import type { ParsedArgs } from "./args.ts";
 import { parseAssignments } from "./args.ts";
 import type { Console } from "./command.ts";
@@ -40,7 +41,7 @@ export async function prepareRun(
   }
   const warn = (message: string) => {
     json?.emit({ event: "warning", message });
-    console.err(`warning: ${message}`);
+    console.err(`warning: ${printable(message)}`);
   };
   const simulate = args.options.simulate as string | undefined;
   // An unknown simulated chip is a usage error, found before the recipe is even read.
