@@ -24,7 +24,7 @@ if (import.meta.main) {
   // error[E_INTERNAL] line and exit 1, never Deno's stack trace.
   const fault = (event: Event, caught: unknown) => {
     event.preventDefault();
-    console.err(errorLine(internalError(caught, Deno.args.includes("--debug") ? console : undefined)));
+    console.err(errorLine(internalError(caught)));
     Deno.exit(1);
   };
   globalThis.addEventListener("unhandledrejection", (event) => fault(event, event.reason));

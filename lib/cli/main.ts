@@ -9,6 +9,7 @@ import { parseArgs } from "./args.ts";
 import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { afterDeviceContact, DeviceError, FlashRecipeError, InputError } from "../errors.ts";
 import { deviceContacted, resetDeviceContact } from "./device_contact.ts";
+import { saveTrace, setDebugConsole } from "./debug_trace.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 import { VERSION } from "./version.ts";
 import { errorLines } from "./render.ts";
@@ -118,6 +119,7 @@ export async function main(argv: readonly string[], console: Console): Promise<n
   const debug = argv.includes("--debug");
   argv = argv.filter((arg) => arg !== "--debug");
   resetDeviceContact();
+  setDebugConsole(debug ? console : undefined);
   // Decided from the raw arguments, so that even a mistake in the other options is reported as an event.
   let json = false;
   try {
@@ -146,7 +148,7 @@ export async function main(argv: readonly string[], console: Console): Promise<n
     const args = parseArgs(rest, command.options, command.name);
     return await command.run(args, console);
   } catch (caught) {
-    let error = caught instanceof FlashRecipeError ? caught : internalError(caught, debug ? console : undefined);
+    let error = caught instanceof FlashRecipeError ? caught : internalError(caught);
     // Exit 2 says nothing was sent to a device: after contact, every error is exit 1.
     if (deviceContacted()) error = afterDeviceContact(error);
     if (json) {
@@ -161,29 +163,14 @@ export async function main(argv: readonly string[], console: Console): Promise<n
 
 /**
  * What flashrecipe did not expect (a bug, or a fault of the system under it) as one line a user can act on, never
- * a stack trace: the trace goes to stderr after the line with `--debug` (`debug` given), else into a log file
- * the line names. It is exit 1: the command may have reached a device before the fault, so exit 2 ("nothing was
+ * a stack trace: the trace goes where {@linkcode saveTrace} puts it (stderr with `--debug`, else a log file the
+ * line names). It is exit 1: the command may have reached a device before the fault, so exit 2 ("nothing was
  * sent") cannot be promised.
  */
-export function internalError(caught: unknown, debug?: Console): FlashRecipeError {
+export function internalError(caught: unknown): FlashRecipeError {
   const message = caught instanceof Error ? `${caught.name}: ${caught.message}` : String(caught);
-  const trace = caught instanceof Error ? caught.stack ?? message : message;
-  let where = "run again with --debug for the trace";
-  if (debug) {
-    for (const line of trace.split("\n")) debug.err(`debug: ${line}`);
-    where = "the trace is above";
-  } else {
-    try {
-      const file = Deno.makeTempFileSync({ prefix: "flashrecipe-debug-", suffix: ".log" });
-      Deno.writeTextFileSync(file, `flashrecipe ${VERSION}\n${trace}\n`);
-      where = `the trace is in ${file}`;
-    } catch (error) {
-      // No temporary folder to write in: the trace stays one --debug away.
-      if (!(error instanceof Error)) throw error;
-    }
-  }
   return new DeviceError("E_INTERNAL", `internal error: ${message.split("\n")[0]}`, {
-    hint: `please report this with the command line, the recipe and flashrecipe ${VERSION}; ${where}`,
+    hint: `please report this with the command line, the recipe and flashrecipe ${VERSION}; ${saveTrace(caught)}`,
     cause: caught,
   });
 }

@@ -27,6 +27,11 @@ export interface RunOptions {
   ask?: (question: string) => Promise<boolean>;
   /** Waits; injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Keeps the stack trace of an unexpected exception in a step (the CLI: a log file, or stderr with --debug) and
+   * returns words for the error's hint saying where it is.
+   */
+  saveTrace?: (caught: unknown) => string;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -45,7 +50,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   let contacted = false;
   const board = withContactRecord(options.board, () => contacted = true);
   const userError = (caught: unknown) => {
-    const error = asUserError(caught);
+    const error = asUserError(caught, options.saveTrace);
     return contacted ? afterDeviceContact(error) : error;
   };
   const writesVerified = everyWriteVerified(recipe.steps);
@@ -194,11 +199,12 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined, l
 }
 
 /** Errors the tool knows how to explain pass through; anything else is reported as an internal fault. */
-function asUserError(error: unknown): FlashRecipeError {
+function asUserError(error: unknown, saveTrace?: (caught: unknown) => string): FlashRecipeError {
   if (error instanceof FlashRecipeError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  return new DeviceError("E_INTERNAL", `internal error: ${message}`, {
-    hint: "please report this with the recipe and the output of --json",
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  const where = saveTrace ? `; ${saveTrace(error)}` : "";
+  return new DeviceError("E_INTERNAL", `internal error: ${message.split("\n")[0]}`, {
+    hint: `please report this with the recipe and the output of --json${where}`,
     cause: error,
   });
 }

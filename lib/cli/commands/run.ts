@@ -4,6 +4,7 @@
  * @module
  */
 
+import { saveTrace } from "../debug_trace.ts";
 import type { ParsedArgs } from "../args.ts";
 import type { CommandSpec, Console } from "../command.ts";
 import { createConnector } from "../connector.ts";
@@ -56,6 +57,7 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
   const connector = createConnector(link);
   try {
     const result = await runRecipe(recipe, {
+      saveTrace,
       board: connector,
       reporter: chooseReporter(console, {
         json,

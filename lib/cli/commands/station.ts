@@ -6,6 +6,7 @@
  * @module
  */
 
+import { saveTrace } from "../debug_trace.ts";
 import type { ParsedArgs } from "../args.ts";
 import { parseNumber } from "../args.ts";
 import { coloursFor } from "../colour.ts";
@@ -147,6 +148,7 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
       let result;
       try {
         result = await runRecipe(recipe, {
+          saveTrace,
           board: connector,
           flags,
           ask: askOnTerminal,
