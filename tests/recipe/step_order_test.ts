@@ -273,3 +273,16 @@ Deno.test("an include's when: has its references filled in, and they count as us
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("option-bytes that set RDP, by field or by raw bytes, lock the flash for the steps after it", async () => {
+  for (const ob of ["{ set: { RDP: 0x00 } }", "{ raw: { offset: 0, bytes: [0x00] } }"]) {
+    await expectBad(
+      { "recipe.yaml": recipe(`  - connect\n  - option-bytes: ${ob}\n  - erase: all\n`) },
+      /recipe\.yaml:7:5: 'erase' comes after 'option-bytes' at line 6 .*read protection on/,
+    );
+  }
+  // 0xA5 is level 0 on the F1 (RM0008 §2.4.1): flash stays reachable.
+  await expectGood({
+    "recipe.yaml": recipe("  - connect\n  - option-bytes: { raw: { offset: 0, bytes: [0xA5] } }\n  - erase: all\n"),
+  });
+});

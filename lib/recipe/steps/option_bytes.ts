@@ -38,7 +38,14 @@ export const optionBytesStep = defineStep({
   schema,
   // Setting RDP to level 1 or 2 locks the flash for the steps after; setting level 0 unlocks it (mass erase).
   flow(params, chip) {
-    const rdp = params === "read" ? undefined : params.set?.RDP;
+    if (params === "read") return {};
+    let rdp = params.set?.RDP;
+    // Raw bytes over the RDP byte set it as well (the byte holding the field, as the DFU target writes it).
+    const field = chip.optionBytes.fields.find((f) => f.name === "RDP");
+    if (rdp === undefined && field && params.raw) {
+      const at = field.offset + Math.floor(field.shift / 8) - params.raw.offset;
+      if (at >= 0 && at < params.raw.bytes.length) rdp = params.raw.bytes[at];
+    }
     return rdp === undefined ? {} : { readProtection: rdpLevel(chip, rdp) > 0 };
   },
   check(params, context) {
