@@ -2,7 +2,8 @@
  * Seeded random command lines, in process (with captured output) for speed: every one ends with exit 0, 1 or 2,
  * never a trace or an internal fault, and exit 2 only when no device was contacted. Commands that serve or loop
  * until stopped (`sim`, `station`) and those that open real ports or USB devices are left out: a command line of
- * this corpus reaches only simulated boards. See tests/fuzz/mutate.ts for seeds and sizes.
+ * this corpus reaches only simulated boards, and writes only into a temporary folder (the working directory
+ * during the test). See tests/fuzz/mutate.ts for seeds and sizes.
  */
 import assert from "node:assert/strict";
 import { copy } from "./copy.ts";
@@ -38,6 +39,9 @@ const OPTIONS = [
 
 Deno.test(`fuzz: ${CASES} command lines`, async () => {
   const dir = await Deno.makeTempDir({ prefix: "flashrecipe-fuzz-" });
+  // Relative outputs (`convert IN OUT`, `read -o OUT`) land in the temporary folder, not in the repository.
+  const cwd = Deno.cwd();
+  Deno.chdir(dir);
   try {
     await copy(RECIPES, dir);
     await copy(FIRMWARE, dir);
@@ -91,6 +95,7 @@ Deno.test(`fuzz: ${CASES} command lines`, async () => {
       if (result.code === 2) assert.equal(deviceContacted(), false, `exit 2 after contact: ${context}`);
     }
   } finally {
+    Deno.chdir(cwd);
     await Deno.remove(dir, { recursive: true });
   }
 });
