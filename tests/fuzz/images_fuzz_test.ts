@@ -11,7 +11,9 @@ import { deviceContacted } from "../../lib/cli/device_contact.ts";
 const FIRMWARE = new URL("../fixtures/firmware/", import.meta.url);
 const CASES = fuzzCases(30);
 
-const images = [...Deno.readDirSync(FIRMWARE)].filter((e) => e.isFile && !e.name.endsWith(".md")).map((e) => e.name)
+const images = [...Deno.readDirSync(FIRMWARE)].filter((e) =>
+  e.isFile && !e.name.endsWith(".md") && !e.name.startsWith(".")
+).map((e) => e.name)
   .sort();
 
 for (const [imageIndex, name] of images.entries()) {
