@@ -46,6 +46,9 @@ Deno.test(`fuzz: ${CASES} command lines`, async () => {
     await copy(RECIPES, dir);
     await copy(FIRMWARE, dir);
     await Deno.mkdir(`${dir}/folder.bin`);
+    // A FIFO with no writer would block a plain open forever: the guarded reader must refuse it unopened.
+    const fifo = await new Deno.Command("mkfifo", { args: [`${dir}/fifo.hex`] }).output();
+    assert.equal(fifo.code, 0, "mkfifo");
     const values = [
       "stm32f103c8",
       "stm32f405rg",
@@ -60,6 +63,8 @@ Deno.test(`fuzz: ${CASES} command lines`, async () => {
       `${dir}/blinky.bin`,
       `${dir}/blinky.dfu`,
       `${dir}/folder.bin`,
+      `${dir}/fifo.hex`,
+      "/dev/zero",
       `${dir}/missing/out.bin`,
       `${dir}/out.hex`,
       `${dir}/blinky.hex/out.bin`,

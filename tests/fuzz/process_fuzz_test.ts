@@ -1,6 +1,7 @@
 /**
  * The guarantees a user sees, checked on real processes against a simulated board on a pseudo-terminal
- * (`flashrecipe sim usart --flash-file`): a recipe whose later step is wrong is refused with exit 2 and one
+ * (`flashrecipe sim usart --flash-file`): a recipe whose later step is wrong (or names /dev/zero or a FIFO with no
+ * writer, which would blow memory or block a plain read) is refused with exit 2 and one
  * positioned `error[E_...]` line, no trace, within a time limit and a memory cap — and the flash file is
  * byte-identical afterwards. The cases are the issue's "written before validating" classes plus seeded mutants of
  * a recipe that erases and writes. A valid recipe run last shows that the harness sees a changed flash.
@@ -35,6 +36,11 @@ const BROKEN_LATER: Record<string, [string, string[]?]> = {
   "${env.A=B}": [`${HEADER}  - connect\n  - erase: all\n  - log: "\${env.A=B}"\n`],
   "a misspelt --set": [GOOD, ["--set", "fww=other.bin"]],
   "a .bin without address": [`${HEADER}  - connect\n  - erase: all\n  - write: { file: other.bin }\n`],
+  "/dev/zero as firmware": [
+    `${HEADER}  - connect\n  - erase: all\n  - write: { file: /dev/zero, address: 0x08000000 }\n`,
+  ],
+  "a FIFO without a writer as firmware": [`${HEADER}  - connect\n  - erase: all\n  - write: { file: fifo.hex }\n`],
+  "a FIFO as an include": [`${HEADER}  - connect\n  - erase: all\n  - include: fifo.hex\n`],
 };
 
 interface ProcessResult {
@@ -75,6 +81,7 @@ Deno.test({
     await Deno.writeTextFile(`${dir}/fw.hex`, HEX);
     await Deno.writeFile(`${dir}/other.bin`, new Uint8Array(64).fill(0x5a));
     await Deno.mkdir(`${dir}/out`);
+    assert.equal((await new Deno.Command("mkfifo", { args: [`${dir}/fifo.hex`] }).output()).code, 0, "mkfifo");
     const sim = await startUsartSim(["--chip", "stm32f103c8", "--flash-file", flashFile]);
     let stopped = false;
     try {

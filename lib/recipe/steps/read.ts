@@ -46,31 +46,6 @@ export const readStep = defineStep({
         "E_FILE",
       );
     }
-    // Checked now, not after the whole chip was read: the output must be a file that can be replaced.
-    // (A minimal check; the guarded writability check of lib/ takes its place when it lands.)
-    try {
-      const existing = await Deno.stat(context.resolvePath(params.file));
-      if (!existing.isFile) {
-        throw new RecipeError(
-          `'${params.file}' is ${
-            existing.isDirectory ? "a folder" : "not a regular file"
-          }: the read cannot be saved there`,
-          context.locate(["file"]),
-          "name a file, e.g. backup.hex",
-          "E_FILE",
-        );
-      }
-    } catch (error) {
-      if (error instanceof RecipeError) throw error;
-      if (!(error instanceof Deno.errors.NotFound)) {
-        throw new RecipeError(
-          `cannot save to '${params.file}': ${error instanceof Error ? error.message : String(error)}`,
-          context.locate(["file"]),
-          "check the path and its permissions",
-          "E_FILE",
-        );
-      }
-    }
     if (params.address + params.length > 0x1_0000_0000) {
       throw new RecipeError("the region runs past the 32-bit address space", context.locate(["length"]));
     }
