@@ -106,7 +106,8 @@ export function programHelp(): string {
     "  --help       show help",
     "  --version    show the version",
     "",
-    "Exit codes: 0 success, 1 a step failed on the device, 2 bad usage, recipe or file.",
+    "Exit codes: 0 success, 1 failed once a device was contacted (or an internal fault),",
+    "2 bad usage, recipe or file (nothing was sent to a device).",
   ].join("\n");
 }
 
