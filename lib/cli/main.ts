@@ -10,6 +10,7 @@ import { commandHelp, type CommandSpec, type Console } from "./command.ts";
 import { FlashRecipeError, InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 import { VERSION } from "./version.ts";
+import { redactSecrets } from "../production/redact.ts";
 import type { OptionSpec } from "./args.ts";
 
 export { VERSION } from "./version.ts";
@@ -82,6 +83,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/sim.ts")).simCommand,
   },
   {
+    name: "records",
+    summary: "export or look up production records (CSV or JSON Lines)",
+    load: async () => (await import("./commands/records.ts")).recordsCommand,
+  },
+  {
     name: "usb",
     summary: "list USB devices, with the alternate settings and memory layouts of DFU devices",
     load: async () => (await import("./commands/usb.ts")).usbCommand,
@@ -146,7 +152,8 @@ export async function main(argv: readonly string[], console: Console): Promise<n
         const { errorResultEvent, JsonEventWriter } = await import("./json_reporter.ts");
         new JsonEventWriter(console).emit(errorResultEvent(error));
       }
-      console.err(`error[${error.code}]: ${error.userMessage()}`);
+      // A database URL quoted in any message loses its password on the way out.
+      console.err(redactSecrets(`error[${error.code}]: ${error.userMessage()}`, []));
       return error.exitCode;
     }
     throw error;

@@ -80,6 +80,8 @@ export interface Recipe {
   wiring?: BoardWiring;
   /** Images the recipe writes, in order. */
   planned: MemoryImage[];
+  /** The serial-number counters the recipe draws from (so a run knows it needs a production store). */
+  counters: string[];
   /** Resolves a path written in the recipe. */
   resolvePath(path: string): string;
 }
@@ -179,6 +181,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   // Pre-flight checks: every file parsed, every range inside the chip, in recipe order.
   const images = new Map<string, MemoryImage>();
   const planned: MemoryImage[] = [];
+  const counters = new Set<string>();
   const key = (path: string, o: LoadImageOptions) => `${path}\u0000${o.format ?? ""}\u0000${o.baseAddress ?? ""}`;
   const recipeDir = dirname(file);
   const resolvePath = (path: string) => (isAbsolute(path) ? path : join(recipeDir, path));
@@ -214,6 +217,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
       },
       planWrite: (image) => planned.push(image),
       plannedWrites: () => planned,
+      useCounter: (name) => void counters.add(name),
     };
     try {
       await entry.recipeStep.step.check(context);
@@ -237,6 +241,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
     chip,
     wiring,
     planned,
+    counters: [...counters],
     resolvePath,
   };
 }

@@ -12,7 +12,7 @@ import type { Target } from "../target/target.ts";
 import { evaluateCondition } from "./condition.ts";
 import type { Recipe, RecipeStep } from "./load.ts";
 import type { RunReporter, RunResult, StepInfo } from "./reporter.ts";
-import type { BoardAccess, RunFlags, StepContext } from "./step.ts";
+import type { BoardAccess, RunFlags, SerialIssuer, StepContext } from "./step.ts";
 
 /** Options of {@linkcode runRecipe}. */
 export interface RunOptions {
@@ -26,6 +26,8 @@ export interface RunOptions {
   ask?: (question: string) => Promise<boolean>;
   /** Waits; injectable for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /** Issues counter serial numbers (the production store); a recipe with a counter cannot run without one. */
+  serials?: SerialIssuer;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -38,7 +40,6 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   const started = performance.now();
   const result: RunResult = { ok: true, durationMs: 0, steps: [] };
   const written: MemoryImage[] = [];
-  const settlers: ((passed: boolean) => Promise<void>)[] = [];
   let target: Target | undefined;
   const writesVerified = everyWriteVerified(recipe.steps);
 
@@ -73,8 +74,15 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     recordSerialNumber(value) {
       result.serialNumber = value;
     },
-    onSettle(handler) {
-      settlers.push(handler);
+    issueSerial(counter) {
+      if (!options.serials) {
+        return Promise.reject(
+          new DeviceError("E_SERIAL_COUNTER", `counter '${counter.name}' needs a production store`, {
+            hint: "run the recipe through flashrecipe run or station, which open the store (--db)",
+          }),
+        );
+      }
+      return options.serials({ ...counter, boardUid: target?.identity.uniqueId });
     },
     sleep,
     flags,
@@ -123,7 +131,6 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
         await runSteps(recipe.onFailure, recipe.onFailure.length);
       }
     }
-    for (const settle of settlers) await settle(result.ok);
   } finally {
     await target?.close();
   }
