@@ -1,16 +1,20 @@
 /**
- * PostgreSQL through the `postgres` npm client: one database for every station of a line. This module is loaded
- * only when a PostgreSQL URL is given (`open_store.ts` imports it dynamically), so other runs never load the
- * client.
+ * PostgreSQL through the `pg` npm client (node-postgres): one database for every station of a line. This module
+ * is loaded only when a PostgreSQL URL is given (`open_store.ts` imports it dynamically), so other runs never load
+ * the client.
  *
  * Transactions run at READ COMMITTED; the counter update takes the counter's row lock, so issuers of one counter
  * queue on it while the rest of the line carries on. A station name is claimed with a session advisory lock held
  * on a connection of its own for as long as the station runs; PostgreSQL drops it when that connection ends.
  *
+ * A connection the server drops (restart, network) is discarded and the next transaction opens a new one; the
+ * client's error events are handled here, so a database going away is an `E_STORE` error, never a crash.
+ *
  * @module
  */
 
-import postgres from "postgres";
+// @ts-types="@types/pg"
+import pg from "pg";
 import type { SqlDriver, SqlRow, SqlTransaction, SqlValue } from "./sql_driver.ts";
 
 /** Advisory-lock class for station names ("fstn"). */
@@ -18,7 +22,7 @@ const STATION_LOCK_CLASS = 0x6673746e;
 
 /** Options of {@linkcode PostgresDriver.open}. */
 export interface PostgresOptions {
-  /** Connections the pool may open (one per slot that writes at the same moment, plus the station claim). */
+  /** Connections the pool may open (one per slot that writes at the same moment). */
   maxConnections?: number;
   /** Seconds to wait for a connection before the store counts as unreachable. */
   connectTimeoutSeconds?: number;
@@ -27,58 +31,75 @@ export interface PostgresOptions {
 /** The PostgreSQL driver. */
 export class PostgresDriver implements SqlDriver {
   readonly dialect = "postgres" as const;
-  readonly #sql: postgres.Sql;
+  readonly #pool: pg.Pool;
+  readonly #options: pg.ClientConfig;
 
-  private constructor(sql: postgres.Sql) {
-    this.#sql = sql;
+  private constructor(pool: pg.Pool, options: pg.ClientConfig) {
+    this.#pool = pool;
+    this.#options = options;
   }
 
-  /** Connects to `url` (the first statement opens the connection). */
+  /** Prepares a pool for `url` (the first transaction opens a connection). */
   static open(url: string, options: PostgresOptions = {}): PostgresDriver {
-    const sql = postgres(url, {
-      max: options.maxConnections ?? 4,
-      connect_timeout: options.connectTimeoutSeconds ?? 5,
-      idle_timeout: 60,
-      onnotice: () => {},
+    const config: pg.ClientConfig = {
+      connectionString: url,
+      connectionTimeoutMillis: (options.connectTimeoutSeconds ?? 5) * 1000,
       // The application name shows in pg_stat_activity, for a line's database administrator.
-      connection: { application_name: "flashrecipe" },
-    });
-    return new PostgresDriver(sql);
+      application_name: "flashrecipe",
+    };
+    const pool = new pg.Pool({ ...config, max: options.maxConnections ?? 4, idleTimeoutMillis: 60_000 });
+    // An idle connection the server closed: the pool drops it; the next transaction opens a new one.
+    pool.on("error", () => {});
+    return new PostgresDriver(pool, config);
   }
 
   async transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return await this.#sql.begin((tx) =>
-      work({
-        rows: async (sql, params) => [...await tx.unsafe(sql, (params ?? []) as SqlValue[])] as SqlRow[],
-      })
-    ) as T;
+    const client = await this.#pool.connect();
+    let broken: unknown;
+    const onError = (error: unknown) => (broken = error);
+    client.on("error", onError);
+    try {
+      await client.query("BEGIN");
+      const result = await work({
+        rows: async (sql, params) => (await client.query(sql, (params ?? []) as SqlValue[])).rows as SqlRow[],
+      });
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      broken ??= await client.query("ROLLBACK").then(() => undefined, (rollback: unknown) => rollback);
+      throw error;
+    } finally {
+      client.off("error", onError);
+      // A connection that failed is closed rather than handed to the next transaction.
+      client.release(broken instanceof Error ? broken : broken === undefined ? undefined : true);
+    }
   }
 
   async claimStation(station: string): Promise<(() => Promise<void>) | undefined> {
-    const connection = await this.#sql.reserve();
+    const client = new pg.Client(this.#options);
+    // The claim's connection lost (server restart) only loses the claim; nothing waits on it.
+    client.on("error", () => {});
     try {
-      const [row] = await connection.unsafe(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS claimed`, [
+      await client.connect();
+      const result = await client.query(`SELECT pg_try_advisory_lock($1, hashtext($2)) AS claimed`, [
         STATION_LOCK_CLASS,
         station,
       ]);
-      if (row.claimed !== true) {
-        connection.release();
+      if (result.rows[0]?.claimed !== true) {
+        await client.end().catch(() => {});
         return undefined;
       }
     } catch (error) {
-      connection.release();
+      await client.end().catch(() => {});
       throw error;
     }
     return async () => {
-      try {
-        await connection.unsafe(`SELECT pg_advisory_unlock($1, hashtext($2))`, [STATION_LOCK_CLASS, station]);
-      } finally {
-        connection.release();
-      }
+      // Closing the session releases its advisory locks.
+      await client.end().catch(() => {});
     };
   }
 
   async close(): Promise<void> {
-    await this.#sql.end({ timeout: 5 });
+    await this.#pool.end();
   }
 }
