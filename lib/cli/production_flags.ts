@@ -8,6 +8,7 @@
 
 import type { OptionSpec, ParsedArgs } from "./args.ts";
 import { InputError } from "../errors.ts";
+import type { ProductionRecord } from "../production/record.ts";
 import { STORE_ERROR_POLICIES, type StoreErrorPolicy } from "../production/store_retry.ts";
 
 /** The environment variable naming the store when `--db` is not given. */
@@ -69,4 +70,11 @@ export function operatorAndLot(args: ParsedArgs): { operator: string; lot: strin
     operator: (args.options.operator as string | undefined) ?? "",
     lot: (args.options.lot as string | undefined) ?? "",
   };
+}
+
+/** The warning for a board its station left in progress, now marked `INTERRUPTED`. */
+export function interruptedWarning(record: ProductionRecord): string {
+  const serial = record.serial_number ? `, serial ${record.serial_number}` : "";
+  return `record ${record.id} (board ${record.board_uid || "not identified"}${serial}) was in progress when station ` +
+    `${record.station} last stopped: marked INTERRUPTED; flash that board again`;
 }

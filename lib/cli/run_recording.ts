@@ -15,11 +15,14 @@ import type { Recipe } from "../recipe/load.ts";
 import { BoardRecording } from "../production/board_recording.ts";
 import { sha256Hex } from "../production/hash.ts";
 import { openStore } from "../production/open_store.ts";
+import type { ProductionRecord } from "../production/record.ts";
 
 /** A recorded run: the board's recording and how to let go of the store. */
 export interface RunRecording {
   /** The board's record in progress. */
   board: BoardRecording;
+  /** Boards this station's previous process left in progress, now marked `INTERRUPTED`. */
+  recovered: readonly ProductionRecord[];
   /** Releases the station name and closes the store. */
   close(): Promise<void>;
 }
@@ -47,6 +50,7 @@ export async function beginRunRecording(
     const opened = session;
     return {
       board,
+      recovered: opened.recovered,
       async close() {
         await opened.close().catch(() => {});
         await store.close();

@@ -259,6 +259,7 @@ Deno.test("a run killed after its serial number was issued: the number is never 
       assert.equal(next.code, 0, next.stderr);
       // The same simulated chip again: it gets its own number back, and the killed run's record is marked.
       assert.match(next.stdout, /serial number 700 /);
+      assert.match(next.stderr, /warning: record 1 \(board [0-9a-f]{24}, serial 700\) was in progress .*INTERRUPTED/);
       const records = await storedRecords(db);
       assert.deepEqual(records.map((r) => [r.serial_number, r.result, r.error_code]), [
         ["700", "INTERRUPTED", "E_INTERRUPTED"],

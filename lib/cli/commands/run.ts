@@ -16,7 +16,7 @@ import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
 import { askOnTerminal } from "../prompt.ts";
 import { RUN_FLAG_OPTIONS } from "../run_flags.ts";
 import { prepareRun } from "../run_setup.ts";
-import { DB_ENV, DEFAULT_DB, RECORD_OPTIONS, storeSpec } from "../production_flags.ts";
+import { DB_ENV, DEFAULT_DB, interruptedWarning, RECORD_OPTIONS, storeSpec } from "../production_flags.ts";
 
 /** The `run` command. */
 export const runCommand: CommandSpec = {
@@ -57,13 +57,14 @@ export const runCommand: CommandSpec = {
 };
 
 async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
-  const { recipe, flags, link } = await prepareRun(args, console, json, "run");
+  const { recipe, flags, link, warn } = await prepareRun(args, console, json, "run");
   const simulate = link.simulate !== undefined;
   const spec = storeSpec(args, { simulate, fallback: recipe.counters.length > 0 ? DEFAULT_DB : undefined });
   const recorded = spec !== undefined || (simulate && recipe.counters.length > 0);
   // The production layer is loaded only when the board is recorded.
   const production = recorded ? await import("../run_recording.ts") : undefined;
   const recording = production ? await production.beginRunRecording(args, recipe, spec) : undefined;
+  for (const board of recording?.recovered ?? []) warn(interruptedWarning(board));
   const connector = createConnector(link);
   let result;
   try {

@@ -44,6 +44,7 @@ import { withStoreRetry } from "../../production/store_retry.ts";
 import { sha256Hex } from "../../production/hash.ts";
 import {
   DEFAULT_DB,
+  interruptedWarning,
   ON_DB_ERROR_OPTION,
   operatorAndLot,
   RECORD_OPTIONS,
@@ -160,13 +161,7 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
     await store.close();
     throw error;
   }
-  for (const board of session.recovered) {
-    warn(
-      `record ${board.id} (board ${board.board_uid || "not identified"}${
-        board.serial_number ? `, serial ${board.serial_number}` : ""
-      }) was in progress when station ${station} last stopped: marked INTERRUPTED; flash that board again`,
-    );
-  }
+  for (const board of session.recovered) warn(interruptedWarning(board));
   const tally = new StationTally();
   const stop = new StopRequest();
   let current: BoardRecording | undefined;
