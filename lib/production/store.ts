@@ -5,7 +5,7 @@
  * Use:
  *
  * ```ts
- * const store = await openStore({ db: "line3.db" });          // or postgres://…; see open_store.ts
+ * const store = await openStore("line3.db");                  // or "postgres://…"; see open_store.ts
  * const session = await store.openSession("bench-2");         // claims the station name, recovers killed boards
  * const board = await session.beginBoard(start);              // an IN_PROGRESS row, committed
  * const serial = await board.issueSerial({ name: "sn", start: 1000, boardUid }); // in one transaction
