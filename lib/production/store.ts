@@ -15,6 +15,9 @@
  *
  * Every method may be called from several slots of one process at once (each board has its own
  * {@linkcode BoardInProgress}); every write is one transaction, so any number of processes may share the store.
+ * One process holds one {@linkcode StationSession} per station name and begins all its slots' boards through it;
+ * with PostgreSQL, open the store with `maxConnections` at least the number of slots so no slot waits for another's
+ * connection (SQLite: the slots share one connection and their transactions take turns, each well under a ms).
  *
  * @module
  */

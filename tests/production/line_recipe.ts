@@ -15,9 +15,13 @@ export function counterRecipe(counter: string, start: number, extra = ""): strin
     extra;
 }
 
-/** Starts `flashrecipe station RECIPE --simulate stm32f103c8 ARGS...` as its own process. */
+/**
+ * Starts `flashrecipe station RECIPE --simulate stm32f103c8 ARGS...` as its own process, in the recipe's folder
+ * (so a default log or store lands there, never in the repository).
+ */
 export function spawnStation(recipe: string, args: string[], env: Record<string, string> = {}): Deno.ChildProcess {
   return new Deno.Command(Deno.execPath(), {
+    cwd: recipe.slice(0, recipe.lastIndexOf("/")),
     args: ["run", "-A", MAIN, "station", recipe, "--simulate", "stm32f103c8", ...args],
     stdin: "null",
     stdout: "piped",
