@@ -97,7 +97,13 @@ export class SqlStore implements ProductionStore {
     }
   }
 
-  records(filter: RecordFilter = {}): Promise<ProductionRecord[]> {
+  async records(filter: RecordFilter = {}): Promise<ProductionRecord[]> {
+    const all: ProductionRecord[] = [];
+    for await (const record of this.eachRecord(filter)) all.push(record);
+    return all;
+  }
+
+  async *eachRecord(filter: RecordFilter = {}, pageSize = 1000): AsyncIterable<ProductionRecord> {
     // Fixed fragments only; every value is a parameter.
     const where: string[] = [];
     const params: SqlValue[] = [];
@@ -109,17 +115,30 @@ export class SqlStore implements ProductionStore {
     if (filter.serial !== undefined) add("serial_number = ?", filter.serial);
     if (filter.board !== undefined) add("lower(board_uid) = lower(?)", filter.board);
     if (filter.station !== undefined) add("station = ?", filter.station);
-    let sql = `SELECT * FROM flashrecipe_boards${where.length ? ` WHERE ${where.join(" AND ")}` : ""} ORDER BY id`;
     if (filter.limit !== undefined) {
-      params.push(filter.limit);
-      sql = `SELECT * FROM (${sql.replace("ORDER BY id", "ORDER BY id DESC")} LIMIT $${params.length}) AS newest` +
-        ` ORDER BY id`;
+      // The newest N: the id of the oldest of them bounds the pages from below.
+      const sql = `SELECT min(id) AS first FROM (SELECT id FROM flashrecipe_boards${
+        where.length ? ` WHERE ${where.join(" AND ")}` : ""
+      } ORDER BY id DESC LIMIT $${params.length + 1}) AS newest`;
+      const first = await this.#read("read records", sql, [...params, filter.limit]);
+      if (first[0]?.first === null || first[0]?.first === undefined) return;
+      add("id >= ?", Number(first[0].first));
     }
-    return this.#guard(
-      "open",
-      "read records",
-      () => this.#driver.transaction(async (tx) => (await tx.rows(sql, params)).map(recordOf)),
-    );
+    let after = 0;
+    for (;;) {
+      const conditions = [...where, `id > $${params.length + 1}`];
+      const sql = `SELECT * FROM flashrecipe_boards WHERE ${conditions.join(" AND ")} ORDER BY id LIMIT $${
+        params.length + 2
+      }`;
+      const rows = await this.#read("read records", sql, [...params, after, pageSize]);
+      for (const row of rows) yield recordOf(row);
+      if (rows.length < pageSize) return;
+      after = Number(rows[rows.length - 1].id);
+    }
+  }
+
+  #read(what: string, sql: string, params: SqlValue[]): Promise<SqlRow[]> {
+    return this.#guard("open", what, () => this.#driver.transaction((tx) => tx.rows(sql, params)));
   }
 
   close(): Promise<void> {
@@ -204,7 +223,8 @@ export class SqlStore implements ProductionStore {
             );
           }
           await tx.rows(
-            `UPDATE flashrecipe_boards SET serial_number = $1, counter = $2, board_uid = $3 WHERE id = $4`,
+            `UPDATE flashrecipe_boards SET serial_number = $1, counter = $2,
+             board_uid = CASE WHEN $3 = '' THEN board_uid ELSE $3 END WHERE id = $4`,
             [String(value), request.name, uid ?? "", id],
           );
           return { value, reissued };

@@ -94,6 +94,11 @@ export interface ProductionStore {
   openSession(station: string): Promise<StationSession>;
   /** The records matching `filter`, oldest first. */
   records(filter?: RecordFilter): Promise<ProductionRecord[]>;
+  /**
+   * The records matching `filter`, oldest first, read a page at a time (keyset pagination on the id), so an export
+   * of a whole line's history holds one page in memory, not the table.
+   */
+  eachRecord(filter?: RecordFilter, pageSize?: number): AsyncIterable<ProductionRecord>;
   /** Closes the store. */
   close(): Promise<void>;
 }

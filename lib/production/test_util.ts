@@ -88,11 +88,20 @@ export async function checkStoreContract(open: () => Promise<ProductionStore>): 
       await resumed.close();
       // Look-ups: by serial, by board (any case), newest N, since.
       assert.deepEqual((await second.records({ serial: "1001" })).map((r) => r.board_uid), ["UID-B"]);
-      assert.equal((await second.records({ board: "uid-a" })).length, 2);
+      // Board A: its first run, its run again, and the board that drew a number of another counter for UID-A.
+      assert.equal((await second.records({ board: "uid-a" })).length, 3);
       assert.deepEqual((await second.records({ limit: 2 })).map((r) => r.serial_number), ["1003", "1004"]);
       assert.equal((await second.records({ since: new Date(Date.now() + 60_000) })).length, 0);
       assert.equal((await second.records({ since: new Date(Date.now() - 60_000) })).length, 5);
       assert.equal((await second.records({ station: "other" })).length, 0);
+      // Pages of two: every record once, in order, whatever the page size.
+      const paged: number[] = [];
+      for await (const record of second.eachRecord({}, 2)) paged.push(record.id);
+      assert.deepEqual(paged, records.map((r) => r.id));
+      const newestPaged: string[] = [];
+      for await (const record of second.eachRecord({ limit: 3, board: "UID-A" }, 1)) newestPaged.push(record.result);
+      assert.equal((await second.records({ limit: 2, board: "UID-A" })).length, 2);
+      assert.deepEqual(newestPaged, ["FAIL", "PASS", "INTERRUPTED"]);
     } finally {
       await second.close();
     }

@@ -57,9 +57,8 @@ export const recordsCommand: CommandSpec = {
     }
     const store = await openStore(spec);
     try {
-      const records = await store.records(filter);
       if (format === "csv") console.out(csvHeaderLine());
-      for (const record of records) console.out(exportLine(record, format));
+      for await (const record of store.eachRecord(filter)) console.out(exportLine(record, format));
     } finally {
       await store.close();
     }
