@@ -12,6 +12,9 @@ import { SqlStore } from "./sql_store.ts";
 import type { ProductionStore } from "./store.ts";
 import { storeError } from "./store_error.ts";
 
+/** How an in-memory store is named in messages. */
+export const MEMORY_LOCATION = "a throwaway in-memory store (dry run: nothing is kept)";
+
 /** Options of {@linkcode openStore}. */
 export interface OpenStoreOptions {
   /** PostgreSQL: connections in the pool (one per slot writing at once, plus one for the station claim). */
@@ -23,7 +26,7 @@ export interface OpenStoreOptions {
 /** Opens the store `spec` names (`undefined`: in memory), creating or migrating its tables. */
 export async function openStore(spec: string | undefined, options: OpenStoreOptions = {}): Promise<ProductionStore> {
   if (spec === undefined) {
-    return await SqlStore.open(SqliteDriver.open(undefined), { kind: "memory", location: "(in memory)" });
+    return await SqlStore.open(SqliteDriver.open(undefined), { kind: "memory", location: MEMORY_LOCATION });
   }
   if (isPostgresUrl(spec)) {
     const location = redactUrl(spec);
