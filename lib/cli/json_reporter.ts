@@ -5,6 +5,7 @@
  * @module
  */
 
+import { redactSecrets } from "../production/redact.ts";
 import { formatPid } from "../chips/database.ts";
 import type { FlashRecipeError } from "../errors.ts";
 import { formatLocation } from "../errors.ts";
@@ -48,13 +49,14 @@ export class JsonEventWriter {
   }
 }
 
-/** An error as events carry it. */
+/** An error as events carry it; a database URL quoted in it loses its password. */
 export function errorJson(error: FlashRecipeError): Json {
+  const clean = (text: string | undefined) => (text === undefined ? undefined : redactSecrets(text, []));
   return {
     code: error.code,
-    message: error.message,
-    hint: error.hint,
-    location: error.location ? formatLocation(error.location) : undefined,
+    message: clean(error.message),
+    hint: clean(error.hint),
+    location: error.location ? clean(formatLocation(error.location)) : undefined,
     exitCode: error.exitCode,
   };
 }

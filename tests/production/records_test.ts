@@ -123,3 +123,13 @@ Deno.test("station: a second station process of the same name on one store is re
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a password in a URL given where a file was expected is redacted in the error line and the JSON event", async () => {
+  for (const command of ["run", "station"]) {
+    const result = await runCli(command, "postgres://u:Hunter2@h/x", "--simulate", "stm32f103c8", "--json");
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /postgres:\/\/u:\*\*\*@h\/x/);
+    assert.match(result.stdout, /postgres:\/\/u:\*\*\*@h\/x/);
+    assert.ok(!result.stdout.includes("Hunter2") && !result.stderr.includes("Hunter2"), command);
+  }
+});
