@@ -81,6 +81,16 @@ async function checkKilledStation(db: string, dir: string): Promise<void> {
   const other = spawnStation(recipe, ["--db", db, "--station", "s2", "--boards", "20", "-q"]);
   const killed = spawnStation(recipe, ["--db", db, "--station", "s1", "--boards", "1000", "--json"]);
   const seen = await readUntil(killed.stdout, /("serial number \d+ [^\n]*\n[^]*){4}/);
+  // While s1 runs, a second process named s1 is refused before any board.
+  const duplicate = await spawnStation(recipe, ["--db", db, "--station", "s1", "--boards", "1"]).output();
+  assert.equal(duplicate.code, 2);
+  assert.match(new TextDecoder().decode(duplicate.stderr), /error\[E_STATION_BUSY\]: station 's1' is already running/);
+  // Then kill s1 just after its next serial number, during that board's delay: mid-board.
+  for (let text = ""; !/serial number \d+ /.test(text);) {
+    const { value, done } = await seen.rest.read();
+    if (done) break;
+    text += value;
+  }
   killed.kill("SIGKILL");
   assert.equal((await killed.status).signal, "SIGKILL");
   await seen.rest.cancel();
@@ -229,7 +239,11 @@ Deno.test({
       assert.match(waitErr, /trying again in 2 s/);
       const s4 = (await recordsOf(pg.url)).filter((r) => r.station === "s4");
       assert.equal(s4.length, 6);
-      assert.ok(s4.every((r) => r.result === "PASS"), JSON.stringify(s4.map((r) => r.result)));
+      // Every board completed: PASS, or FAIL with E_STORE should the server have gone while a number was issued.
+      assert.ok(
+        s4.every((r) => r.result === "PASS" || (r.result === "FAIL" && r.error_code === "E_STORE")),
+        JSON.stringify(s4.map((r) => [r.result, r.error_code])),
+      );
 
       // The password shows nowhere: output, messages, records, logs.
       const everything = [
