@@ -15,7 +15,7 @@
 
 // @ts-types="@types/pg"
 import pg from "pg";
-import type { SqlDriver, SqlRow, SqlTransaction, SqlValue } from "./sql_driver.ts";
+import type { SqlDriver, SqlRow, SqlTransaction, SqlValue, StationClaim } from "./sql_driver.ts";
 
 /** Advisory-lock class for station names ("fstn"). */
 const STATION_LOCK_CLASS = 0x6673746e;
@@ -75,9 +75,36 @@ export class PostgresDriver implements SqlDriver {
     }
   }
 
-  async claimStation(station: string): Promise<(() => Promise<void>) | undefined> {
+  async claimStation(station: string): Promise<StationClaim | undefined> {
+    let client = await this.#lockStation(station);
+    if (!client) return undefined;
+    let lost = false;
+    const watch = (connection: pg.Client) => {
+      // The claim's connection ended (server restart, network): the lock went with it; held() takes it again.
+      connection.on("error", () => (lost = true));
+      connection.on("end", () => (lost = true));
+    };
+    watch(client);
+    return {
+      held: async () => {
+        if (!lost) return true;
+        const again = await this.#lockStation(station);
+        if (!again) return false;
+        client = again;
+        lost = false;
+        watch(again);
+        return true;
+      },
+      release: async () => {
+        // Closing the session releases its advisory locks.
+        await client?.end().catch(() => {});
+      },
+    };
+  }
+
+  /** A new connection holding the station's advisory lock; `undefined` when another session holds it. */
+  async #lockStation(station: string): Promise<pg.Client | undefined> {
     const client = new pg.Client(this.#options);
-    // The claim's connection lost (server restart) only loses the claim; nothing waits on it.
     client.on("error", () => {});
     try {
       await client.connect();
@@ -85,18 +112,13 @@ export class PostgresDriver implements SqlDriver {
         STATION_LOCK_CLASS,
         station,
       ]);
-      if (result.rows[0]?.claimed !== true) {
-        await client.end().catch(() => {});
-        return undefined;
-      }
+      if (result.rows[0]?.claimed === true) return client;
     } catch (error) {
       await client.end().catch(() => {});
       throw error;
     }
-    return async () => {
-      // Closing the session releases its advisory locks.
-      await client.end().catch(() => {});
-    };
+    await client.end().catch(() => {});
+    return undefined;
   }
 
   async close(): Promise<void> {

@@ -20,6 +20,17 @@ export interface SqlTransaction {
   rows(sql: string, params?: readonly SqlValue[]): Promise<SqlRow[]>;
 }
 
+/** A station name held by this process. */
+export interface StationClaim {
+  /**
+   * Whether the claim still holds, taking it again if the database dropped it (PostgreSQL: the claim's connection
+   * ended); false when another process has taken the name meanwhile.
+   */
+  held(): Promise<boolean>;
+  /** Lets the name go. */
+  release(): Promise<void>;
+}
+
 /** A connection (or pool) to one database. */
 export interface SqlDriver {
   /** Which SQL the statements may use where the two differ (DDL types). */
@@ -30,10 +41,10 @@ export interface SqlDriver {
    */
   transaction<T>(work: (tx: SqlTransaction) => Promise<T>): Promise<T>;
   /**
-   * Claims `station` for this process until the returned release is called or the process ends; `undefined` when
-   * a live process holds it.
+   * Claims `station` for this process until it is released or the process ends; `undefined` when a live process
+   * holds it.
    */
-  claimStation(station: string): Promise<(() => Promise<void>) | undefined>;
+  claimStation(station: string): Promise<StationClaim | undefined>;
   /** Closes the connection. */
   close(): Promise<void>;
 }

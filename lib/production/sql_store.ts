@@ -14,7 +14,7 @@
 import { DeviceError, InputError } from "../errors.ts";
 import type { BoardOutcome, BoardResult, BoardStart, ProductionRecord, StepTiming } from "./record.ts";
 import { migrate } from "./schema.ts";
-import type { SqlDriver, SqlRow, SqlValue } from "./sql_driver.ts";
+import type { SqlDriver, SqlRow, SqlValue, StationClaim } from "./sql_driver.ts";
 import type {
   BoardInProgress,
   IssuedSerial,
@@ -71,8 +71,8 @@ export class SqlStore implements ProductionStore {
   }
 
   async openSession(station: string): Promise<StationSession> {
-    const release = await this.#guard("open", "claim the station name", () => this.#driver.claimStation(station));
-    if (!release) {
+    const claim = await this.#guard("open", "claim the station name", () => this.#driver.claimStation(station));
+    if (!claim) {
       throw new InputError("E_STATION_BUSY", `station '${station}' is already running on ${this.location}`, {
         hint: "give each station process its own name with --station NAME (one process can run several slots)",
       });
@@ -90,9 +90,9 @@ export class SqlStore implements ProductionStore {
             )).map(recordOf).sort((a, b) => a.id - b.id)
           ),
       );
-      return new SqlSession(this, station, recovered, release);
+      return new SqlSession(this, station, recovered, claim);
     } catch (error) {
-      await release().catch(() => {});
+      await claim.release().catch(() => {});
       throw error;
     }
   }
@@ -146,7 +146,16 @@ export class SqlStore implements ProductionStore {
   }
 
   /** Begins a board (used by {@linkcode SqlSession}). */
-  async beginBoard(station: string, start: BoardStart): Promise<BoardInProgress> {
+  async beginBoard(station: string, claim: StationClaim, start: BoardStart): Promise<BoardInProgress> {
+    if (!await this.#guard("shift", "check the station's claim", () => claim.held())) {
+      throw new DeviceError(
+        "E_STATION_BUSY",
+        `station '${station}' lost its name on ${this.location} to another process`,
+        {
+          hint: "the database dropped this station's connection and another process took the name; stop one of them",
+        },
+      );
+    }
     const id = await this.#guard("shift", "record the start of a board", () =>
       this.#driver.transaction(async (tx) => {
         const rows = await tx.rows(
@@ -275,24 +284,24 @@ class SqlSession implements StationSession {
   readonly station: string;
   readonly recovered: readonly ProductionRecord[];
   readonly #store: SqlStore;
-  #release: (() => Promise<void>) | undefined;
+  #claim: StationClaim | undefined;
 
-  constructor(store: SqlStore, station: string, recovered: ProductionRecord[], release: () => Promise<void>) {
+  constructor(store: SqlStore, station: string, recovered: ProductionRecord[], claim: StationClaim) {
     this.#store = store;
     this.station = station;
     this.recovered = recovered;
-    this.#release = release;
+    this.#claim = claim;
   }
 
   beginBoard(start: BoardStart): Promise<BoardInProgress> {
-    if (!this.#release) return Promise.reject(new Error("the station session is closed"));
-    return this.#store.beginBoard(this.station, start);
+    if (!this.#claim) return Promise.reject(new Error("the station session is closed"));
+    return this.#store.beginBoard(this.station, this.#claim, start);
   }
 
   async close(): Promise<void> {
-    const release = this.#release;
-    this.#release = undefined;
-    await release?.();
+    const claim = this.#claim;
+    this.#claim = undefined;
+    await claim?.release();
   }
 }
 

@@ -14,7 +14,7 @@
  */
 
 import { DatabaseSync } from "node:sqlite";
-import type { SqlDriver, SqlRow, SqlTransaction, SqlValue } from "./sql_driver.ts";
+import type { SqlDriver, SqlRow, SqlTransaction, SqlValue, StationClaim } from "./sql_driver.ts";
 
 /** How long a statement waits for another process's transaction, ms. */
 export const BUSY_TIMEOUT_MS = 10_000;
@@ -65,8 +65,13 @@ export class SqliteDriver implements SqlDriver {
     return next;
   }
 
-  claimStation(station: string): Promise<(() => Promise<void>) | undefined> {
-    if (this.#path === undefined) return Promise.resolve(() => Promise.resolve());
+  claimStation(station: string): Promise<StationClaim | undefined> {
+    if (this.#path === undefined) {
+      return Promise.resolve({
+        held: () => Promise.resolve(true),
+        release: () => Promise.resolve(),
+      });
+    }
     const lock = new DatabaseSync(`${this.#path}.station-${fileSafe(station)}.lock`);
     try {
       // No waiting: a lock another process holds means that station is running now.
@@ -77,9 +82,13 @@ export class SqliteDriver implements SqlDriver {
       if (error instanceof Error && /locked|busy/i.test(error.message)) return Promise.resolve(undefined);
       throw error;
     }
-    return Promise.resolve(() => {
-      lock.close();
-      return Promise.resolve();
+    // The operating system holds the lock for as long as the process keeps the file open.
+    return Promise.resolve({
+      held: () => Promise.resolve(true),
+      release() {
+        lock.close();
+        return Promise.resolve();
+      },
     });
   }
 

@@ -53,3 +53,42 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "PostgreSQL store: a station whose claim connection dropped takes its name again, or stops if another has it",
+  ignore,
+  async fn() {
+    const pg = await startTestPostgres();
+    // @ts-types="@types/pg"
+    const { default: pgClient } = await import("pg");
+    const admin = new pgClient.Client({ connectionString: pg.url });
+    await admin.connect();
+    /** Ends the backends holding station advisory locks, as a server restart or a network cut would. */
+    const dropClaims = () =>
+      admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()`,
+      );
+    try {
+      const store = await openStore(pg.url);
+      const session = await store.openSession("s1");
+      await (await session.beginBoard(TEST_START)).finish({ result: "PASS", steps: [], durationMs: 1 });
+      await dropClaims();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Nobody else took the name: the next board takes the claim again and goes on.
+      await (await session.beginBoard(TEST_START)).finish({ result: "PASS", steps: [], durationMs: 1 });
+      await dropClaims();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // Another process takes the name meanwhile: this one may not begin another board.
+      const other = await openStore(pg.url);
+      const rival = await other.openSession("s1");
+      await assert.rejects(session.beginBoard(TEST_START), /E_STATION_BUSY|lost its name/);
+      await rival.close();
+      await other.close();
+      await session.close();
+      await store.close();
+    } finally {
+      await admin.end();
+      await pg.destroy();
+    }
+  },
+});
