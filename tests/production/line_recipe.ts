@@ -63,3 +63,19 @@ export async function readUntil(stream: ReadableStream<Uint8Array>, pattern: Reg
   }
   return { text, rest: reader };
 }
+
+/**
+ * Reads from `reader` until the last whole line read matches `pattern` — with output that then pauses (a delay
+ * step), the process is at that line now, not at a line that sat in the pipe.
+ */
+export async function readUntilLastLine(reader: ReadableStreamDefaultReader<string>, pattern: RegExp): Promise<string> {
+  let text = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return text;
+    text += value;
+    if (!text.endsWith("\n")) continue;
+    const lines = text.slice(0, -1).split("\n");
+    if (pattern.test(lines[lines.length - 1])) return text;
+  }
+}

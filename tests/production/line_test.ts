@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { tempFiles } from "../helpers/cli.ts";
 import { POSTGRES_UNAVAILABLE, startTestPostgres } from "../helpers/postgres.ts";
-import { counterRecipe, readUntil, recordsOf, spawnStation } from "./line_recipe.ts";
+import { counterRecipe, readUntil, readUntilLastLine, recordsOf, spawnStation } from "./line_recipe.ts";
 
 const STATIONS = 4;
 const BOARDS = 100;
@@ -86,11 +86,7 @@ async function checkKilledStation(db: string, dir: string): Promise<void> {
   assert.equal(duplicate.code, 2);
   assert.match(new TextDecoder().decode(duplicate.stderr), /error\[E_STATION_BUSY\]: station 's1' is already running/);
   // Then kill s1 just after its next serial number, during that board's delay: mid-board.
-  for (let text = ""; !/serial number \d+ /.test(text);) {
-    const { value, done } = await seen.rest.read();
-    if (done) break;
-    text += value;
-  }
+  await readUntilLastLine(seen.rest, /serial number \d+ /);
   killed.kill("SIGKILL");
   assert.equal((await killed.status).signal, "SIGKILL");
   await seen.rest.cancel();
