@@ -40,7 +40,11 @@ try {
     { args: ["main.ts", "write", image, "--port", port], entries: command("write") },
     { args: ["main.ts", "read", `${dir}/read.bin`, "--port", port], entries: command("read") },
     { args: ["main.ts", "info", "--port", port], entries: command("info") },
-    { args: ["main.ts", "run", "recipes/production-f103.yaml", "--port", port], entries: command("run") },
+    // The recipe draws a serial number, so the run opens the production store (here one in the temporary folder).
+    {
+      args: ["main.ts", "run", "recipes/production-f103.yaml", "--port", port, "--db", `${dir}/startup.db`],
+      entries: command("run"),
+    },
     { args: ["main.ts", "run", "recipes/demo.yaml", "--simulate", "stm32f103c8"], entries: command("run") },
     { args: ["main.ts", "validate", "recipes/production-f103.yaml"], entries: command("validate") },
   ];

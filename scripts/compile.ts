@@ -26,8 +26,11 @@ export const TARGETS: Readonly<Record<string, string>> = {
  * - write: station logs and files the tool writes (read-back images);
  * - env: `${env.NAME}` in recipes (any name, so not narrowed) and NO_COLOR;
  * - ffi: serial ports through libc/kernel32 and USB through libusb (`Deno.dlopen`);
- * - sys=hostname: the default station name (`Deno.hostname`).
- * Not granted: net (the tool never talks to a network) and run (it starts no programs).
+ * - sys=hostname: the default station name (`Deno.hostname`);
+ * - net: only for a PostgreSQL production store (`--db postgres://...`); nothing else in the tool opens a socket
+ *   (the PostgreSQL client is loaded only for such a URL, lib/production/open_store.ts). SQLite stores need only
+ *   read and write.
+ * Not granted: run (it starts no programs).
  */
 export const PERMISSIONS: readonly string[] = [
   "--allow-read",
@@ -35,6 +38,7 @@ export const PERMISSIONS: readonly string[] = [
   "--allow-env",
   "--allow-ffi",
   "--allow-sys=hostname",
+  "--allow-net",
 ];
 
 /**

@@ -6,6 +6,7 @@
  */
 
 import { errorLines } from "./render.ts";
+import { redactSecrets } from "../production/redact.ts";
 import { formatPid } from "../chips/database.ts";
 import type { FlashRecipeError } from "../errors.ts";
 import { formatLocation } from "../errors.ts";
@@ -49,13 +50,14 @@ export class JsonEventWriter {
   }
 }
 
-/** An error as events carry it. */
+/** An error as events carry it; a database URL quoted in it loses its password. */
 export function errorJson(error: FlashRecipeError): Json {
+  const clean = (text: string | undefined) => (text === undefined ? undefined : redactSecrets(text, []));
   return {
     code: error.code,
-    message: error.message,
-    hint: error.hint,
-    location: error.location ? formatLocation(error.location) : undefined,
+    message: clean(error.message),
+    hint: clean(error.hint),
+    location: error.location ? clean(formatLocation(error.location)) : undefined,
     exitCode: error.exitCode,
   };
 }
@@ -154,7 +156,7 @@ export class JsonReporter implements RunReporter {
       bytes: 0,
       durationMs: Math.round(durationMs),
     });
-    for (const line of errorLines(error)) this.#console.err(line);
+    for (const line of errorLines(error)) this.#console.err(redactSecrets(line, []));
   }
 
   runEnd(result: RunResult): void {

@@ -13,6 +13,7 @@ import { saveTrace, setDebugConsole } from "./debug_trace.ts";
 import { didYouMean } from "../recipe/suggest.ts";
 import { VERSION } from "./version.ts";
 import { errorLines } from "./render.ts";
+import { redactSecrets } from "../production/redact.ts";
 import type { OptionSpec } from "./args.ts";
 
 export { VERSION } from "./version.ts";
@@ -83,6 +84,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     name: "sim",
     summary: "serve a simulated chip's bootloader on a pseudo-terminal (for stm32flash or --port)",
     load: async () => (await import("./commands/sim.ts")).simCommand,
+  },
+  {
+    name: "records",
+    summary: "export or look up production records (CSV or JSON Lines)",
+    load: async () => (await import("./commands/records.ts")).recordsCommand,
   },
   {
     name: "usb",
@@ -157,7 +163,8 @@ export async function main(argv: readonly string[], console: Console): Promise<n
       const { errorResultEvent, JsonEventWriter } = await import("./json_reporter.ts");
       new JsonEventWriter(console).emit(errorResultEvent(error));
     }
-    for (const line of errorLines(error)) console.err(line);
+    // A database URL quoted in any message loses its password on the way out.
+    for (const line of errorLines(error)) console.err(redactSecrets(line, []));
     return error.exitCode;
   }
 }

@@ -17,19 +17,17 @@
 import { InputError } from "../errors.ts";
 
 /** What a file is read as; decides its size cap and the words of messages. */
-export type InputFileKind = "recipe" | "include" | "firmware" | "counter" | "flash-file";
+export type InputFileKind = "recipe" | "include" | "firmware" | "flash-file";
 
 /**
  * Largest file of each kind, in bytes. Recipes and includes are hand-written text: 4 MiB is some 100000 lines.
  * Firmware: the largest STM32 flash is 4 MiB, an Intel HEX of it about 12 MiB; an ELF with full debug information
- * can be much larger than its loadable bytes, hence 256 MiB. A serial counter holds one decimal number. A simulator's
- * flash file is one whole flash (its own exact size is checked by the simulator).
+ * can be much larger than its loadable bytes, hence 256 MiB. A simulator's flash file is one whole flash (its own exact size is checked by the simulator).
  */
 export const FILE_SIZE_LIMITS: Readonly<Record<InputFileKind, number>> = {
   recipe: 4 * 1024 * 1024,
   include: 4 * 1024 * 1024,
   firmware: 256 * 1024 * 1024,
-  counter: 4096,
   "flash-file": 64 * 1024 * 1024,
 };
 
@@ -38,7 +36,6 @@ const KIND_NAMES: Readonly<Record<InputFileKind, string>> = {
   recipe: "recipe",
   include: "included file",
   firmware: "firmware file",
-  counter: "serial counter",
   "flash-file": "flash file",
 };
 

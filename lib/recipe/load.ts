@@ -81,6 +81,8 @@ export interface Recipe {
   wiring?: BoardWiring;
   /** Images the recipe writes, in order. */
   planned: MemoryImage[];
+  /** The serial-number counters the recipe draws from (so a run knows it needs a production store). */
+  counters: string[];
   /** Resolves a path written in the recipe. */
   resolvePath(path: string): string;
 }
@@ -218,6 +220,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   const images = new Map<string, MemoryImage>();
   const planned: MemoryImage[] = [];
   const plannedWrites: PlannedWrite[] = [];
+  const counters = new Set<string>();
   const key = (path: string, o: LoadImageOptions) => `${path}\u0000${o.format ?? ""}\u0000${o.baseAddress ?? ""}`;
   const recipeDir = dirname(file);
   const resolvePath = (path: string) => (isAbsolute(path) ? path : join(recipeDir, path));
@@ -280,6 +283,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
         });
       },
       plannedWrites: () => planned,
+      useCounter: (name) => void counters.add(name),
     };
     try {
       await entry.recipeStep.step.check(context);
@@ -314,6 +318,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
     chip,
     wiring,
     planned,
+    counters: [...counters],
     resolvePath,
   };
 }

@@ -13,7 +13,7 @@ import type { Target } from "../target/target.ts";
 import { evaluateCondition } from "./condition.ts";
 import type { Recipe, RecipeStep } from "./load.ts";
 import type { RunReporter, RunResult, StepInfo } from "./reporter.ts";
-import type { BoardAccess, RunFlags, StepContext } from "./step.ts";
+import type { BoardAccess, RunFlags, SerialIssuer, StepContext } from "./step.ts";
 
 /** Options of {@linkcode runRecipe}. */
 export interface RunOptions {
@@ -32,6 +32,8 @@ export interface RunOptions {
    * returns words for the error's hint saying where it is.
    */
   saveTrace?: (caught: unknown) => string;
+  /** Issues counter serial numbers (the production store); a recipe with a counter cannot run without one. */
+  serials?: SerialIssuer;
 }
 
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -44,7 +46,6 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
   const started = performance.now();
   const result: RunResult = { ok: true, durationMs: 0, steps: [] };
   const written: MemoryImage[] = [];
-  const settlers: ((passed: boolean) => Promise<void>)[] = [];
   let target: Target | undefined;
   // Once the board was contacted, no error may claim exit 2 ("nothing was sent to a device").
   let contacted = false;
@@ -86,8 +87,15 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     recordSerialNumber(value) {
       result.serialNumber = value;
     },
-    onSettle(handler) {
-      settlers.push(handler);
+    issueSerial(counter) {
+      if (!options.serials) {
+        return Promise.reject(
+          new DeviceError("E_SERIAL_COUNTER", `counter '${counter.name}' needs a production store`, {
+            hint: "run the recipe through flashrecipe run or station, which open the store (--db)",
+          }),
+        );
+      }
+      return options.serials({ ...counter, boardUid: target?.identity.uniqueId });
     },
     sleep,
     flags,
@@ -134,19 +142,6 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
       if (recipe.onFailure.length > 0) {
         reporter.info(undefined, "running the recipe's on-failure steps");
         await runSteps(recipe.onFailure, recipe.onFailure.length);
-      }
-    }
-    for (const settle of settlers) {
-      try {
-        await settle(result.ok);
-      } catch (caught) {
-        // e.g. the serial counter could not be committed: the run cannot pass, and the next settler still runs.
-        const error = userError(caught);
-        reporter.info(undefined, `${error.code}: ${error.message}`);
-        if (result.ok) {
-          result.ok = false;
-          result.error = error;
-        }
       }
     }
   } finally {

@@ -43,7 +43,25 @@ export interface CheckContext {
   planWrite(image: MemoryImage): void;
   /** Images planned for writing by earlier steps. */
   plannedWrites(): readonly MemoryImage[];
+  /** Declares that the recipe draws serial numbers from counter `name` (a run then needs a production store). */
+  useCounter(name: string): void;
 }
+
+/** A serial number a counter issued to a board. */
+export interface IssuedCounterSerial {
+  /** The number. */
+  value: number;
+  /** True when the board already held this number (it was flashed before). */
+  reissued: boolean;
+}
+
+/**
+ * Issues serial numbers from named counters, bound to the board's unique ID (the production store does this; see
+ * lib/production/store.ts).
+ */
+export type SerialIssuer = (request: { name: string; start: number; boardUid?: string }) => Promise<
+  IssuedCounterSerial
+>;
 
 /** The board at the far end of the link, before and after its bootloader is reached. */
 export interface BoardAccess {
@@ -93,8 +111,11 @@ export interface StepContext {
   ask(question: string): Promise<boolean>;
   /** Records the serial number issued to this board, for logs. */
   recordSerialNumber(value: string): void;
-  /** Runs `handler` once the run's outcome is known (e.g. commit or release a serial number). */
-  onSettle(handler: (passed: boolean) => Promise<void>): void;
+  /**
+   * Issues the next number of counter `name` to the connected board, or the number it already has; committed to
+   * the production store before this resolves.
+   */
+  issueSerial(counter: { name: string; start: number }): Promise<IssuedCounterSerial>;
   /** Waits `ms` milliseconds. */
   sleep(ms: number): Promise<void>;
   /** Command-line confirmations. */

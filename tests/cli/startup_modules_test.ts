@@ -41,3 +41,18 @@ Deno.test("run and validate load yaml as ES modules, not the CommonJS build behi
     assert.deepEqual([...modules].filter((m) => m.startsWith("npm:yaml")), [], command);
   }
 });
+
+Deno.test("run loads no production-store module at start-up; no command loads the PostgreSQL client", async () => {
+  const run = await startupModules("main.ts", "lib/cli/commands/run.ts");
+  assert.deepEqual(
+    [...run].filter((m) =>
+      m.startsWith("lib/production/") && m !== "lib/production/redact.ts" && m !== "lib/production/store_retry.ts"
+    ),
+    [],
+  );
+  for (const command of ["run", "station", "records"]) {
+    const modules = await startupModules("main.ts", `lib/cli/commands/${command}.ts`);
+    const postgres = [...modules].filter((m) => m === "lib/production/postgres_driver.ts" || m.startsWith("npm:pg"));
+    assert.deepEqual(postgres, [], command);
+  }
+});

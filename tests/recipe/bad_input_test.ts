@@ -197,8 +197,6 @@ const FILE_PLACES: Record<string, (path: string) => string> = {
   "firmware with sha256": (p) => recipe(`  - connect\n  - write: { file: '${p}', sha256: '${"0".repeat(64)}' }\n`),
   "--set value": () =>
     recipe("  - connect\n  - write: { file: '${fw}', address: 0x08000000 }\n", "target: { chip: stm32f103c8 }"),
-  counter: (p) =>
-    recipe(`  - connect\n  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: '${p}' } }\n`),
 };
 
 for (const [what, hostile] of [["/dev/zero", "character device"], ["/dev/urandom", "character device"]]) {
@@ -300,14 +298,6 @@ for (
   Deno.test(`a read step ${name} fails validation`, async () => {
     const steps = `  - connect\n  - read: { address: 0x08000000, length: 1024, file: '${path}' , format: bin }\n`;
     await expectBad({ "recipe.yaml": recipe(steps), "out/keep": "", "file.txt": "x" }, pattern);
-  });
-  Deno.test(`a serial counter ${name} fails validation`, async () => {
-    const steps =
-      `  - connect\n  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: '${path}' } }\n`;
-    await expectBad(
-      { "recipe.yaml": recipe(steps), "out/keep": "", "file.txt": "x" },
-      path === "out" ? /cannot write serial counter '.*out': it is a folder/ : /cannot write serial counter/,
-    );
   });
 }
 

@@ -20,16 +20,14 @@ async function exampleRecipes(): Promise<string[]> {
   return names.sort();
 }
 
-/** Copies recipes/ to a temporary folder, so runs that keep state (serial counters) leave the tree alone. */
+/** Copies recipes/ to a temporary folder, so whatever runs write (logs, read-back files) leaves the tree alone. */
 async function copyRecipes(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "flashrecipe-examples-" });
   const copy = async (from: URL, to: string) => {
     await Deno.mkdir(to, { recursive: true });
     for await (const entry of Deno.readDir(from)) {
       if (entry.isDirectory) await copy(new URL(`${entry.name}/`, from), `${to}/${entry.name}`);
-      else if (!entry.name.startsWith("serials.txt")) {
-        await Deno.copyFile(new URL(entry.name, from), `${to}/${entry.name}`);
-      }
+      else await Deno.copyFile(new URL(entry.name, from), `${to}/${entry.name}`);
     }
   };
   await copy(RECIPES, dir);

@@ -145,36 +145,101 @@ Deno.test("serial-number from --set, encoded as BCD, and one that does not fit",
   });
 });
 
-Deno.test("the serial counter advances only when the board passes", async () => {
+/** The records of the SQLite store at `db`, through `flashrecipe records`. */
+async function storedRecords(db: string): Promise<Record<string, unknown>[]> {
+  const out = await runCli("records", "--db", db, "--format", "jsonl");
+  assert.equal(out.code, 0, out.stderr);
+  return out.stdout === "" ? [] : out.stdout.split("\n").map((line) => JSON.parse(line));
+}
+
+Deno.test("counter serial numbers come from the store, bound to the board: flashed again, a board keeps its number", async () => {
   const steps = (extra: string) =>
     `  - connect\n  - erase: { address: 0x0800FC00, length: 1024 }\n` +
-    `  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: sn.txt, start: 500 } }\n${extra}`;
+    `  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { name: sn, start: 500 } }\n${extra}`;
   await withFiles({
     "pass.yaml": recipe(steps("")),
     "fail.yaml": recipe(steps('  - prompt: "label fitted?"\n')), // nobody can answer (no terminal): the run fails
   }, async (dir) => {
-    assert.equal((await runCli("run", `${dir}/pass.yaml`, "--simulate", "stm32f103c8")).code, 0);
-    assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "501\n");
-    const failed = await runCli("run", `${dir}/fail.yaml`, "--simulate", "stm32f103c8");
+    const db = `${dir}/line.db`;
+    // `run --simulate` is the same simulated chip (one unique ID) every time: the same board flashed again.
+    const first = await runCli("run", `${dir}/pass.yaml`, "--simulate", "stm32f103c8", "--db", db);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /serial number 500 /);
+    const failed = await runCli("run", `${dir}/fail.yaml`, "--simulate", "stm32f103c8", "--db", db);
     assert.equal(failed.code, 1);
-    assert.match(failed.stdout, /serial number 501/);
-    assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "501\n"); // 501 is free again
-    const again = await runCli("run", `${dir}/pass.yaml`, "--simulate", "stm32f103c8");
-    assert.match(again.stdout, /serial number 501 /);
-    assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "502\n");
+    assert.match(failed.stderr, /this board already holds serial 500; writing it again/);
+    assert.match(failed.stdout, /serial number 500 /);
+    // Three new boards (a station's simulated boards each have their own unique ID), the last one failing.
+    const station = await runCli(
+      "station",
+      `${dir}/pass.yaml`,
+      "--simulate",
+      "stm32f103c8",
+      "--boards",
+      "3",
+      "--db",
+      db,
+      "--log",
+      `${dir}/log.csv`,
+      "-q",
+    );
+    assert.equal(station.code, 0, station.stderr);
+    const records = await storedRecords(db);
+    assert.deepEqual(records.map((r) => [r.serial_number, r.counter, r.result]), [
+      ["500", "sn", "PASS"],
+      ["500", "sn", "FAIL"],
+      ["501", "sn", "PASS"],
+      ["502", "sn", "PASS"],
+      ["503", "sn", "PASS"],
+    ]);
+    assert.equal(records[0].board_uid, records[1].board_uid);
+    assert.equal(new Set(records.map((r) => r.board_uid)).size, 4);
+    assert.match(await Deno.readTextFile(`${dir}/log.csv`), /,501,/, "the flat log carries the number too");
   });
 });
 
-Deno.test("a run killed between issuing a serial number and the end never lets it be issued again", async () => {
+Deno.test("a dry run never touches production data: --simulate without --db uses a throwaway store", async () => {
+  const steps = `  - connect\n  - erase: { address: 0x0800FC00, length: 1024 }\n` +
+    `  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { name: sn, start: 900 } }\n`;
+  await withFiles({ "r.yaml": recipe(steps) }, async (dir) => {
+    const production = `${dir}/flashrecipe-station.db`;
+    const previous = Deno.env.get("FLASHRECIPE_DB");
+    Deno.env.set("FLASHRECIPE_DB", production);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const dry = await runCli("run", `${dir}/r.yaml`, "--simulate", "stm32f103c8");
+        assert.equal(dry.code, 0, dry.stderr);
+        assert.match(dry.stdout, /serial number 900 /, "every dry run starts from the recipe's start");
+      }
+      await assert.rejects(Deno.stat(production), Deno.errors.NotFound);
+    } finally {
+      if (previous === undefined) Deno.env.delete("FLASHRECIPE_DB");
+      else Deno.env.set("FLASHRECIPE_DB", previous);
+    }
+  });
+});
+
+Deno.test("a counter file (the old text-file counter) is a recipe error saying what replaced it", async () => {
+  const steps = `  - connect\n  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: sn.txt } }\n`;
+  await withFiles({ "old.yaml": recipe(steps) }, async (dir) => {
+    const result = await runCli("validate", `${dir}/old.yaml`);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /old\.yaml:6:\d+: counter files are replaced by named counters/);
+    assert.match(result.stderr, /counter: \{ name: board-sn, start: N \}/);
+  });
+});
+
+Deno.test("a run killed after its serial number was issued: the number is never issued again, the record is marked", async () => {
   const main = new URL("../../main.ts", import.meta.url).pathname;
   const steps = `  - connect\n  - erase: { address: 0x0800FC00, length: 1024 }\n` +
-    `  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: sn.txt, start: 700 } }\n` +
+    `  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { name: sn, start: 700 } }\n` +
     `  - log: issued\n  - delay: 30s\n`;
   await withFiles(
     { "slow.yaml": recipe(steps), "quick.yaml": recipe(steps.replace("  - delay: 30s\n", "")) },
     async (dir) => {
+      const db = `${dir}/line.db`;
       const child = new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", main, "run", `${dir}/slow.yaml`, "--simulate", "stm32f103c8"],
+        args: ["run", "-A", main, "run", `${dir}/slow.yaml`, "--simulate", "stm32f103c8", "--db", db],
         stdout: "piped",
         stderr: "null",
       }).spawn();
@@ -190,43 +255,17 @@ Deno.test("a run killed between issuing a serial number and the end never lets i
       await child.status;
       await reader.cancel();
       assert.match(seen, /serial number 700/);
-      const next = await runCli("run", `${dir}/quick.yaml`, "--simulate", "stm32f103c8");
+      const next = await runCli("run", `${dir}/quick.yaml`, "--simulate", "stm32f103c8", "--db", db);
       assert.equal(next.code, 0, next.stderr);
-      assert.match(next.stdout, /serial number 701 /);
-      assert.match(next.stderr, /serial 700 was issued by a run that did not finish; skipping it/);
-      assert.equal(await Deno.readTextFile(`${dir}/sn.txt`), "702\n");
+      // The same simulated chip again: it gets its own number back, and the killed run's record is marked.
+      assert.match(next.stdout, /serial number 700 /);
+      assert.match(next.stderr, /warning: record 1 \(board [0-9a-f]{24}, serial 700\) was in progress .*INTERRUPTED/);
+      const records = await storedRecords(db);
+      assert.deepEqual(records.map((r) => [r.serial_number, r.result, r.error_code]), [
+        ["700", "INTERRUPTED", "E_INTERRUPTED"],
+        ["700", "PASS", ""],
+      ]);
+      assert.equal(records[0].board_uid, records[1].board_uid);
     },
   );
-});
-
-Deno.test("reset pulses NRST and the chosen program starts; erase by pages", async () => {
-  await withFiles({
-    "recipe.yaml": recipe(
-      "  - enter-boot: { reset-pulse: 1ms, startup: 1ms }\n  - connect\n  - erase: { pages: [0, 1] }\n" +
-        "  - reset: { into: bootloader }\n  - connect\n  - reset\n  - connect: { retries: 1 }\n",
-      WIRED,
-    ),
-  }, async (dir) => {
-    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
-    assert.match(result.stdout, /erase +erased 2 page\(s\), 2048 bytes from 0x08000000/);
-    assert.match(result.stdout, /\[4\/7\] reset +reset into the bootloader/);
-    assert.match(result.stdout, /\[5\/7\] connect +STM32F10xxx/);
-    assert.match(result.stdout, /\[6\/7\] reset +reset into the application/);
-    // After a reset into the application, the bootloader is gone: the last connect fails.
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /running its application/);
-  });
-});
-
-Deno.test("write with a matching sha256 and an explicit format", async () => {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(HEX)));
-  const sha = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-  await withFiles({
-    "recipe.yaml": recipe(
-      `  - connect\n  - erase: needed\n  - write: { file: fw.hex, format: hex, sha256: "${sha}" }\n  - verify\n`,
-    ),
-  }, async (dir) => {
-    const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
-    assert.equal(result.code, 0, result.stderr);
-  });
 });

@@ -17,6 +17,7 @@ import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
 import { askOnTerminal } from "../prompt.ts";
 import { RUN_FLAG_OPTIONS } from "../run_flags.ts";
 import { prepareRun } from "../run_setup.ts";
+import { DB_ENV, DEFAULT_DB, interruptedWarning, RECORD_OPTIONS, storeSpec } from "../production_flags.ts";
 
 /** The `run` command. */
 export const runCommand: CommandSpec = {
@@ -24,6 +25,8 @@ export const runCommand: CommandSpec = {
   summary: "run a recipe against a board (or a simulated one)",
   usage: "run RECIPE [--simulate CHIP | --port PATH | --usb VID:PID] [--set NAME=VALUE]...",
   description: "The whole recipe and every file it names are validated before anything is sent to the device.\n" +
+    `The board is recorded in the production store when --db or ${DB_ENV} names one, or the recipe draws a\n` +
+    `serial number from a counter (then ${DEFAULT_DB}); --simulate uses a throwaway in-memory store.\n` +
     `Simulated chips: ${SIMULATED_PART_NAMES.join(", ")} (USART); ${simulatedDfuNames().join(", ")} (USB DFU).`,
   options: [
     { name: "simulate", type: "string", valueName: "CHIP", description: "run against a simulated chip" },
@@ -35,6 +38,8 @@ export const runCommand: CommandSpec = {
       description: "USB DFU device: vid:pid, bus-port path or serial (overrides target.usb; default 0483:df11)",
     },
     { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
+    ...RECORD_OPTIONS,
+    { name: "station", type: "string", valueName: "NAME", description: "station name in the record (host name-run)" },
     ...RUN_FLAG_OPTIONS,
     { name: "json", type: "boolean", description: "print JSON Lines events on stdout (docs/events.md)" },
     { name: "quiet", short: "q", type: "boolean", description: "print only errors and the result line" },
@@ -53,23 +58,41 @@ export const runCommand: CommandSpec = {
 };
 
 async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
-  const { recipe, flags, link } = await prepareRun(args, console, json, "run");
+  const { recipe, flags, link, warn } = await prepareRun(args, console, json, "run");
+  const simulate = link.simulate !== undefined;
+  const spec = storeSpec(args, { simulate, fallback: recipe.counters.length > 0 ? DEFAULT_DB : undefined });
+  const recorded = spec !== undefined || (simulate && recipe.counters.length > 0);
+  // The production layer is loaded only when the board is recorded.
+  const production = recorded ? await import("../run_recording.ts") : undefined;
+  const recording = production ? await production.beginRunRecording(args, recipe, spec) : undefined;
+  for (const board of recording?.recovered ?? []) warn(interruptedWarning(board));
   const connector = createConnector(link);
+  let result;
   try {
-    const result = await runRecipe(recipe, {
+    const reporter = chooseReporter(console, {
+      json,
+      quiet: args.options.quiet === true,
+      file: recipe.file,
+      version: VERSION,
+    });
+    result = await runRecipe(recipe, {
       saveTrace,
       board: connector,
-      reporter: chooseReporter(console, {
-        json,
-        quiet: args.options.quiet === true,
-        file: recipe.file,
-        version: VERSION,
-      }),
+      reporter: recording ? recording.board.observe(reporter) : reporter,
       flags,
       ask: askOnTerminal,
+      serials: recording?.board.serials,
     });
-    return result.ok ? 0 : result.error?.exitCode ?? 1;
   } finally {
     await connector.close();
+    if (recording && !result) await recording.close();
   }
+  if (recording) {
+    try {
+      await recording.board.finish(result);
+    } finally {
+      await recording.close();
+    }
+  }
+  return result.ok ? 0 : result.error?.exitCode ?? 1;
 }

@@ -34,10 +34,25 @@ import {
 import { firmwareSha256 } from "../station/firmware_hash.ts";
 import { StationLog } from "../station/log_writer.ts";
 import { recordOf } from "../station/record.ts";
-import { StopRequest } from "../station/stop_request.ts";
+import { SECOND_INTERRUPT_EXIT, StopRequest } from "../station/stop_request.ts";
 import { formatTally, StationTally } from "../station/tally.ts";
 import { InputError } from "../../errors.ts";
 import { runRecipe } from "../../recipe/runner.ts";
+import type { RunResult } from "../../recipe/reporter.ts";
+import { BoardRecording } from "../../production/board_recording.ts";
+import { openStore } from "../../production/open_store.ts";
+import { withStoreRetry } from "../../production/store_retry.ts";
+import { sha256Hex } from "../../production/hash.ts";
+import {
+  DEFAULT_DB,
+  interruptedWarning,
+  ON_DB_ERROR_OPTION,
+  operatorAndLot,
+  RECORD_OPTIONS,
+  storeErrorPolicy,
+  storeSpec,
+} from "../production_flags.ts";
+import { parseAssignments } from "../args.ts";
 import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
 
 /** The default log file, in the current folder. */
@@ -47,10 +62,13 @@ export const DEFAULT_LOG = "flashrecipe-station.csv";
 export const stationCommand: CommandSpec = {
   name: "station",
   summary: "run a recipe board after board, logging each board (production)",
-  usage: "station RECIPE [--simulate CHIP | --port PATH] [--log FILE] [--station NAME] [--manual] [--boards N]",
-  description: "Waits for each board (its serial port appearing, or Enter with --manual), runs the recipe, shows a\n" +
-    "large PASS or FAIL and appends one record to the log (CSV or JSON Lines, by the file's extension), flushed\n" +
-    "to disk before the next board. Ctrl-C finishes the board in progress, then prints the counts and yield.\n" +
+  usage: "station RECIPE [--simulate CHIP | --port PATH] [--db FILE|URL] [--log FILE] [--station NAME] [--boards N]",
+  description:
+    "Waits for each board (its serial port appearing, or Enter with --manual), records it in the production\n" +
+    "store (--db) before touching it, runs the recipe, shows a large PASS or FAIL, completes the record and\n" +
+    "appends a line to the log (CSV or JSON Lines, by the file's extension) before the next board. Ctrl-C finishes\n" +
+    "the board in progress, then prints the counts and yield; a second Ctrl-C records it as ABORTED and quits.\n" +
+    "--simulate uses a throwaway in-memory store unless --db is given.\n" +
     `Exit code: 0 when every board passed, 1 when any failed, 2 on bad usage. Simulated chips: ${
       SIMULATED_PART_NAMES.join(", ")
     }.`,
@@ -64,7 +82,9 @@ export const stationCommand: CommandSpec = {
       description: "DFU device to wait for (overrides target.usb; default 0483:df11)",
     },
     { name: "log", type: "string", valueName: "FILE", description: `log file, *.csv or *.jsonl (${DEFAULT_LOG})` },
-    { name: "station", type: "string", valueName: "NAME", description: "station name in the log (host name)" },
+    { name: "station", type: "string", valueName: "NAME", description: "station name in the records (host name)" },
+    ...RECORD_OPTIONS,
+    ON_DB_ERROR_OPTION,
     { name: "manual", type: "boolean", description: "wait for Enter before each board instead of the port" },
     { name: "boards", type: "string", valueName: "N", description: "stop after N boards" },
     { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
@@ -74,6 +94,7 @@ export const stationCommand: CommandSpec = {
   ],
   examples: [
     ["station prod.yaml --port /dev/ttyUSB0 --log line3.csv", "a board with its own USB-serial port"],
+    ["station prod.yaml --port COM3 --db postgres://flash@db1/line --operator ana --lot WO-1", "one station of a line"],
     ["station prod.yaml --port /dev/ttyUSB0 --manual", "a fixed adapter: press Enter for each board"],
     ["station recipes/demo.yaml --simulate stm32f103c8 --boards 3 --log /tmp/demo.jsonl", "try it without boards"],
   ],
@@ -120,10 +141,37 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
 
   const station = (args.options.station as string | undefined) ?? Deno.hostname();
   const firmware = await firmwareSha256(recipe.planned);
-  const log = await StationLog.open((args.options.log as string | undefined) ?? DEFAULT_LOG);
+  const policy = storeErrorPolicy(args);
+  const start = {
+    station,
+    ...operatorAndLot(args),
+    recipe: recipe.header.name,
+    recipeSha256: await sha256Hex(await Deno.readFile(recipe.file)),
+    toolVersion: VERSION,
+    firmwareSha256: firmware,
+    vars: parseAssignments(args.options.set as string[] | undefined),
+  };
+  const store = await openStore(storeSpec(args, { simulate: link.simulate !== undefined, fallback: DEFAULT_DB }));
+  let session;
+  let log;
+  try {
+    session = await store.openSession(station);
+    log = await StationLog.open((args.options.log as string | undefined) ?? DEFAULT_LOG);
+  } catch (error) {
+    await session?.close();
+    await store.close();
+    throw error;
+  }
+  for (const board of session.recovered) warn(interruptedWarning(board));
   const tally = new StationTally();
   const stop = new StopRequest();
-  stop.install(() => note("stopping after this board (Ctrl-C again to quit now)"));
+  let current: BoardRecording | undefined;
+  stop.install(() => note("stopping after this board (Ctrl-C again to quit now)"), () => {
+    // The board in progress is recorded as ABORTED (bounded: a store that does not answer does not keep us here).
+    const recorded = current ? current.abort().catch(() => undefined) : Promise.resolve(undefined);
+    const bounded = new Promise((resolve) => setTimeout(resolve, 3000));
+    Promise.race([recorded, bounded]).finally(() => Deno.exit(SECOND_INTERRUPT_EXIT));
+  });
   try {
     if (json) {
       json.emit({
@@ -132,38 +180,63 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
         recipe: recipe.header.name,
         file: recipe.file,
         log: log.path,
+        store: store.location,
         firmwareSha256: firmware,
         source: source.description,
       });
     } else if (!quiet) {
       console.out(`station ${station}: ${recipe.header.name} on ${source.description}`);
-      console.out(`firmware sha256 ${firmware}; logging to ${log.path}; Ctrl-C stops after the current board`);
+      console.out(`firmware sha256 ${firmware}; records in ${store.location}; logging to ${log.path}`);
+      console.out("Ctrl-C stops after the current board");
     }
+    const retry = { policy, notify: note };
     while (tally.total < limit && !stop.requested) {
       const connector = await source.next(stop.signal);
       if (!connector) break;
+      // The record comes first: a board the store cannot record is never touched.
+      const opened = session;
+      let recording: BoardRecording | undefined;
+      try {
+        recording = await withStoreRetry(() => BoardRecording.begin(opened, start), { ...retry, signal: stop.signal });
+      } finally {
+        if (!recording) await connector.close();
+      }
+      if (!recording) break;
+      current = recording;
       const board = tally.total + 1;
       const events = json?.with({ board });
       if (!json && !quiet) console.out(colour.bold(`--- board ${board} ---`));
-      let result;
+      let result: RunResult;
       try {
+        const reporter = quiet && !json
+          ? SILENT_REPORTER
+          : chooseReporter(console, { json: events, file: recipe.file, version: VERSION });
         result = await runRecipe(recipe, {
           saveTrace,
           board: connector,
           flags,
           ask: askOnTerminal,
-          reporter: quiet && !json
-            ? SILENT_REPORTER
-            : chooseReporter(console, { json: events, file: recipe.file, version: VERSION }),
+          reporter: recording.observe(reporter),
+          serials: recording.serials,
         });
       } finally {
         await connector.close();
       }
+      // The first Ctrl-C does not cut this wait short: a flashed board gets its record before the station stops.
+      const done = recording;
+      let stored;
+      let storeFailure: unknown;
+      try {
+        stored = await withStoreRetry(() => done.finish(result), retry);
+      } catch (error) {
+        storeFailure = error;
+      }
+      current = undefined;
       const record = recordOf(result, { station, firmwareSha256: firmware, time: new Date() });
       await log.append(record);
       tally.add(result.ok);
       if (events) {
-        events.emit({ event: "board-end", record: { ...record } });
+        events.emit({ event: "board-end", record: { ...record }, recordId: stored?.id });
       } else {
         const who = result.identity ? describeIdentity(result.identity) : "no chip";
         const error = result.error ? ` — error[${result.error.code}] ${result.error.message}` : "";
@@ -173,10 +246,15 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
         }
         if (!quiet) console.out(formatTally(tally, colour));
       }
+      // The store failed after the board was flashed: the board is in the log and its row stays IN_PROGRESS (marked
+      // INTERRUPTED when this station starts again); the station stops before another board.
+      if (storeFailure) throw storeFailure;
     }
   } finally {
     stop.uninstall();
     log.close();
+    await session.close().catch(() => {});
+    await store.close().catch(() => {});
   }
   if (json) {
     json.emit({

@@ -10,6 +10,7 @@ import { InputError } from "../../errors.ts";
 import { quotePath } from "../../files/guarded_read.ts";
 import { outputPathProblem } from "../../files/output_path.ts";
 import { RECORD_FIELDS, type StationRecord } from "./record.ts";
+import { neutraliseFormula } from "../../production/export.ts";
 
 /** The log formats. */
 export type LogFormat = "csv" | "jsonl";
@@ -35,10 +36,13 @@ export function logFormatFor(path: string): LogFormat {
   return format;
 }
 
-/** A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break. */
+/**
+ * A CSV field as RFC 4180 writes it: quoted when it holds a comma, a quote or a line break; a cell a spreadsheet
+ * would run as a formula is neutralised (see {@linkcode neutraliseFormula}).
+ */
 function csvField(value: string | number): string {
   // Line breaks become spaces: a record must stay one physical line so every line of the log is a whole record.
-  const text = String(value).replace(/[\r\n]+/g, " ");
+  const text = neutraliseFormula(String(value).replace(/[\r\n]+/g, " "));
   return /[",]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

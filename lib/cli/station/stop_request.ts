@@ -1,7 +1,8 @@
 /**
  * Ctrl-C at a station: the first one lets the board in progress finish (its record is written) and then stops;
- * while the station waits for a board it stops at once. A second Ctrl-C quits immediately — the log is still
- * whole, because every record is written with a single `write` call.
+ * while the station waits for a board it stops at once. A second Ctrl-C quits at once (the station first records
+ * the board in progress as `ABORTED`, waiting a bounded time for the store) — the log is still whole, because every
+ * record is written with a single `write` call.
  *
  * @module
  */

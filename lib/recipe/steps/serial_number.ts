@@ -1,42 +1,47 @@
 /**
  * `serial-number`: write a per-board number at an address, from `value:` (e.g. `${serial}` with `--set`) or from
- * a counter file that advances only when the board passes (see serial_counter.ts).
+ * a named counter in the production store (lib/production/), which issues each number once, bound to the board's
+ * unique ID: a board flashed again gets its own number back, and a board that failed keeps the number written into
+ * it.
  *
  * @module
  */
 
 import { z } from "zod";
-import { DeviceError, InputError } from "../../errors.ts";
-import { quotePath } from "../../files/guarded_read.ts";
-import { outputPathProblem } from "../../files/output_path.ts";
+import { DeviceError } from "../../errors.ts";
 import { RecipeError } from "../errors.ts";
 import { address, hex32 } from "../params.ts";
-import { commitSerial, issueSerial, readCounter, releaseSerial } from "../serial_counter.ts";
 import { encodeSerial, fieldSize, SERIAL_ENCODINGS, SerialFitError } from "../serial_encoding.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
 
+/** What a counter name may be: letters, digits, `_`, `-`, `.`; it names the counter in the production store. */
+const COUNTER_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
 /** The `serial-number` step. */
 export const serialNumberStep = defineStep({
   name: "serial-number",
-  summary: "write a per-board serial number (from --set or a counter file that advances when the board passes)",
-  usage: "serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: serial.txt, start: 1000 } }",
+  summary: "write a per-board serial number (from --set, or a named counter in the production store)",
+  usage: "serial-number: { address: 0x0800FC00, encoding: u32le, counter: { name: board-sn, start: 1000 } }",
   flow: { accessesFlash: true },
   schema: z.strictObject({
     address,
     encoding: z.enum(SERIAL_ENCODINGS).describe("u32le, u64le, ascii (digits, zero-padded) or bcd (packed)"),
     length: z.number().int().min(1).max(64).optional().describe("field size in bytes for ascii and bcd"),
-    value: z.union([z.string().min(1), z.number().int().min(0).max(Number.MAX_SAFE_INTEGER)]).optional().describe(
+    value: z.union([z.string().min(1), z.number().int().min(0)]).optional().describe(
       'the number, e.g. "${serial}" with --set serial=1001',
     ),
     counter: z.strictObject({
-      file: z.string().min(1).describe("file holding the next number; relative to the recipe"),
-      start: z.number().int().min(0).max(999_999_999_999_999).default(1).describe(
-        "first number when the file does not exist yet",
+      name: z.string().regex(COUNTER_NAME, "letters, digits, '_', '-' and '.', at most 64").optional().describe(
+        "the counter's name in the production store (--db); every station of a line shares it",
       ),
+      start: z.number().int().min(0).max(999_999_999_999_999).default(1).describe(
+        "first number when the counter does not exist yet",
+      ),
+      file: z.string().optional().describe("no longer supported: counters live in the production store"),
     }).optional(),
   }).refine((p) => (p.value === undefined) !== (p.counter === undefined), "give exactly one of 'value' or 'counter'"),
-  async check(params, context) {
+  check(params, context) {
     let size: number;
     try {
       size = fieldSize(params.encoding, params.length);
@@ -52,29 +57,20 @@ export const serialNumberStep = defineStep({
       );
     }
     if (params.counter) {
-      // The counter, its journal and its lock are written at run time: each must be writable now.
-      const file = context.resolvePath(params.counter.file);
-      for (const path of [file, `${file}.pending`, `${file}.lock`]) {
-        const problem = await outputPathProblem(path);
-        if (problem !== undefined) {
-          throw new RecipeError(
-            `cannot write serial counter ${quotePath(path)}: ${problem}`,
-            context.locate(["counter", "file"]),
-            "name a file in an existing folder",
-            "E_FILE",
-          );
-        }
+      if (params.counter.file !== undefined || params.counter.name === undefined) {
+        throw new RecipeError(
+          params.counter.file !== undefined
+            ? "counter files are replaced by named counters in the production store"
+            : "the counter needs a name",
+          context.locate(["counter"]),
+          "write counter: { name: board-sn, start: N } with N the next number, e.g. what the old file held; " +
+            "stations keep counters in the store --db names",
+          "E_SERIAL_COUNTER",
+        );
       }
+      context.useCounter(params.counter.name);
     }
-    let probe: string | number = params.value ?? 0;
-    if (params.counter) {
-      try {
-        probe = await readCounter(context.resolvePath(params.counter.file), params.counter.start);
-      } catch (error) {
-        if (!(error instanceof InputError) || error.location) throw error;
-        throw new RecipeError(error.message, context.locate(["counter", "file"]), error.hint, error.code);
-      }
-    }
+    const probe = params.value ?? params.counter?.start ?? 0;
     try {
       encodeSerial(probe, params.encoding, params.length);
     } catch (error) {
@@ -91,13 +87,9 @@ export const serialNumberStep = defineStep({
     const target = requireTarget(context, "serial-number");
     let value: number | string;
     if (params.counter) {
-      const file = context.resolvePath(params.counter.file);
-      const issued = await issueSerial(file, params.counter.start);
-      if (issued.skipped !== undefined) {
-        context.info(`serial ${issued.skipped} was issued by a run that did not finish; skipping it`);
-      }
+      const issued = await context.issueSerial({ name: params.counter.name!, start: params.counter.start });
+      if (issued.reissued) context.info(`this board already holds serial ${issued.value}; writing it again`);
       value = issued.value;
-      context.onSettle((passed) => (passed ? commitSerial(file, issued.value) : releaseSerial(file)));
     } else {
       value = params.value!;
     }

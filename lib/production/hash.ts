@@ -1,0 +1,11 @@
+/**
+ * sha256 as records carry it: lower-case hex.
+ *
+ * @module
+ */
+
+/** sha256 of `bytes` in lower-case hex. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
