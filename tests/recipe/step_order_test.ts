@@ -246,7 +246,7 @@ Deno.test("a file-system error in a step's check is a recipe error at the step, 
   await expectBad(
     {
       "recipe.yaml": recipe(
-        "  - connect\n  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { file: sn } }\n",
+        "  - connect\n  - write: { file: sn, address: 0x08000000 }\n",
       ),
       "sn/keep": "",
     },
