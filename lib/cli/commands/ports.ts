@@ -1,5 +1,6 @@
 /**
- * `ports`: list the serial ports present (Linux: from sysfs), with USB identity for `target.match`.
+ * `ports`: list the serial ports present (Linux: from sysfs; Windows: registry and SetupAPI), with USB identity
+ * for `target.match`.
  *
  * @module
  */
@@ -13,7 +14,8 @@ export const portsCommand: CommandSpec = {
   name: "ports",
   summary: "list serial ports with their USB vendor/product IDs and serial numbers",
   usage: "ports [--json]",
-  description: "Linux lists from sysfs. On macOS name /dev/cu.* ports directly; on Windows COMn.",
+  description: "Linux lists from sysfs, Windows the COM ports from the registry and SetupAPI. " +
+    "On macOS name /dev/cu.* ports directly.",
   options: [{ name: "json", type: "boolean", description: "print the list as JSON" }],
   examples: [["ports", "which adapter is which?"], ["ports --json", "for scripts"]],
   async run(args, console) {

@@ -1,6 +1,6 @@
 /**
- * Listing serial ports (Linux, from sysfs), choosing one by path or USB identity, and printing the list for
- * the `ports` subcommand.
+ * Listing serial ports (Linux from sysfs, Windows from the registry and SetupAPI), choosing one by path or USB
+ * identity, and printing the list for the `ports` subcommand.
  *
  * Linux: every terminal is a directory in `/sys/class/tty`; only those with a `device` link are hardware.
  * That link leads into `/sys/devices`, and walking up its parents finds the USB interface
@@ -8,8 +8,11 @@
  * (Documentation/ABI/stable/sysfs-bus-usb). Built-in 8250 UART slots that have no chip report `type` 0
  * (PORT_UNKNOWN, include/uapi/linux/serial_core.h) and are left out.
  *
- * macOS and Windows listing is not implemented: there, name the port directly (`/dev/cu.usbserial-*`,
- * `COM3`); the ports show in `ls /dev/cu.*` and in Device Manager respectively.
+ * Windows: `windows_list_ports.ts` reads the COM names from `HKLM\HARDWARE\DEVICEMAP\SERIALCOMM` and the USB
+ * identity of each from SetupAPI, into the same {@linkcode SerialPortInfo} shape, so `target.match` works alike.
+ *
+ * macOS listing is not implemented: there, name the port directly (`/dev/cu.usbserial-*`); the ports show in
+ * `ls /dev/cu.*`.
  *
  * @module
  */
@@ -18,9 +21,12 @@ import { DeviceError, InputError } from "../../errors.ts";
 
 /** One serial port found on the system. */
 export interface SerialPortInfo {
-  /** Device path to open, e.g. `/dev/ttyUSB0`. */
+  /** Device path to open, e.g. `/dev/ttyUSB0` or `COM3`. */
   path: string;
-  /** Kernel driver, e.g. `cp210x`, `ch341-uart`, `cdc_acm`, `serial`; empty when none is bound. */
+  /**
+   * Driver: on Linux the kernel driver (`cp210x`, `ch341-uart`, `cdc_acm`, `serial`), on Windows the driver
+   * service (`FTDIBUS`, `usbser`, `silabser`); empty when none is bound or known.
+   */
   driver: string;
   /** USB vendor ID. */
   vid?: number;
@@ -54,10 +60,16 @@ export interface SerialPortMatch {
 const SERIAL_BASE_DRIVERS = new Set(["port", "ctrl"]);
 
 /**
- * Lists the serial ports the kernel knows, sorted by path. `sysRoot`/`devRoot` exist for tests that build a
- * fixture tree; on other systems than Linux the list is empty.
+ * Lists the serial ports the system knows, sorted by path (Windows: by COM number). `sysRoot`/`devRoot` exist for
+ * tests that build a sysfs fixture tree (given them, the sysfs walk runs on any OS); on systems other than Linux
+ * and Windows the list is empty.
  */
-export async function listSerialPorts(sysRoot = "/sys", devRoot = "/dev"): Promise<SerialPortInfo[]> {
+export async function listSerialPorts(sysRoot?: string, devRoot = "/dev"): Promise<SerialPortInfo[]> {
+  if (sysRoot === undefined && Deno.build.os === "windows") {
+    const { listWindowsSerialPorts } = await import("./windows_list_ports.ts");
+    return listWindowsSerialPorts();
+  }
+  sysRoot ??= "/sys";
   const classDir = `${sysRoot}/class/tty`;
   let entries: Deno.DirEntry[];
   try {
@@ -208,7 +220,8 @@ function describeMatch(match: SerialPortMatch): string {
 /** The `ports` subcommand's table: one line per port, columns aligned, or a note when there are none. */
 export function formatPortList(ports: readonly SerialPortInfo[]): string {
   if (ports.length === 0) {
-    return "no serial ports found (is the adapter plugged in? on macOS use /dev/cu.*, on Windows COMn)\n";
+    return "no serial ports found (is the adapter plugged in? on Windows check Device Manager, " +
+      "'Ports (COM & LPT)'; on macOS name a /dev/cu.* port)\n";
   }
   const rows = ports.map((port) => [
     port.path,

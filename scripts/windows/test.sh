@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# The Windows test leg: runs flashrecipe's Windows code for real, in the Windows build of Deno under Wine, against
+# the simulated STM32F103C8 (`flashrecipe sim usart`, Linux Deno) on a pseudo-terminal that Wine maps as COM5:
+#   - the serial unit tests under Windows Deno (scripts/windows/unit_tests.txt; POSIX-only ones skip themselves)
+#   - `ports` lists COM5 from the registry (SERIALCOMM, advapi32) and SetupAPI
+#   - `info`, `write` with verify, `read` back byte-identical (kernel32: CreateFileW, DCB, timeouts, Read/WriteFile)
+#   - bluepill-autoboot.yaml: enter-boot / leave-boot through DTR/RTS (EscapeCommFunction), order of the lines checked
+#   - E_NO_MODEM_LINES on a port without modem lines, E_PORT_MISSING on an unmapped COM port
+# The image is small on purpose: under Wine every read waits out its 50 ms slice (README, "Windows").
+#
+# Usage: scripts/windows/test.sh           (npm ci first; setup.sh installs Wine etc. when missing)
+# Env:   FLASHRECIPE_WINE_DIR  where setup.sh keeps deno.exe and the stand-ins (default ~/.cache/flashrecipe/windows)
+#        KEEP=1                keep the work folder (Wine prefix, logs) and print its path
+# Prints one "windows: ..." line per check and ends with "windows: N passed, N failed"; exit 0 only when all passed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+started=$EPOCHREALTIME
+say() { echo "windows: $*"; }
+
+tools=$(bash scripts/windows/setup.sh | tail -1) || { say "0 passed, 1 failed (setup)"; exit 1; }
+version=$(node -p 'require("./package.json").devDependencies.deno')
+linux_deno=$repo/node_modules/.bin/deno
+image_bytes=3076 # three 1 KiB pages and a 4-byte tail
+
+work=$(mktemp -d /tmp/flashrecipe-windows.XXXXXX)
+sim_pid=""
+cleanup() {
+  [ -z "$sim_pid" ] || { kill "$sim_pid" 2> /dev/null; wait "$sim_pid" 2> /dev/null; }
+  if [ -d "$work/prefix" ]; then
+    WINEPREFIX=$work/prefix wineserver -k > /dev/null 2>&1
+    WINEPREFIX=$work/prefix timeout 10 wineserver -w > /dev/null 2>&1
+  fi
+  if [ "${KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+passed=0
+failed=0
+pass() {
+  passed=$((passed + 1))
+  say "ok   $*"
+}
+fail() {
+  failed=$((failed + 1))
+  say "FAIL $*"
+}
+show() { sed 's/^/    | /' "$@" | tail -20; }
+
+# --- Wine prefix: C: is the prefix, D: the tools, R: this checkout; no Z: (Wine's view of all of /) -------------
+export WINEPREFIX=$work/prefix WINEARCH=win64 WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+if ! wineboot -i > "$work/wineboot.log" 2>&1; then
+  show "$work/wineboot.log"
+  say "0 passed, 1 failed (wineboot: Wine prefix setup)"
+  exit 1
+fi
+rm -f "$WINEPREFIX/dosdevices/z:"
+ln -s "$tools" "$WINEPREFIX/dosdevices/d:"
+ln -s "$repo" "$WINEPREFIX/dosdevices/r:"
+cp "$tools/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
+mkdir -p "$WINEPREFIX/drive_c/data"
+data=$WINEPREFIX/drive_c/data
+
+# Windows Deno: the npm packages come from the cache setup.sh filled with the Linux Deno, which checked them against
+# deno.lock (--cached-only: no network). package.json is left out (DENO_NO_PACKAGE_JSON) because its devDependency
+# `deno` would make the Windows Deno want @deno/win32-x64 in that cache too; without package.json the lockfile no
+# longer matches the config, hence --no-lock. Type checking is the Linux suite's job (deno task check).
+windows_deno() { # NAME LIMIT [LINES_LOG] -- DENO_ARGS...: output in $work/NAME.out and .err, exit code returned
+  local name=$1 limit=$2 lines=$3
+  shift 4
+  (cd "$WINEPREFIX/dosdevices/r:" && env -u DENO_DIR -u DENO_CERT NO_COLOR=1 DENO_NO_PACKAGE_JSON=1 DENO_DIR='D:\deno-dir' \
+    ${lines:+FLASHRECIPE_LINES_LOG=$lines} LD_PRELOAD="$tools/pty_shim.so" \
+    timeout "$limit" wine "D:\\deno-$version.exe" "$@") > "$work/$name.out" 2> "$work/$name.err"
+}
+flashrecipe() { # NAME LIMIT [LINES_LOG] -- ARGS...
+  local name=$1 limit=$2 lines=$3
+  shift 4
+  windows_deno "$name" "$limit" "$lines" -- run -A --no-check --cached-only --no-lock main.ts "$@"
+}
+since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
+
+# --- the serial unit tests under Windows Deno ---------------------------------------------------------------------
+t0=$EPOCHREALTIME
+mapfile -t unit_tests < <(grep -v '^#' scripts/windows/unit_tests.txt)
+rc=0
+windows_deno unit-tests 300 "" -- test -A --no-check --cached-only --no-lock "${unit_tests[@]}" || rc=$?
+summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$work/unit-tests.out" | tail -1)
+if [ $rc = 0 ] && [ -n "$summary" ]; then
+  pass "unit tests under Windows Deno: $summary ($(since "$t0"))"
+else
+  grep -E 'FAILED|=> |error' "$work/unit-tests.out" "$work/unit-tests.err" | head -20 | sed 's/^/    | /'
+  fail "unit tests under Windows Deno (exit $rc): ${summary:-no summary}"
+fi
+
+# --- sim usart on a pty, mapped as COM5 the way Wine maps ports (HKLM\Software\Wine\Ports) ------------------------
+(exec "$linux_deno" run --frozen -A main.ts sim usart --chip stm32f103c8) > "$work/sim.out" 2> "$work/sim.err" &
+sim_pid=$!
+pty=""
+for _ in $(seq 1 300); do
+  pty=$(head -1 "$work/sim.out" 2> /dev/null)
+  [[ $pty == /dev/* ]] && break
+  kill -0 "$sim_pid" 2> /dev/null || break
+  sleep 0.1
+done
+if [[ $pty != /dev/* ]]; then
+  show "$work/sim.err"
+  fail "sim usart did not start"
+  say "$passed passed, $((failed + 1)) failed (the port checks need the simulator)"
+  exit 1
+fi
+# Wine's mount manager creates the COM5 device and its SERIALCOMM entry from this key when the server starts.
+wine reg add 'HKLM\Software\Wine\Ports' /v COM5 /d "$pty" /f > "$work/reg.log" 2>&1
+wineserver -k > /dev/null 2>&1
+wineserver -w > /dev/null 2>&1
+
+# --- ports: the registry listing through advapi32 and SetupAPI ----------------------------------------------------
+t0=$EPOCHREALTIME
+rc=0
+flashrecipe ports 120 "" -- ports --json || rc=$?
+listed=$(node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(p.map((x) => x.path).join(" "))' \
+  "$work/ports.out" 2> /dev/null)
+if [ $rc = 0 ] && [[ " $listed " == *" COM5 "* ]]; then
+  pass "ports lists COM5 from the registry: [$listed] ($(since "$t0"))"
+else
+  show "$work/ports.out" "$work/ports.err"
+  fail "ports --json (exit $rc) did not list COM5: [$listed]"
+fi
+
+# --- info, write + verify, read back ------------------------------------------------------------------------------
+t0=$EPOCHREALTIME
+rc=0
+flashrecipe info 120 "" -- info --port COM5 || rc=$?
+if [ $rc = 0 ] && grep -q '^chip .*STM32F10' "$work/info.out"; then
+  pass "info --port COM5: $(grep -m1 '^chip' "$work/info.out" | tr -s ' ') ($(since "$t0"))"
+else
+  show "$work/info.out" "$work/info.err"
+  fail "info --port COM5 (exit $rc)"
+fi
+
+head -c "$image_bytes" /dev/urandom > "$data/image.bin"
+t0=$EPOCHREALTIME
+rc=0
+flashrecipe write 180 "" -- write 'C:\data\image.bin' --port COM5 || rc=$?
+if [ $rc = 0 ] && grep -q "verified $image_bytes bytes" "$work/write.out"; then
+  pass "write C:\\data\\image.bin --port COM5: $image_bytes bytes written and verified ($(since "$t0"))"
+else
+  show "$work/write.out" "$work/write.err"
+  fail "write --port COM5 (exit $rc) did not report verifying $image_bytes bytes"
+fi
+
+t0=$EPOCHREALTIME
+rc=0
+flashrecipe read 180 "" -- read --port COM5 --length "$image_bytes" --output 'C:\data\back.bin' || rc=$?
+if [ $rc = 0 ] && cmp -s "$data/image.bin" "$data/back.bin"; then
+  pass "read --port COM5: $image_bytes bytes back, identical ($(since "$t0"))"
+else
+  show "$work/read.out" "$work/read.err"
+  fail "read --port COM5 (exit $rc): $(cmp "$data/image.bin" "$data/back.bin" 2>&1 | head -1)"
+fi
+
+# --- enter-boot / leave-boot through DTR and RTS (dtr-reset-rts-boot0) on the shim's emulated lines ---------------
+t0=$EPOCHREALTIME
+rc=0
+flashrecipe recipe 180 "$work/lines.log" -- run recipes/bluepill-autoboot.yaml --port COM5 || rc=$?
+states=$(tr '\n' ' ' < "$work/lines.log" 2> /dev/null)
+# DTR drives NRST (asserted = held in reset), RTS drives BOOT0 (asserted = high): reset held with BOOT0 high, then
+# released into the bootloader; at the end reset held with BOOT0 low, then released into the application, which is
+# also the last state. Other changes in between (one line at a time) are allowed.
+order_ok=$(awk -v s="$states" 'BEGIN {
+  n = split("DTR=1,RTS=1 DTR=0,RTS=1 DTR=1,RTS=0 DTR=0,RTS=0", want, " "); m = split(s, got, " "); j = 1
+  for (i = 1; i + 1 <= m && j <= n; i += 2) if (got[i] "," got[i + 1] == want[j]) j++
+  print (j > n && got[m - 1] "," got[m] == "DTR=0,RTS=0") ? "yes" : "no"
+}')
+if [ $rc = 0 ] && [ "$order_ok" = yes ]; then
+  pass "run recipes/bluepill-autoboot.yaml --port COM5: every step ok; DTR/RTS: $states($(since "$t0"))"
+else
+  show "$work/recipe.out" "$work/recipe.err"
+  fail "run recipes/bluepill-autoboot.yaml --port COM5 (exit $rc); DTR/RTS: [$states]"
+fi
+
+# --- error paths --------------------------------------------------------------------------------------------------
+rc=0
+flashrecipe no-lines 120 "" -- run recipes/bluepill-autoboot.yaml --port COM5 || rc=$?
+if [ $rc = 1 ] && grep -q '^error\[E_NO_MODEM_LINES\]' "$work/no-lines.err"; then
+  pass "a port without modem lines: $(grep -m1 'E_NO_MODEM_LINES' "$work/no-lines.err" | cut -c1-110)..."
+else
+  show "$work/no-lines.out" "$work/no-lines.err"
+  fail "without modem lines, enter-boot should fail with E_NO_MODEM_LINES, exit 1 (got exit $rc)"
+fi
+
+rc=0
+flashrecipe missing 120 "" -- info --port COM9 || rc=$?
+if [ $rc = 1 ] && grep -q '^error\[E_PORT_MISSING\]' "$work/missing.err"; then
+  pass "an unmapped port: $(grep -m1 'E_PORT_MISSING' "$work/missing.err" | cut -c1-110)..."
+else
+  show "$work/missing.out" "$work/missing.err"
+  fail "info --port COM9 (not mapped) should fail with E_PORT_MISSING, exit 1 (got exit $rc)"
+fi
+
+say "$passed passed, $failed failed ($(since "$started") in all)"
+[ "$failed" = 0 ]
