@@ -75,7 +75,7 @@ export const LIST_ERRORS = {
 /** SetupDiGetClassDevsW flags (setupapi.h). */
 export const DIGCF = { PRESENT: 0x2, DEVICEINTERFACE: 0x10 } as const;
 /** SetupDiGetDeviceRegistryPropertyW properties (setupapi.h). */
-export const SPDRP = { HARDWAREID: 0x01, SERVICE: 0x04, MFG: 0x0b, FRIENDLYNAME: 0x0c } as const;
+export const SPDRP = { DEVICEDESC: 0x00, HARDWAREID: 0x01, SERVICE: 0x04, FRIENDLYNAME: 0x0c } as const;
 /** SetupDiOpenDevRegKey: DICS_FLAG_GLOBAL, DIREG_DEV (the device's hardware key, which holds PortName). */
 const DICS_FLAG_GLOBAL = 1;
 const DIREG_DEV = 1;
@@ -208,8 +208,8 @@ function portDevices(
       if (hardwareIds) device.hardwareIds = decodeRegistryMultiString(hardwareIds);
       const friendlyName = property(setup, set, info, SPDRP.FRIENDLYNAME);
       if (friendlyName) device.friendlyName = decodeRegistryString(friendlyName);
-      const manufacturer = property(setup, set, info, SPDRP.MFG);
-      if (manufacturer) device.manufacturer = decodeRegistryString(manufacturer);
+      const description = property(setup, set, info, SPDRP.DEVICEDESC);
+      if (description) device.deviceDescription = decodeRegistryString(description);
       const service = property(setup, set, info, SPDRP.SERVICE);
       if (service) device.service = decodeRegistryString(service);
       devices.push(device);

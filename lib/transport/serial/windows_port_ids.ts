@@ -44,8 +44,8 @@ export interface WindowsPortDevice {
   hardwareIds?: readonly string[];
   /** SPDRP_FRIENDLYNAME, e.g. `USB Serial Port (COM3)`. */
   friendlyName?: string;
-  /** SPDRP_MFG, e.g. `FTDI`. */
-  manufacturer?: string;
+  /** SPDRP_DEVICEDESC, e.g. `USB Serial Port`: the description when there is no friendly name. */
+  deviceDescription?: string;
   /** SPDRP_SERVICE: the driver service, e.g. `FTDIBUS`, `usbser`, `silabser`, `CH341SER_A64`. */
   service?: string;
 }
@@ -119,9 +119,13 @@ export function usbIdentityOf(device: WindowsPortDevice): UsbIdentity | undefine
   return identity;
 }
 
-/** `USB Serial Port` from `USB Serial Port (COM3)`: the friendly name without the port Windows appends. */
+/**
+ * `USB Serial Port` from `USB Serial Port (COM3)`: the friendly name without the port Windows appends, else the
+ * device description. (SPDRP_MFG is not used: it names the driver package's vendor, "Microsoft" for every CDC
+ * device on `usbser`, not the device's maker; the USB manufacturer string is not among the properties read here.)
+ */
 function descriptionOf(device: WindowsPortDevice): string | undefined {
-  const name = device.friendlyName?.replace(/\s*\((COM\d+)\)\s*$/i, "").trim();
+  const name = device.friendlyName?.replace(/\s*\((COM\d+)\)\s*$/i, "").trim() || device.deviceDescription?.trim();
   return name || undefined;
 }
 
@@ -152,7 +156,6 @@ export function mergeWindowsPorts(
       if (usb.serialNumber !== undefined) info.serialNumber = usb.serialNumber;
       if (usb.interfaceNumber !== undefined) info.interfaceNumber = usb.interfaceNumber;
     }
-    if (device.manufacturer) info.manufacturer = device.manufacturer;
     const product = descriptionOf(device);
     if (product) info.product = product;
     return info;

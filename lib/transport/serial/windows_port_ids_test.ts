@@ -146,22 +146,19 @@ const FT232R: WindowsPortDevice = {
   portName: "COM10",
   instanceId: "FTDIBUS\\VID_0403+PID_6001+A10K3XYZA\\0000",
   friendlyName: "USB Serial Port (COM10)",
-  manufacturer: "FTDI",
   service: "FTDIBUS",
 };
 const CP2102N: WindowsPortDevice = {
   portName: "COM3",
   instanceId: "USB\\VID_10C4&PID_EA60\\A4B1C2D3E4F5",
   friendlyName: "Silicon Labs CP210x USB to UART Bridge (COM3)",
-  manufacturer: "Silicon Labs",
   service: "silabser",
 };
 const STM32_VCP: WindowsPortDevice = {
   portName: "COM4",
   instanceId: "USB\\VID_0483&PID_5740&MI_00\\6&2A1B3C4D&0&0000",
   parentInstanceId: "USB\\VID_0483&PID_5740\\205E3072484E",
-  friendlyName: "USB Serial Device (COM4)",
-  manufacturer: "Microsoft",
+  deviceDescription: "USB Serial Device",
   service: "usbser",
 };
 
@@ -175,7 +172,6 @@ Deno.test("mergeWindowsPorts: registry names in COM order, with SetupAPI's ident
       vid: 0x10c4,
       pid: 0xea60,
       serialNumber: "A4B1C2D3E4F5",
-      manufacturer: "Silicon Labs",
       product: "Silicon Labs CP210x USB to UART Bridge",
     },
     {
@@ -185,7 +181,6 @@ Deno.test("mergeWindowsPorts: registry names in COM order, with SetupAPI's ident
       pid: 0x5740,
       serialNumber: "205E3072484E",
       interfaceNumber: 0,
-      manufacturer: "Microsoft",
       product: "USB Serial Device",
     },
     { path: "COM5", driver: "" },
@@ -196,7 +191,6 @@ Deno.test("mergeWindowsPorts: registry names in COM order, with SetupAPI's ident
       pid: 0x6001,
       serialNumber: "A10K3XYZ",
       interfaceNumber: 0,
-      manufacturer: "FTDI",
       product: "USB Serial Port",
     },
   ]);
