@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Windows test leg: runs flashrecipe's Windows code for real, in the Windows build of Deno under Wine, against
 # the simulated STM32F103C8 (`flashrecipe sim usart`, Linux Deno) on a pseudo-terminal that Wine maps as COM5:
-#   - the serial unit tests under Windows Deno (scripts/windows/unit_tests.txt; POSIX-only ones skip themselves)
+#   - the serial unit tests under Windows Deno (scripts/windows/unit_tests.txt; POSIX-only ones skip themselves),
+#     with COM5 for the kernel32 port tests (lib/transport/serial/windows_port_test.ts)
 #   - `ports` lists COM5 from the registry (SERIALCOMM, advapi32) and SetupAPI
 #   - `info`, `write` with verify, `read` back byte-identical (kernel32: CreateFileW, DCB, timeouts, Read/WriteFile)
 #   - bluepill-autoboot.yaml: enter-boot / leave-boot through DTR/RTS (EscapeCommFunction), order of the lines checked
@@ -68,8 +69,9 @@ data=$WINEPREFIX/drive_c/data
 windows_deno() { # NAME LIMIT [LINES_LOG] -- DENO_ARGS...: output in $work/NAME.out and .err, exit code returned
   local name=$1 limit=$2 lines=$3
   shift 4
-  (cd "$WINEPREFIX/dosdevices/r:" && env -u DENO_DIR -u DENO_CERT NO_COLOR=1 DENO_NO_PACKAGE_JSON=1 DENO_DIR='D:\deno-dir' \
-    ${lines:+FLASHRECIPE_LINES_LOG=$lines} LD_PRELOAD="$tools/pty_shim.so" \
+  (cd "$WINEPREFIX/dosdevices/r:" && env -u DENO_DIR -u DENO_CERT -u FLASHRECIPE_TEST_COM_PORT NO_COLOR=1 DENO_NO_PACKAGE_JSON=1 DENO_DIR='D:\deno-dir' \
+    ${lines:+FLASHRECIPE_LINES_LOG=$lines} ${FLASHRECIPE_TEST_COM_PORT:+FLASHRECIPE_TEST_COM_PORT=$FLASHRECIPE_TEST_COM_PORT} \
+    LD_PRELOAD="$tools/pty_shim.so" \
     timeout "$limit" wine "D:\\deno-$version.exe" "$@") > "$work/$name.out" 2> "$work/$name.err"
 }
 flashrecipe() { # NAME LIMIT [LINES_LOG] -- ARGS...
@@ -78,19 +80,6 @@ flashrecipe() { # NAME LIMIT [LINES_LOG] -- ARGS...
   windows_deno "$name" "$limit" "$lines" -- run -A --no-check --cached-only --no-lock main.ts "$@"
 }
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
-
-# --- the serial unit tests under Windows Deno ---------------------------------------------------------------------
-t0=$EPOCHREALTIME
-mapfile -t unit_tests < <(grep -v '^#' scripts/windows/unit_tests.txt)
-rc=0
-windows_deno unit-tests 300 "" -- test -A --no-check --cached-only --no-lock "${unit_tests[@]}" || rc=$?
-summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$work/unit-tests.out" | tail -1)
-if [ $rc = 0 ] && [ -n "$summary" ]; then
-  pass "unit tests under Windows Deno: $summary ($(since "$t0"))"
-else
-  grep -E 'FAILED|=> |error' "$work/unit-tests.out" "$work/unit-tests.err" | head -20 | sed 's/^/    | /'
-  fail "unit tests under Windows Deno (exit $rc): ${summary:-no summary}"
-fi
 
 # --- sim usart on a pty, mapped as COM5 the way Wine maps ports (HKLM\Software\Wine\Ports) ------------------------
 (exec "$linux_deno" run --frozen -A main.ts sim usart --chip stm32f103c8) > "$work/sim.out" 2> "$work/sim.err" &
@@ -112,6 +101,21 @@ fi
 wine reg add 'HKLM\Software\Wine\Ports' /v COM5 /d "$pty" /f > "$work/reg.log" 2>&1
 wineserver -k > /dev/null 2>&1
 wineserver -w > /dev/null 2>&1
+
+# --- the serial unit tests under Windows Deno, COM5 given to the port tests (lib/transport/serial/windows_port_test.ts)
+t0=$EPOCHREALTIME
+mapfile -t unit_tests < <(grep -v '^#' scripts/windows/unit_tests.txt)
+rc=0
+FLASHRECIPE_TEST_COM_PORT=COM5 windows_deno unit-tests 300 "" -- test -A --no-check --cached-only --no-lock "${unit_tests[@]}" || rc=$?
+summary=$(grep -E '^(ok|FAILED) \| [0-9]+ passed' "$work/unit-tests.out" | tail -1)
+# The kernel32 port tests must have run, not been skipped (they need FLASHRECIPE_TEST_COM_PORT to reach them).
+port_tests=$(grep -c '^Windows COM port: .* \.\.\. ok' "$work/unit-tests.out")
+if [ $rc = 0 ] && [ -n "$summary" ] && [ "$port_tests" = 1 ]; then
+  pass "unit tests under Windows Deno: $summary ($(since "$t0"))"
+else
+  grep -E 'FAILED|=> |error' "$work/unit-tests.out" "$work/unit-tests.err" | head -20 | sed 's/^/    | /'
+  fail "unit tests under Windows Deno (exit $rc): ${summary:-no summary}; COM5 port test passed: $port_tests"
+fi
 
 # --- ports: the registry listing through advapi32 and SetupAPI ----------------------------------------------------
 t0=$EPOCHREALTIME
