@@ -3,7 +3,8 @@
 # the simulated STM32F103C8 (`flashrecipe sim usart`, Linux Deno) on a pseudo-terminal that Wine maps as COM5:
 #   - the serial unit tests under Windows Deno (scripts/windows/unit_tests.txt; POSIX-only ones skip themselves),
 #     with COM5 for the kernel32 port tests (lib/transport/serial/windows_port_test.ts)
-#   - `ports` lists COM5 from the registry (SERIALCOMM, advapi32) and SetupAPI
+#   - `ports` lists COM5 from the registry (SERIALCOMM, advapi32) with the USB identity SetupAPI has for it, and a
+#     recipe's target.match picks COM5 by that identity
 #   - `info`, `write` with verify, `read` back byte-identical (kernel32: CreateFileW, DCB, timeouts, Read/WriteFile)
 #   - bluepill-autoboot.yaml: enter-boot / leave-boot through DTR/RTS (EscapeCommFunction), order of the lines checked
 #   - E_NO_MODEM_LINES on a port without modem lines, E_PORT_MISSING on an unmapped COM port
@@ -97,8 +98,30 @@ if [[ $pty != /dev/* ]]; then
   say "$passed passed, $((failed + 1)) failed (the port checks need the simulator)"
   exit 1
 fi
-# Wine's mount manager creates the COM5 device and its SERIALCOMM entry from this key when the server starts.
-wine reg add 'HKLM\Software\Wine\Ports' /v COM5 /d "$pty" /f > "$work/reg.log" 2>&1
+# One registry import: COM5 mapped onto the pty the way Wine maps ports (its mount manager creates the device and the
+# SERIALCOMM entry from HKLM\Software\Wine\Ports when the server starts), and the device node a CP2102N's driver
+# would leave in the Enum tree for that port (instance ID with the USB serial number, Ports class, friendly name,
+# hardware IDs, PortName), which Wine's SetupAPI enumerates like Windows does: `ports` and `target.match` then see
+# the port's USB identity through the same calls as on Windows.
+hardware_ids=$(printf 'USB\\VID_10C4&PID_EA60&REV_0100\0USB\\VID_10C4&PID_EA60\0\0' | iconv -t UTF-16LE | od -An -tx1 -v |
+  tr -s ' \n' ',' | sed 's/^,//; s/,$//')
+cat > "$data/ports.reg" << REG
+Windows Registry Editor Version 5.00
+
+[HKEY_LOCAL_MACHINE\Software\Wine\Ports]
+"COM5"="$pty"
+
+[HKEY_LOCAL_MACHINE\System\CurrentControlSet\Enum\USB\VID_10C4&PID_EA60\A4B1C2D3E4F5]
+"ClassGUID"="{4D36E978-E325-11CE-BFC1-08002BE10318}"
+"FriendlyName"="Silicon Labs CP210x USB to UART Bridge (COM5)"
+"DeviceDesc"="Silicon Labs CP210x USB to UART Bridge"
+"Service"="silabser"
+"HardwareID"=hex(7):$hardware_ids
+
+[HKEY_LOCAL_MACHINE\System\CurrentControlSet\Enum\USB\VID_10C4&PID_EA60\A4B1C2D3E4F5\Device Parameters]
+"PortName"="COM5"
+REG
+(cd "$data" && wine regedit /S 'C:\data\ports.reg') > "$work/regedit.log" 2>&1
 wineserver -k > /dev/null 2>&1
 wineserver -w > /dev/null 2>&1
 
@@ -117,17 +140,19 @@ else
   fail "unit tests under Windows Deno (exit $rc): ${summary:-no summary}; COM5 port test passed: $port_tests"
 fi
 
-# --- ports: the registry listing through advapi32 and SetupAPI ----------------------------------------------------
+# --- ports: the registry listing (advapi32) with SetupAPI's identity for COM5 -------------------------------------
 t0=$EPOCHREALTIME
 rc=0
 flashrecipe ports 120 "" -- ports --json || rc=$?
-listed=$(node -e 'const p = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(p.map((x) => x.path).join(" "))' \
+com5=$(node -e 'const ports = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const p = ports.find((port) => port.path === "COM5");
+  console.log(ports.map((port) => port.path).join(" ") + " | " + (p ? [p.vid, p.pid, p.serialNumber, p.driver, p.product].join(",") : "-"))' \
   "$work/ports.out" 2> /dev/null)
-if [ $rc = 0 ] && [[ " $listed " == *" COM5 "* ]]; then
-  pass "ports lists COM5 from the registry: [$listed] ($(since "$t0"))"
+if [ $rc = 0 ] && [[ $com5 == *"COM5"*" | 4292,60000,A4B1C2D3E4F5,silabser,Silicon Labs CP210x USB to UART Bridge" ]]; then
+  pass "ports: COM5 from SERIALCOMM, 10c4:ea60 serial A4B1C2D3E4F5 from SetupAPI [$com5] ($(since "$t0"))"
 else
   show "$work/ports.out" "$work/ports.err"
-  fail "ports --json (exit $rc) did not list COM5: [$listed]"
+  fail "ports --json (exit $rc) did not list COM5 with its USB identity: [$com5]"
 fi
 
 # --- info, write + verify, read back ------------------------------------------------------------------------------
@@ -162,11 +187,33 @@ else
   fail "read --port COM5 (exit $rc): $(cmp "$data/image.bin" "$data/back.bin" 2>&1 | head -1)"
 fi
 
+# --- target.match: the recipe names no port, the USB identity picks COM5 ----------------------------------------
+cat > "$data/match.yaml" << 'YAML'
+version: 1
+name: pick the adapter by USB identity
+target:
+  transport: usart
+  chip: stm32f103c8
+  match: { vid: 0x10c4, pid: 0xea60, serial: A4B1C2D3E4F5 }
+steps:
+  - connect
+  - read: { address: 0x08000000, length: 256, file: head.bin }
+YAML
+t0=$EPOCHREALTIME
+rc=0
+flashrecipe match 120 "" -- run 'C:\data\match.yaml' || rc=$?
+if [ $rc = 0 ] && cmp -s <(head -c 256 "$data/image.bin") "$data/head.bin"; then
+  pass "run with target.match { vid: 0x10c4, pid: 0xea60, serial: A4B1C2D3E4F5 }: COM5 chosen, 256 bytes read back ($(since "$t0"))"
+else
+  show "$work/match.out" "$work/match.err"
+  fail "run with target.match (exit $rc) did not read the image's first 256 bytes through COM5"
+fi
+
 # --- enter-boot / leave-boot through DTR and RTS (dtr-reset-rts-boot0) on the shim's emulated lines ---------------
 t0=$EPOCHREALTIME
 rc=0
 flashrecipe recipe 180 "$work/lines.log" -- run recipes/bluepill-autoboot.yaml --port COM5 || rc=$?
-states=$(tr '\n' ' ' < "$work/lines.log" 2> /dev/null)
+states=$(tr "\n" " " 2> /dev/null < "$work/lines.log")
 # DTR drives NRST (asserted = held in reset), RTS drives BOOT0 (asserted = high): reset held with BOOT0 high, then
 # released into the bootloader; at the end reset held with BOOT0 low, then released into the application, which is
 # also the last state. Other changes in between (one line at a time) are allowed.
