@@ -7,8 +7,9 @@
  * change) issued while a read slice waits starts when that slice ends, at most {@linkcode READ_SLICE_MS}
  * later. The bootloader protocol alternates writes and reads, so this costs nothing in practice.
  *
- * Untested on real Windows in this repository's CI; the structure encoding is unit-tested in
- * `windows_dcb_test.ts`.
+ * Runs in CI in the Windows build of Deno under Wine (`scripts/windows/test.sh`: `windows_port_test.ts` and the
+ * commands against the simulated bootloader on a COM port); not on real Windows. The structure encoding is
+ * unit-tested in `windows_dcb_test.ts`.
  *
  * @module
  */
