@@ -8,7 +8,7 @@
 #   - `info`, `write` with verify, `read` back byte-identical (kernel32: CreateFileW, DCB, timeouts, Read/WriteFile)
 #   - bluepill-autoboot.yaml: enter-boot / leave-boot through DTR/RTS (EscapeCommFunction), order of the lines checked
 #   - E_NO_MODEM_LINES on a port without modem lines, E_PORT_MISSING on an unmapped COM port
-# The image is small on purpose: under Wine every read waits out its 50 ms slice (README, "Windows").
+# The image is small on purpose: under Wine every read waits out its 50 ms slice (README, "Windows under Wine").
 #
 # Usage: scripts/windows/test.sh           (npm ci first; setup.sh installs Wine etc. when missing)
 # Env:   FLASHRECIPE_WINE_DIR  where setup.sh keeps deno.exe and the stand-ins (default ~/.cache/flashrecipe/windows)
@@ -70,9 +70,11 @@ data=$WINEPREFIX/drive_c/data
 windows_deno() { # NAME LIMIT [LINES_LOG] -- DENO_ARGS...: output in $work/NAME.out and .err, exit code returned
   local name=$1 limit=$2 lines=$3
   shift 4
-  (cd "$WINEPREFIX/dosdevices/r:" && env -u DENO_DIR -u DENO_CERT -u FLASHRECIPE_TEST_COM_PORT NO_COLOR=1 DENO_NO_PACKAGE_JSON=1 DENO_DIR='D:\deno-dir' \
-    ${lines:+FLASHRECIPE_LINES_LOG=$lines} ${FLASHRECIPE_TEST_COM_PORT:+FLASHRECIPE_TEST_COM_PORT=$FLASHRECIPE_TEST_COM_PORT} \
-    LD_PRELOAD="$tools/pty_shim.so" \
+  local extra=()
+  [ -z "$lines" ] || extra+=("FLASHRECIPE_LINES_LOG=$lines")
+  [ -z "${FLASHRECIPE_TEST_COM_PORT:-}" ] || extra+=("FLASHRECIPE_TEST_COM_PORT=$FLASHRECIPE_TEST_COM_PORT")
+  (cd "$WINEPREFIX/dosdevices/r:" && env -u DENO_DIR -u DENO_CERT -u FLASHRECIPE_TEST_COM_PORT -u FLASHRECIPE_LINES_LOG \
+    NO_COLOR=1 DENO_NO_PACKAGE_JSON=1 DENO_DIR='D:\deno-dir' LD_PRELOAD="$tools/pty_shim.so" "${extra[@]}" \
     timeout "$limit" wine "D:\\deno-$version.exe" "$@") > "$work/$name.out" 2> "$work/$name.err"
 }
 flashrecipe() { # NAME LIMIT [LINES_LOG] -- ARGS...
