@@ -24,7 +24,8 @@ import {
 } from "./windows_port_ids.ts";
 import { utf16z } from "./windows_dcb.ts";
 
-const ADVAPI32 = {
+/** The advapi32 functions the listing declares (exported for the FFI signature tests). */
+export const ADVAPI32 = {
   RegOpenKeyExW: { parameters: ["pointer", "buffer", "u32", "u32", "buffer"], result: "i32" },
   RegEnumValueW: {
     parameters: ["pointer", "u32", "buffer", "buffer", "pointer", "buffer", "buffer", "buffer"],
@@ -34,7 +35,8 @@ const ADVAPI32 = {
   RegCloseKey: { parameters: ["pointer"], result: "i32" },
 } as const;
 
-const SETUPAPI = {
+/** The setupapi functions the listing declares. */
+export const SETUPAPI = {
   SetupDiGetClassDevsW: { parameters: ["buffer", "pointer", "pointer", "u32"], result: "pointer" },
   SetupDiEnumDeviceInfo: { parameters: ["pointer", "u32", "buffer"], result: "i32" },
   SetupDiGetDeviceInstanceIdW: { parameters: ["pointer", "buffer", "buffer", "u32", "buffer"], result: "i32" },
@@ -46,12 +48,14 @@ const SETUPAPI = {
   SetupDiDestroyDeviceInfoList: { parameters: ["pointer"], result: "i32" },
 } as const;
 
-const CFGMGR32 = {
+/** The cfgmgr32 functions the listing declares (the parent of a composite device's interface). */
+export const CFGMGR32 = {
   CM_Get_Parent: { parameters: ["buffer", "u32", "u32"], result: "u32" },
   CM_Get_Device_IDW: { parameters: ["u32", "buffer", "u32", "u32"], result: "u32" },
 } as const;
 
-type Advapi32 = Deno.DynamicLibrary<typeof ADVAPI32>["symbols"];
+/** The advapi32 symbols as `Deno.dlopen` gives them (tests pass stand-ins). */
+export type Advapi32 = Deno.DynamicLibrary<typeof ADVAPI32>["symbols"];
 type SetupApi = Deno.DynamicLibrary<typeof SETUPAPI>["symbols"];
 type CfgMgr32 = Deno.DynamicLibrary<typeof CFGMGR32>["symbols"];
 
@@ -131,8 +135,12 @@ function listError(what: string, status: number): DeviceError {
   });
 }
 
-/** The COM names in `HKLM\HARDWARE\DEVICEMAP\SERIALCOMM`; empty when the key is absent (no port ever seen). */
-function readSerialComm(reg: Advapi32): string[] {
+/**
+ * The COM names in `HKLM\HARDWARE\DEVICEMAP\SERIALCOMM`, in the registry's order; empty when the key is absent (no
+ * port ever seen). Values that are not REG_SZ are skipped; buffers grow when RegEnumValueW says ERROR_MORE_DATA.
+ * Any other failure is a `DeviceError` `E_PORT_LIST`.
+ */
+export function readSerialComm(reg: Advapi32): string[] {
   const keyOut = new BigUint64Array(1);
   const status = reg.RegOpenKeyExW(
     Deno.UnsafePointer.create(HKEY_LOCAL_MACHINE),
