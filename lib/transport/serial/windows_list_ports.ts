@@ -107,21 +107,19 @@ export function listWindowsSerialPorts(): Promise<SerialPortInfo[]> {
     const names = readSerialComm(advapi32.symbols);
     if (names.length === 0) return Promise.resolve([]);
     const setupapi = Deno.dlopen("setupapi.dll", SETUPAPI);
-    const cfgmgr32 = Deno.dlopen("cfgmgr32.dll", CFGMGR32);
     try {
-      const devices = [
-        ...portDevices(setupapi.symbols, advapi32.symbols, cfgmgr32.symbols, GUID_DEVCLASS_PORTS, DIGCF.PRESENT),
-        ...portDevices(
-          setupapi.symbols,
-          advapi32.symbols,
-          cfgmgr32.symbols,
-          GUID_DEVINTERFACE_COMPORT,
-          DIGCF.PRESENT | DIGCF.DEVICEINTERFACE,
-        ),
-      ];
-      return Promise.resolve(mergeWindowsPorts(names, devices));
+      const cfgmgr32 = Deno.dlopen("cfgmgr32.dll", CFGMGR32);
+      try {
+        const [setup, reg, cm] = [setupapi.symbols, advapi32.symbols, cfgmgr32.symbols];
+        const devices = [
+          ...portDevices(setup, reg, cm, GUID_DEVCLASS_PORTS, DIGCF.PRESENT),
+          ...portDevices(setup, reg, cm, GUID_DEVINTERFACE_COMPORT, DIGCF.PRESENT | DIGCF.DEVICEINTERFACE),
+        ];
+        return Promise.resolve(mergeWindowsPorts(names, devices));
+      } finally {
+        cfgmgr32.close();
+      }
     } finally {
-      cfgmgr32.close();
       setupapi.close();
     }
   } finally {
