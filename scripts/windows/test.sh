@@ -32,6 +32,14 @@ cleanup() {
   if [ -d "$work/prefix" ]; then
     WINEPREFIX=$work/prefix wineserver -k > /dev/null 2>&1
     WINEPREFIX=$work/prefix timeout 10 wineserver -w > /dev/null 2>&1
+    # The server's socket folder, /tmp/wine-XXXXXX/server-<device>-<inode of the prefix>, outlives the server.
+    local server dir
+    server=$(printf 'server-%x-%x' "$(stat -c %d "$work/prefix")" "$(stat -c %i "$work/prefix")")
+    for dir in /tmp/wine-*/"$server"; do
+      [ -d "$dir" ] || continue
+      rm -rf "$dir"
+      rmdir "$(dirname "$dir")" 2> /dev/null
+    done
   fi
   if [ "${KEEP:-0}" = 1 ]; then say "kept $work"; else rm -rf "$work"; fi
 }
