@@ -56,8 +56,10 @@ export const CFGMGR32 = {
 
 /** The advapi32 symbols as `Deno.dlopen` gives them (tests pass stand-ins). */
 export type Advapi32 = Deno.DynamicLibrary<typeof ADVAPI32>["symbols"];
-type SetupApi = Deno.DynamicLibrary<typeof SETUPAPI>["symbols"];
-type CfgMgr32 = Deno.DynamicLibrary<typeof CFGMGR32>["symbols"];
+/** The setupapi symbols as `Deno.dlopen` gives them (tests pass stand-ins). */
+export type SetupApi = Deno.DynamicLibrary<typeof SETUPAPI>["symbols"];
+/** The cfgmgr32 symbols as `Deno.dlopen` gives them (tests pass stand-ins). */
+export type CfgMgr32 = Deno.DynamicLibrary<typeof CFGMGR32>["symbols"];
 
 /**
  * HKEY_LOCAL_MACHINE is `(HKEY)(ULONG_PTR)((LONG)0x80000002)` (winreg.h): a LONG sign-extended to pointer width,
@@ -188,8 +190,12 @@ export function readSerialComm(reg: Advapi32): string[] {
   }
 }
 
-/** The present devices of a setup class or device interface that have a PortName. */
-function portDevices(
+/**
+ * The present devices of a setup class (or of a device interface, with DIGCF.DEVICEINTERFACE) that have a PortName,
+ * with their instance ID, parent's instance ID and the registry properties they have; properties a device lacks are
+ * left out. No device set (INVALID_HANDLE_VALUE) is an empty list.
+ */
+export function portDevices(
   setup: SetupApi,
   reg: Advapi32,
   cm: CfgMgr32,

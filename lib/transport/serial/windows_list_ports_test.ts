@@ -3,13 +3,21 @@ import { listSerialPorts } from "./list_ports.ts";
 import { DeviceError } from "../../errors.ts";
 import {
   type Advapi32,
+  type CfgMgr32,
+  DIGCF,
+  GUID_DEVCLASS_PORTS,
+  GUID_DEVINTERFACE_COMPORT,
   HKEY_LOCAL_MACHINE,
   KEY_READ,
   LIST_ERRORS,
+  portDevices,
   readSerialComm,
   REG_SZ,
+  type SetupApi,
   SP_DEVINFO_DATA_SIZE,
+  SPDRP,
 } from "./windows_list_ports.ts";
+import { encodeGuid, mergeWindowsPorts } from "./windows_port_ids.ts";
 
 // The FFI itself runs only on Windows (scripts/windows/test.sh runs this file under Wine, where the test leg's
 // `ports` check also asserts the COM port it mapped); the constants and the registry walk (over advapi32
@@ -132,4 +140,167 @@ Deno.test("readSerialComm: no SERIALCOMM key (no port ever seen) is an empty lis
     assert.match(error.hint ?? "", /--port COM3/);
     return true;
   });
+});
+
+/** A device as the SetupAPI stand-ins below report it. */
+interface FakeDevice {
+  instanceId: string;
+  parentId?: string;
+  portName?: string;
+  properties: Record<number, Uint8Array>;
+}
+
+/** UTF-16LE with a terminating NUL, as SetupAPI and the registry return strings. */
+function utf16z(text: string): Uint8Array {
+  return new Uint8Array(new Uint16Array([...text, "\0"].map((c) => c.charCodeAt(0))).buffer);
+}
+
+/**
+ * setupapi, advapi32 (PortName) and cfgmgr32 stand-ins over `devices`. DevInst n is devices[n - 1]; a parent is
+ * DevInst 100 + n. Counts what is opened and closed, so that the test can see every handle is given back.
+ */
+function fakeSetupApi(devices: FakeDevice[], validSet = true) {
+  const seen = { guids: [] as Uint8Array[], flags: [] as number[], destroyed: 0, keysOpened: 0, keysClosed: 0 };
+  const view = (buffer: BufferSource | null) => new DataView((buffer as Uint8Array).buffer);
+  const deviceOf = (info: BufferSource | null) => {
+    assert.equal(view(info).getUint32(0, true), SP_DEVINFO_DATA_SIZE, "cbSize");
+    return devices[view(info).getUint32(20, true) - 1];
+  };
+  const write = (target: BufferSource | null, bytes: Uint8Array) => (target as Uint8Array).set(bytes);
+  const invalid = Deno.UnsafePointer.create(0xffff_ffff_ffff_ffffn);
+  const setup = {
+    SetupDiGetClassDevsW: (guid: BufferSource | null, _e: Deno.PointerValue, _w: Deno.PointerValue, flags: number) => {
+      seen.guids.push((guid as Uint8Array).slice());
+      seen.flags.push(flags);
+      return validSet ? Deno.UnsafePointer.create(0x5000n) : invalid;
+    },
+    SetupDiEnumDeviceInfo: (_set: Deno.PointerValue, index: number, info: BufferSource | null) => {
+      if (index >= devices.length) return 0;
+      view(info).setUint32(20, index + 1, true);
+      return 1;
+    },
+    SetupDiGetDeviceInstanceIdW: (
+      _set: Deno.PointerValue,
+      info: BufferSource | null,
+      buffer: BufferSource | null,
+      chars: number,
+    ) => {
+      const id = utf16z(deviceOf(info).instanceId);
+      if (id.length > chars * 2) return 0;
+      write(buffer, id);
+      return 1;
+    },
+    SetupDiGetDeviceRegistryPropertyW: (
+      _set: Deno.PointerValue,
+      info: BufferSource | null,
+      which: number,
+      _type: BufferSource | null,
+      data: BufferSource | null,
+      size: number,
+      needed: BufferSource | null,
+    ) => {
+      const value = deviceOf(info).properties[which];
+      view(needed).setUint32(0, value?.length ?? 0, true);
+      if (!value || value.length > size) return 0; // ERROR_INVALID_DATA / ERROR_INSUFFICIENT_BUFFER
+      write(data, value);
+      return 1;
+    },
+    SetupDiOpenDevRegKey: (_set: Deno.PointerValue, info: BufferSource | null) => {
+      const device = deviceOf(info);
+      if (device.portName === undefined) return invalid;
+      seen.keysOpened++;
+      return Deno.UnsafePointer.create(BigInt(0x7000 + devices.indexOf(device)));
+    },
+    SetupDiDestroyDeviceInfoList: () => {
+      seen.destroyed++;
+      return 1;
+    },
+  };
+  const reg = {
+    RegQueryValueExW: (
+      key: Deno.PointerValue,
+      _name: BufferSource | null,
+      _reserved: Deno.PointerValue,
+      type: BufferSource | null,
+      data: BufferSource | null,
+      length: BufferSource | null,
+    ) => {
+      const device = devices[Number(Deno.UnsafePointer.value(key)) - 0x7000];
+      const bytes = utf16z(device.portName!);
+      view(type).setUint32(0, REG_SZ, true);
+      write(data, bytes);
+      view(length).setUint32(0, bytes.length, true);
+      return 0;
+    },
+    RegCloseKey: () => {
+      seen.keysClosed++;
+      return 0;
+    },
+  };
+  const cm = {
+    CM_Get_Parent: (out: BufferSource | null, devInst: number) => {
+      if (devices[devInst - 1]?.parentId === undefined) return 0x0d; // CR_NO_SUCH_DEVNODE
+      view(out).setUint32(0, 100 + devInst, true);
+      return 0;
+    },
+    CM_Get_Device_IDW: (devInst: number, buffer: BufferSource | null) => {
+      write(buffer, utf16z(devices[devInst - 101].parentId!));
+      return 0;
+    },
+  };
+  return { setup: setup as unknown as SetupApi, reg: reg as unknown as Advapi32, cm: cm as unknown as CfgMgr32, seen };
+}
+
+Deno.test("portDevices: each device's port name, IDs and properties; LPT ports skipped; every handle given back", () => {
+  const longName = `${"Very Long Vendor Name ".repeat(20)}(COM4)`; // 894 bytes with its NUL: more than the first 512-byte try
+  const { setup, reg, cm, seen } = fakeSetupApi([
+    {
+      instanceId: "FTDIBUS\\VID_0403+PID_6001+A10K3XYZA\\0000",
+      portName: "COM10",
+      properties: {
+        [SPDRP.FRIENDLYNAME]: utf16z("USB Serial Port (COM10)"),
+        [SPDRP.SERVICE]: utf16z("FTDIBUS"),
+        [SPDRP.HARDWAREID]: utf16z("FTDIBUS\\COMPORT&VID_0403&PID_6001\0"),
+      },
+    },
+    { instanceId: "ACPI\\PNP0401\\0", properties: { [SPDRP.FRIENDLYNAME]: utf16z("Printer Port (LPT1)") } },
+    {
+      instanceId: "USB\\VID_0483&PID_5740&MI_00\\6&2A1B3C4D&0&0000",
+      parentId: "USB\\VID_0483&PID_5740\\205E3072484E",
+      portName: "COM4",
+      properties: { [SPDRP.FRIENDLYNAME]: utf16z(longName), [SPDRP.DEVICEDESC]: utf16z("USB Serial Device") },
+    },
+  ]);
+  const devices = portDevices(setup, reg, cm, GUID_DEVCLASS_PORTS, DIGCF.PRESENT);
+  assert.deepEqual(devices, [
+    {
+      portName: "COM10",
+      instanceId: "FTDIBUS\\VID_0403+PID_6001+A10K3XYZA\\0000",
+      hardwareIds: ["FTDIBUS\\COMPORT&VID_0403&PID_6001"],
+      friendlyName: "USB Serial Port (COM10)",
+      service: "FTDIBUS",
+    },
+    {
+      portName: "COM4",
+      instanceId: "USB\\VID_0483&PID_5740&MI_00\\6&2A1B3C4D&0&0000",
+      parentInstanceId: "USB\\VID_0483&PID_5740\\205E3072484E",
+      friendlyName: longName,
+      deviceDescription: "USB Serial Device",
+    },
+  ]);
+  assert.deepEqual(seen.guids, [encodeGuid(GUID_DEVCLASS_PORTS)]);
+  assert.deepEqual(seen.flags, [DIGCF.PRESENT]);
+  assert.equal(seen.destroyed, 1);
+  assert.equal(seen.keysClosed, seen.keysOpened);
+  // Through the merge, the composite interface gets its parent's serial number.
+  assert.deepEqual(
+    mergeWindowsPorts(["COM4", "COM10"], devices).map((port) => [port.path, port.serialNumber, port.product]),
+    [["COM4", "205E3072484E", longName.replace(" (COM4)", "").trim()], ["COM10", "A10K3XYZ", "USB Serial Port"]],
+  );
+});
+
+Deno.test("portDevices: no device set (INVALID_HANDLE_VALUE) is an empty list, nothing to destroy", () => {
+  const { setup, reg, cm, seen } = fakeSetupApi([], false);
+  assert.deepEqual(portDevices(setup, reg, cm, GUID_DEVINTERFACE_COMPORT, DIGCF.PRESENT | DIGCF.DEVICEINTERFACE), []);
+  assert.equal(seen.destroyed, 0);
 });
