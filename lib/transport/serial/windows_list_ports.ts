@@ -3,7 +3,7 @@
  * (`HKLM\HARDWARE\DEVICEMAP\SERIALCOMM`, advapi32), and for each the USB identity, driver and description of
  * the device behind it from SetupAPI (setupapi, cfgmgr32). The decoding is in `windows_port_ids.ts`.
  *
- * SetupAPI is asked for the present devices of the Ports class and of the COM-port device interface; each
+ * SetupAPI is asked for the present devices of the Ports and Modem classes and of the COM-port device interface; each
  * device's `PortName` (in its hardware key, opened with SetupDiOpenDevRegKey) ties it to a registry name. Ports
  * that SetupAPI does not know (Wine's mapped ports, some virtual port drivers) are listed with their name only.
  *
@@ -87,6 +87,11 @@ const DICS_FLAG_GLOBAL = 1;
 const DIREG_DEV = 1;
 /** The Ports (COM & LPT) device setup class, devguid.h GUID_DEVCLASS_PORTS. */
 export const GUID_DEVCLASS_PORTS = "{4D36E978-E325-11CE-BFC1-08002BE10318}";
+/**
+ * The Modem device setup class, devguid.h GUID_DEVCLASS_MODEM: CDC ACM devices bound to Windows' USB modem driver
+ * are in this class, with their COM name in PortName like the Ports class.
+ */
+export const GUID_DEVCLASS_MODEM = "{4D36E96D-E325-11CE-BFC1-08002BE10318}";
 /** The COM-port device interface, ntddser.h GUID_DEVINTERFACE_COMPORT. */
 export const GUID_DEVINTERFACE_COMPORT = "{86E0D1E0-8089-11D0-9CE4-08003E301F73}";
 /**
@@ -115,6 +120,7 @@ export function listWindowsSerialPorts(): Promise<SerialPortInfo[]> {
         const [setup, reg, cm] = [setupapi.symbols, advapi32.symbols, cfgmgr32.symbols];
         const devices = [
           ...portDevices(setup, reg, cm, GUID_DEVCLASS_PORTS, DIGCF.PRESENT),
+          ...portDevices(setup, reg, cm, GUID_DEVCLASS_MODEM, DIGCF.PRESENT),
           ...portDevices(setup, reg, cm, GUID_DEVINTERFACE_COMPORT, DIGCF.PRESENT | DIGCF.DEVICEINTERFACE),
         ];
         return Promise.resolve(mergeWindowsPorts(names, devices));
