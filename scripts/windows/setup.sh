@@ -37,13 +37,16 @@ if [ ! -f "$exe" ]; then
   echo "setup: fetching @deno/win32-x64@$version" >&2
   pack=$(mktemp -d)
   (cd "$pack" && npm pack --silent "@deno/win32-x64@$version" > /dev/null && tar xzf ./*.tgz package/deno.exe)
-  "$deno" run --allow-read --allow-write scripts/windows/patch_deno_exe.ts "$pack/package/deno.exe" "$exe.part"
-  mv "$exe.part" "$exe"
+  "$deno" run --allow-read --allow-write scripts/windows/patch_deno_exe.ts "$pack/package/deno.exe" "$exe.$$"
+  mv "$exe.$$" "$exe"
   rm -rf "$pack"
 fi
 
-x86_64-w64-mingw32-gcc -O2 -Wall -shared -s -o "$out/bcryptprimitives.dll" scripts/windows/bcryptprimitives.c -ladvapi32
-gcc -O2 -Wall -shared -fPIC -o "$out/pty_shim.so" scripts/windows/pty_shim.c -ldl
+# Built beside and renamed into place, so that a run of the leg that is using the previous build keeps its copy.
+x86_64-w64-mingw32-gcc -O2 -Wall -shared -s -o "$out/bcryptprimitives.dll.$$" scripts/windows/bcryptprimitives.c -ladvapi32
+mv "$out/bcryptprimitives.dll.$$" "$out/bcryptprimitives.dll"
+gcc -O2 -Wall -shared -fPIC -o "$out/pty_shim.so.$$" scripts/windows/pty_shim.c -ldl
+mv "$out/pty_shim.so.$$" "$out/pty_shim.so"
 
 # The npm packages behind deno.json's npm: imports, in a cache the Windows Deno reads as it is (the npm part of a
 # Deno cache is the registry's tarballs unpacked, the same on every OS).
