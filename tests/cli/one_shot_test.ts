@@ -24,9 +24,9 @@ Deno.test("info on each simulated chip names it, its bootloader and decodes the 
   const expected: Record<string, RegExp> = {
     stm32f103c8: /bootloader +2\.2 over usart[\s\S]*RDP +0xA5/,
     stm32f405rg: /bootloader +3\.1 over usart[\s\S]*Extended Erase[\s\S]*nWRP +0xFFF/,
-    stm32l433rc: /bootloader +10\.1 over usart[\s\S]*WRP1A_STRT +0xFF/,
-    stm32g071rb: /bootloader +11\.2 over usart[\s\S]*RDP +0xAA/,
-    stm32h743zi: /bootloader +9\.0 over usart[\s\S]*flash +2 MiB[\s\S]*WRPSn1 +0xFF/,
+    stm32l433rc: /bootloader +3\.1 over usart[\s\S]*WRP1A_STRT +0xFF/,
+    stm32g071rb: /bootloader +3\.1 over usart[\s\S]*RDP +0xAA/,
+    stm32h743zi: /bootloader +3\.1 over usart[\s\S]*flash +2 MiB[\s\S]*WRPSn1 +0xFF/,
   };
   for (const [chip, pattern] of Object.entries(expected)) {
     const result = await runCli("info", "--simulate", chip);
