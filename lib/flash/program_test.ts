@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { eraseWriteVerify, verifyImage } from "./flash_write.ts";
+import { programImage as eraseWriteVerify, verifyImage } from "./program.ts";
 import { DeviceError } from "../errors.ts";
 import { MemoryImage } from "../image/memory_image.ts";
 import { simulatedPart } from "../sim/parts.ts";
@@ -39,6 +39,7 @@ Deno.test("eraseWriteVerify erases only the pages touched, writes, and reads bac
       pagesBlank: 1,
       bytesErased: 2048,
       bytesWritten: 1503,
+      retries: 0,
       verifiedBy: "read-back",
     });
   });
@@ -77,6 +78,7 @@ Deno.test("eraseWriteVerify on a re-flash: pages already holding the image are n
       pagesBlank: 0,
       bytesErased: 2048,
       bytesWritten: 1024 + 100,
+      retries: 0,
       verifiedBy: "read-back",
     });
   });
@@ -98,6 +100,7 @@ Deno.test("eraseWriteVerify on the same image twice: the second run only reads (
       pagesBlank: 0,
       bytesErased: 0,
       bytesWritten: 0,
+      retries: 0,
       verifiedBy: "read-back",
     });
   });
@@ -127,6 +130,7 @@ Deno.test("eraseWriteVerify on a blank chip: pages the image fills are programme
       pagesBlank: 3,
       bytesErased: 1024,
       bytesWritten: data.length,
+      retries: 0,
       verifiedBy: "read-back",
     });
   });
