@@ -398,7 +398,7 @@ export async function verifyImage(target: Target, image: MemoryImage): Promise<W
 /** Link faults a retry may cure, once the session is back: a lost or garbled reply, a refusal, a reset. */
 export function isTransient(error: unknown): boolean {
   return error instanceof FlashRecipeError &&
-    ["E_TIMEOUT", "E_PROTOCOL", "E_NACK", "E_DEVICE_RESET"].includes(error.code);
+    ["E_TIMEOUT", "E_PROTOCOL", "E_NACK", "E_DEVICE_RESET", "E_PARITY"].includes(error.code);
 }
 
 function recoveriesOf(target: Target): number {

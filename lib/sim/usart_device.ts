@@ -55,6 +55,21 @@ export interface UsartDeviceOptions {
   faults?: UsartFaults;
   /** Faults to inject, in the shared spec (lib/sim/faults.ts): tests and `sim usart --fault`. */
   inject?: readonly FaultSpec[];
+  /**
+   * Whether the link carries the UART's even parity to the host (default: where the link can, the in-memory
+   * pipe). A one-bit corruption of a reply byte then arrives with a parity error, as on a real 8E1 line; without
+   * it (a pty, which drops parity; `false` here) the corruption arrives silently.
+   */
+  lineParity?: boolean;
+}
+
+/** A link that can deliver bytes flagged with a parity error (the in-memory pipe). */
+interface ParityLink extends ByteStream {
+  writeWithLineErrors(data: Uint8Array, errorOffsets: readonly number[]): Promise<void>;
+}
+
+function carriesParity(link: ByteStream): link is ParityLink {
+  return typeof (link as Partial<ParityLink>).writeWithLineErrors === "function";
 }
 
 /**
@@ -118,6 +133,9 @@ export class UsartBootloaderDevice {
   readonly #onGo?: (address: number) => void;
   readonly #faults: UsartFaults;
   readonly #schedule: FaultSchedule;
+  readonly #lineParity: boolean;
+  /** Offsets of the bytes of the reply being sent that were corrupted (a flipped bit breaks even parity). */
+  #corrupted: number[] = [];
   /** The reply faults due in the command being served, and the bytes sent in it so far. */
   #replyFaults: FaultSpec[] = [];
   #sentInCommand = 0;
@@ -144,6 +162,7 @@ export class UsartBootloaderDevice {
     this.#onGo = options.onGo;
     this.#faults = options.faults ?? {};
     this.#schedule = new FaultSchedule(options.inject ?? []);
+    this.#lineParity = (options.lineParity ?? true) && carriesParity(link);
     this.#applyStuckBits();
   }
 
@@ -546,7 +565,13 @@ export class UsartBootloaderDevice {
     const turnaround = this.#hostSpokeLast ? this.#turnaroundMs : 0;
     this.#hostSpokeLast = false;
     await this.#clock.sleep(turnaround + uartTransferMs(bytes.length, this.#baudRate(), this.#bitsPerByte));
-    await this.#link.write(new Uint8Array(bytes));
+    const corrupted = this.#corrupted.filter((at) => at < bytes.length);
+    this.#corrupted = [];
+    if (corrupted.length > 0 && this.#lineParity && carriesParity(this.#link)) {
+      await this.#link.writeWithLineErrors(new Uint8Array(bytes), corrupted);
+    } else {
+      await this.#link.write(new Uint8Array(bytes));
+    }
     if (this.#resetAfter !== undefined && this.#sentInCommand >= this.#resetAfter) {
       this.#resetAfter = undefined;
       this.chip.reset("fault");
@@ -561,6 +586,7 @@ export class UsartBootloaderDevice {
       const at = (fault.byte ?? 0) - this.#sentInCommand;
       if (fault.kind === "corrupt-reply" && at >= 0 && at < out.length) {
         out[at] ^= 1 << (fault.bit ?? 0);
+        this.#corrupted.push(at);
       } else if (fault.kind === "drop-reply" && at < out.length) {
         // Everything from that byte on stays in the device: the bytes counted as sent stop there, so every later
         // reply of the command is dropped too.

@@ -18,10 +18,11 @@ async function withTarget(
   part: string,
   inject: FaultSpec[],
   fn: (connecting: () => Promise<UsartTarget>, chip: SimulatedChip) => Promise<void>,
+  lineParity = true,
 ): Promise<void> {
   const chip = new SimulatedChip(simulatedPart(part));
   const [hostEnd, deviceEnd] = createMemoryPipe();
-  const served = new UsartBootloaderDevice(chip, deviceEnd, { inject }).serve();
+  const served = new UsartBootloaderDevice(chip, deviceEnd, { inject, lineParity }).serve();
   try {
     await fn(() => connectUsart(hostEnd, { replyTimeoutMs: 300, syncTimeoutMs: 100, resetTimeoutMs: 1000 }), chip);
   } finally {
@@ -30,9 +31,11 @@ async function withTarget(
   }
 }
 
-Deno.test("one flipped bit in Get ID (0x410 read as 0x414) contradicts the 64 KiB flash-size register: E_IDENTITY", async () => {
-  // Get ID replies ACK, N=1, 0x04, 0x10, ACK: byte 3 bit 2 turns 0x10 into 0x14.
-  await withTarget("stm32f103c8", [{ kind: "corrupt-reply", at: "get-id", byte: 3, bit: 2 }], async (connecting) => {
+// Get ID replies ACK, N=1, 0x04, 0x10, ACK: byte 3 bit 2 turns 0x10 into 0x14.
+const PID_FLIP: FaultSpec = { kind: "corrupt-reply", at: "get-id", byte: 3, bit: 2 };
+
+Deno.test("without parity, a flipped bit in Get ID (0x410 as 0x414) contradicts the flash-size register: E_IDENTITY", async () => {
+  await withTarget("stm32f103c8", [PID_FLIP], async (connecting) => {
     const error = await connecting().then(() => undefined, (e) => e);
     assert.equal(error?.code, "E_IDENTITY", String(error));
     assert.equal(error.exitCode, 1);
@@ -40,6 +43,14 @@ Deno.test("one flipped bit in Get ID (0x410 read as 0x414) contradicts the 64 Ki
       error.userMessage(),
       /product ID 0x414.*flash-size register says 64 KiB.*256-512 KiB.*nothing was erased/,
     );
+  }, false);
+});
+
+Deno.test("with the line's parity, the flipped Get ID byte is a parity error: Get ID is asked again", async () => {
+  await withTarget("stm32f103c8", [PID_FLIP], async (connecting) => {
+    const target = await connecting();
+    assert.equal(target.identity.pid, 0x410);
+    assert.equal(target.identity.flashSize, 64 * 1024);
   });
 });
 
@@ -49,7 +60,7 @@ Deno.test("a Get list whose erase command is not the product's contradicts the p
     const error = await connecting().then(() => undefined, (e) => e);
     assert.equal(error?.code, "E_IDENTITY", String(error));
     assert.match(error.userMessage(), /lists no erase command, not Erase/);
-  });
+  }, false);
 });
 
 Deno.test("erase timeouts are the datasheet maxima of exactly what is erased, with margin", () => {

@@ -12,7 +12,12 @@ import { flashPages } from "../chips/layout.ts";
 import { FLASH_SIZE_BYTES, signatureArea, uniqueIdFromSpan, uniqueIdSpan } from "../chips/signature_area.ts";
 import type { ChipInfo } from "../chips/types.ts";
 import { DeviceError } from "../errors.ts";
-import { formatBootloaderVersion, UsartBootloader, type UsartBootloaderOptions } from "../protocol/usart/bootloader.ts";
+import {
+  formatBootloaderVersion,
+  type GetReply,
+  UsartBootloader,
+  type UsartBootloaderOptions,
+} from "../protocol/usart/bootloader.ts";
 import { Command, commandName, MAX_TRANSFER } from "../protocol/usart/commands.ts";
 import { NackError, ProtocolTimeoutError, UnexpectedReplyError } from "../protocol/usart/errors.ts";
 import type { ByteStream } from "../transport/byte_stream.ts";
@@ -163,8 +168,7 @@ export class UsartTarget implements Target {
 export async function connectUsart(link: ByteStream, options: UsartConnectOptions = {}): Promise<UsartTarget> {
   const bootloader = new UsartBootloader(link, options);
   await bootloader.sync();
-  const get = await bootloader.get();
-  const pid = await bootloader.getId();
+  const { get, pid } = await identify(bootloader);
   const resolved = resolveChip(pid);
   if (resolved.warning) options.warn?.(resolved.warning);
   const chip = resolved.chip;
@@ -200,13 +204,29 @@ export async function connectUsart(link: ByteStream, options: UsartConnectOption
   });
 }
 
+/**
+ * Get and Get ID, once more after a transient fault (a reply byte with a parity error, a lost reply): the session
+ * is synced again first. A refusal is an answer and ends it.
+ */
+async function identify(bootloader: UsartBootloader): Promise<{ get: GetReply; pid: number }> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      const get = await bootloader.get();
+      return { get, pid: await bootloader.getId() };
+    } catch (error) {
+      if (attempt >= READ_RETRIES || !isTransient(error) || error instanceof NackError) throw error;
+      await bootloader.resync();
+    }
+  }
+}
+
 /** Retries of a read or checksum after a transient link fault. */
 const READ_RETRIES = 2;
 
 /** Whether `error` is a link fault worth a retry once the session is back in sync (not a refusal). */
 function isTransient(error: unknown): boolean {
   return error instanceof ProtocolTimeoutError || error instanceof UnexpectedReplyError ||
-    (error instanceof DeviceError && error.code === "E_DEVICE_RESET");
+    (error instanceof DeviceError && ["E_DEVICE_RESET", "E_PARITY", "E_NACK"].includes(error.code));
 }
 
 /**

@@ -7,16 +7,40 @@
 
 import { ByteQueue } from "./byte_queue.ts";
 import { type ByteStream, ReadTimeoutError, StreamClosedError } from "./byte_stream.ts";
+import { ParityError } from "./parity.ts";
 
 /** One direction of the pipe: a byte FIFO that wakes waiting readers on every push and on close. */
 class PipeQueue extends ByteQueue {
   #waiters: (() => void)[] = [];
   closed = false;
+  /** Bytes pushed and taken since the start, to place the line errors. */
+  #pushed = 0;
+  #taken = 0;
+  /** Positions (in bytes pushed since the start) of bytes that arrive with a parity error. */
+  #errors: number[] = [];
 
-  override push(data: Uint8Array): void {
+  override push(data: Uint8Array, errorOffsets: readonly number[] = []): void {
     if (data.length === 0) return;
+    for (const offset of errorOffsets) this.#errors.push(this.#pushed + offset);
+    this.#pushed += data.length;
     super.push(data);
     this.#wake();
+  }
+
+  /** Takes `length` bytes; `errors` says whether any of them carried a line error. */
+  takeChecked(length: number): { data: Uint8Array; errors: boolean } {
+    const data = this.take(length);
+    const end = this.#taken + length;
+    const errors = this.#errors.some((at) => at >= this.#taken && at < end);
+    this.#taken = end;
+    if (errors) this.#errors = this.#errors.filter((at) => at >= end);
+    return { data, errors };
+  }
+
+  override clear(): void {
+    this.#taken += this.size;
+    this.#errors = [];
+    super.clear();
   }
 
   close(): void {
@@ -59,9 +83,18 @@ export class MemoryPipeEnd implements ByteStream {
   }
 
   write(data: Uint8Array): Promise<void> {
+    return this.writeWithLineErrors(data, []);
+  }
+
+  /**
+   * Writes `data` with the bytes at `errorOffsets` arriving with a parity error, as a one-bit flip on an 8E1 line
+   * does: the reader that takes them gets a {@linkcode ParityError}, as a POSIX port with INPCK and PARMRK (or a
+   * Windows port's CE_RXPARITY) reports it. The simulated board's UART model uses it.
+   */
+  writeWithLineErrors(data: Uint8Array, errorOffsets: readonly number[]): Promise<void> {
     if (this.#outgoing.closed) return Promise.reject(new StreamClosedError("pipe"));
     this.onWrite?.(data);
-    this.#outgoing.push(data);
+    this.#outgoing.push(data, errorOffsets);
     return Promise.resolve();
   }
 
@@ -76,12 +109,14 @@ export class MemoryPipeEnd implements ByteStream {
       await Promise.race([this.#incoming.changed(), timedOut]);
       clearTimeout(timer);
     }
-    return this.#incoming.take(length);
+    const { data, errors } = this.#incoming.takeChecked(length);
+    if (errors) throw new ParityError(` (${length}-byte read)`);
+    return data;
   }
 
   /** Reads whatever is buffered (possibly nothing) without waiting. */
   readAvailable(): Uint8Array {
-    return this.#incoming.take(this.#incoming.size);
+    return this.#incoming.takeChecked(this.#incoming.size).data;
   }
 
   /** Resolves when at least one byte is buffered or the pipe closes. */

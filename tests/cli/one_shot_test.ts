@@ -69,7 +69,10 @@ Deno.test("one-shot usage mistakes exit 2 before touching a device", async () =>
   // Too big for the chip is known only once the chip said its flash size: exit 1, nothing erased.
   const big = await runCli("write", `${tooBig}/big.bin`, "--simulate", "stm32f103c8");
   assert.equal(big.code, 1);
-  assert.match(big.stderr, /error\[E_IMAGE_FIT\]: 6144 bytes of .*big\.bin lie outside the 64 KiB flash.*nothing was erased/);
+  assert.match(
+    big.stderr,
+    /error\[E_IMAGE_FIT\]: 6144 bytes of .*big\.bin lie outside the 64 KiB flash.*nothing was erased/,
+  );
   await Deno.remove(tooBig, { recursive: true });
   const badSim = await runCli("sim", "dfu", "--chip", "stm32f103c8");
   assert.equal(badSim.code, 2);

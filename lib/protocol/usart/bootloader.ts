@@ -8,6 +8,7 @@
 
 import { DeviceError } from "../../errors.ts";
 import { type ByteStream, ReadTimeoutError } from "../../transport/byte_stream.ts";
+import { ParityError } from "../../transport/parity.ts";
 import { ACK, BUSY, Command, ExtendedEraseSpecial, MAX_TRANSFER, NACK, SYNC } from "./commands.ts";
 import { addressFrame, commandFrame, withChecksum } from "./checksum.ts";
 import { STM32_CRC_INIT, STM32_CRC_POLYNOMIAL } from "./stm32_crc.ts";
@@ -117,6 +118,11 @@ export class UsartBootloader {
         reply = (await this.#link.read(1, syncTimeoutMs))[0];
       } catch (error) {
         if (error instanceof ReadTimeoutError) continue;
+        // A byte with a parity error is no reply: noise, or another speaker.
+        if (error instanceof ParityError) {
+          strayBytes++;
+          continue;
+        }
         throw error;
       }
       if (reply === ACK || reply === NACK) {
@@ -151,6 +157,10 @@ export class UsartBootloader {
         await this.#link.read(1, Math.min(QUIET_GAP_MS, Math.max(1, deadline - Date.now())));
         heard++;
       } catch (error) {
+        if (error instanceof ParityError) {
+          heard++;
+          continue;
+        }
         if (!(error instanceof ReadTimeoutError)) throw error;
         this.#quiet = true;
         return heard;
