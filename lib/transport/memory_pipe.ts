@@ -13,34 +13,11 @@ import { ParityError } from "./parity.ts";
 class PipeQueue extends ByteQueue {
   #waiters: (() => void)[] = [];
   closed = false;
-  /** Bytes pushed and taken since the start, to place the line errors. */
-  #pushed = 0;
-  #taken = 0;
-  /** Positions (in bytes pushed since the start) of bytes that arrive with a parity error. */
-  #errors: number[] = [];
 
   override push(data: Uint8Array, errorOffsets: readonly number[] = []): void {
     if (data.length === 0) return;
-    for (const offset of errorOffsets) this.#errors.push(this.#pushed + offset);
-    this.#pushed += data.length;
-    super.push(data);
+    super.push(data, errorOffsets);
     this.#wake();
-  }
-
-  /** Takes `length` bytes; `errors` says whether any of them carried a line error. */
-  takeChecked(length: number): { data: Uint8Array; errors: boolean } {
-    const data = this.take(length);
-    const end = this.#taken + length;
-    const errors = this.#errors.some((at) => at >= this.#taken && at < end);
-    this.#taken = end;
-    if (errors) this.#errors = this.#errors.filter((at) => at >= end);
-    return { data, errors };
-  }
-
-  override clear(): void {
-    this.#taken += this.size;
-    this.#errors = [];
-    super.clear();
   }
 
   close(): void {

@@ -26,3 +26,11 @@ Deno.test("PARMRK: chunks without 0xFF pass through unchanged", () => {
   const chunk = Uint8Array.of(1, 2, 3);
   assert.equal(new ParmrkDecoder().decode(chunk).data, chunk);
 });
+
+Deno.test("Windows: CE_RXPARITY or CE_FRAME from ClearCommError mark every byte of the chunk; other errors none", async () => {
+  const { CE_FRAME, CE_RXPARITY, windowsLineErrorOffsets } = await import("./serial/windows_port.ts");
+  assert.deepEqual(windowsLineErrorOffsets(CE_RXPARITY, 3), [0, 1, 2]);
+  assert.deepEqual(windowsLineErrorOffsets(CE_FRAME, 1), [0]);
+  assert.deepEqual(windowsLineErrorOffsets(0x0001, /* CE_RXOVER */ 3), []);
+  assert.deepEqual(windowsLineErrorOffsets(0, 3), []);
+});
