@@ -131,7 +131,16 @@ export async function erasePages(
   // Noted first: an erase that fails half-way leaves the pages in an unknown state, which "erased" (not proven)
   // describes for the planner.
   ledger.noteErased(pages.map((page) => page.index));
-  await target.erase({ kind: "pages", pages: pages.map((page) => page.index) }, progress);
+  const request = { kind: "pages" as const, pages: pages.map((page) => page.index) };
+  // Erasing again is harmless: after a transient fault the erase is simply asked again, bounded.
+  for (let retry = 0;; retry++) {
+    try {
+      return await target.erase(request, progress);
+    } catch (error) {
+      if (retry >= PAGE_RETRIES || !isTransient(error) || !target.recover) throw error;
+      await target.recover();
+    }
+  }
 }
 
 /** What {@linkcode writeImage} did. */
