@@ -215,7 +215,19 @@ export async function writeImage(
     const report = (n: number) => progress?.(before + n, total);
     if (blank) {
       ledger.noteProgramming(piece.address, piece.data.length);
-      const proof = await programUnerasedPage(target, page, piece, report);
+      let proof: VerifyResult | undefined;
+      try {
+        proof = await programUnerasedPage(target, page, piece, report);
+      } catch (error) {
+        // A link fault while programming or proving it: the page is erased and written again, as any other.
+        outcome.retries += await recoverPage(target, ledger, page, [...others, image], error);
+        outcome.pagesRewritten++;
+        outcome.bytesRewritten += page.size;
+        before += piece.data.length;
+        outcome.bytesWritten += piece.data.length;
+        progress?.(before, total);
+        continue;
+      }
       if (proof) {
         ledger.noteProven([page.index]);
         outcome.pagesBlank++;
@@ -255,20 +267,35 @@ async function writeRecovering(
     await target.writeMemory(piece.address, piece.data, progress);
     return 0;
   } catch (error) {
-    if (!isTransient(error) || !target.recover) throw error;
-    let last = error;
-    for (let retry = 1; retry <= PAGE_RETRIES; retry++) {
-      try {
-        await target.recover();
-        await rewritePage(target, ledger, page, images);
-        return retry;
-      } catch (again) {
-        if (!isTransient(again)) throw again;
-        last = again;
-      }
-    }
-    throw last;
+    return await recoverPage(target, ledger, page, images, error);
   }
+}
+
+/**
+ * After `error` while writing `page`: when it is transient and the target can recover, brings the session back
+ * and erases and rewrites the page, up to {@linkcode PAGE_RETRIES} times; returns the retries it took. Anything
+ * else is thrown.
+ */
+async function recoverPage(
+  target: Target,
+  ledger: FlashLedger,
+  page: FlashPage,
+  images: readonly MemoryImage[],
+  error: unknown,
+): Promise<number> {
+  if (!isTransient(error) || !target.recover) throw error;
+  let last = error;
+  for (let retry = 1; retry <= PAGE_RETRIES; retry++) {
+    try {
+      await target.recover();
+      await rewritePage(target, ledger, page, images);
+      return retry;
+    } catch (again) {
+      if (!isTransient(again)) throw again;
+      last = again;
+    }
+  }
+  throw last;
 }
 
 /** Erases `page` and writes every byte `images` put there. */

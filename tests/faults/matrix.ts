@@ -62,10 +62,11 @@ const SENTINEL = new Uint8Array(64).map((_, i) => (i * 37 + 5) & 0xff);
 export function faultCases(seed: number): FaultCase[] {
   const next = seededBytes(seed);
   const pick = (n: number) => next() % n;
-  const start = (): FaultCase["start"] => (["blank", "old firmware", "same firmware"] as const)[pick(3)];
+  // Blank or older firmware, so that the faults at writes and erases are reached; the re-flash cases say so.
+  const start = (): FaultCase["start"] => (["blank", "old firmware"] as const)[pick(2)];
   const f1 = "stm32f103c8";
   const crc = "stm32g071rb-crc";
-  const cases: Omit<FaultCase, "start">[] = [
+  const cases: (Omit<FaultCase, "start"> & { start?: FaultCase["start"] })[] = [
     {
       name: "corrupt Get ID",
       part: f1,
@@ -128,8 +129,20 @@ export function faultCases(seed: number): FaultCase[] {
       part: crc,
       fault: { kind: "drop-reply", at: "get-checksum", occurrence: 1 + pick(2), byte: pick(5) },
     },
+    {
+      name: "re-flash: corrupt a read reply",
+      part: f1,
+      start: "same firmware",
+      fault: { kind: "corrupt-reply", at: "read-memory", occurrence: 1 + pick(8), byte: pick(20), bit: pick(8) },
+    },
+    {
+      name: "re-flash: drop a Get Checksum reply",
+      part: crc,
+      start: "same firmware",
+      fault: { kind: "drop-reply", at: "get-checksum", occurrence: 1 + pick(2), byte: pick(5) },
+    },
   ];
-  return cases.map((c) => ({ ...c, start: start() }));
+  return cases.map((c) => ({ ...c, start: c.start ?? start() }));
 }
 
 /** The image every case writes: 3 KiB and a bit from the start of flash (pages 0-3 of an F103, 0-1 of a G0). */
