@@ -114,3 +114,16 @@ Deno.test("a read whose reply is dropped or corrupted is retried once the sessio
     });
   }
 });
+
+Deno.test("a flash-size register read whose reply arrives with a parity error is read again", async () => {
+  // The first Read Memory of a session is the signature span; byte 4 is the register's low byte (after 3 ACKs).
+  await withTarget(
+    "stm32f103c8",
+    [{ kind: "corrupt-reply", at: "read-memory", byte: 3, bit: 5 }],
+    async (connecting) => {
+      const target = await connecting();
+      assert.equal(target.identity.flashSize, 64 * 1024);
+      assert.equal(target.recoveries, 0, "connect's own retry, before the target exists");
+    },
+  );
+});

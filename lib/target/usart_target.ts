@@ -176,7 +176,7 @@ export async function connectUsart(link: ByteStream, options: UsartConnectOption
   let flashSize = chip.flash.maxSize;
   let uniqueId: string | undefined;
   try {
-    const { sizeRegister, uniqueIdBytes } = await readSignature(bootloader, chip);
+    const { sizeRegister, uniqueIdBytes } = await readSignatureRetrying(bootloader, chip);
     if (sizeRegister) {
       const kib = sizeRegister[0] | (sizeRegister[1] << 8);
       if (kib > 0 && kib !== 0xffff) {
@@ -213,6 +213,18 @@ async function identify(bootloader: UsartBootloader): Promise<{ get: GetReply; p
     try {
       const get = await bootloader.get();
       return { get, pid: await bootloader.getId() };
+    } catch (error) {
+      if (attempt >= READ_RETRIES || !isTransient(error) || error instanceof NackError) throw error;
+      await bootloader.resync();
+    }
+  }
+}
+
+/** {@linkcode readSignature}, once more after a transient link fault (a refusal is read protection: thrown). */
+async function readSignatureRetrying(bootloader: UsartBootloader, chip: ChipInfo): Promise<SignatureBytes> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await readSignature(bootloader, chip);
     } catch (error) {
       if (attempt >= READ_RETRIES || !isTransient(error) || error instanceof NackError) throw error;
       await bootloader.resync();
