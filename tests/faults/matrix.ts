@@ -172,9 +172,10 @@ export async function runOperation(
   chip: SimulatedChip,
   image: MemoryImage,
   faults: readonly FaultSpec[],
+  lineParity = true,
 ): Promise<Outcome> {
   const [hostEnd, deviceEnd] = createMemoryPipe();
-  const served = new UsartBootloaderDevice(chip, deviceEnd, { inject: faults }).serve();
+  const served = new UsartBootloaderDevice(chip, deviceEnd, { inject: faults, lineParity }).serve();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const hung = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${op} still running after ${BOUND_MS} ms: a hang`)), BOUND_MS);
@@ -237,11 +238,11 @@ async function operate(
  * Runs one case of the matrix for `op` and asserts the invariant (see the module text); returns what the faulted
  * run came to, for the test's own notes.
  */
-export async function checkCase(op: Operation, c: FaultCase, seed: number): Promise<Outcome> {
+export async function checkCase(op: Operation, c: FaultCase, seed: number, lineParity = true): Promise<Outcome> {
   const image = caseImage(seed);
   const chip = startChip(c, image);
   const started = Date.now();
-  const faulted = await runOperation(op, chip, image, [c.fault]);
+  const faulted = await runOperation(op, chip, image, [c.fault], lineParity);
   const took = Date.now() - started;
   assert.ok(took < BOUND_MS, `${c.name}: took ${took} ms`);
   if (faulted.ok) assertRight(op, chip, image, faulted, `${c.name} (faulted run reported success)`);
