@@ -214,7 +214,12 @@ export class UsartBootloaderDevice {
     if (!this.#noiseDone) {
       this.#noiseDone = true;
       const noise = this.#schedule.take("noise-before-sync", "sync");
-      if (noise) await this.#emitNoise(noise);
+      if (noise) {
+        // The application is still running when the host starts talking (on a pty: once a host has opened it):
+        // its first byte goes unanswered and the noise begins.
+        await this.#receive(1);
+        await this.#emitNoise(noise);
+      }
     }
     // Until the baud rate is measured the bootloader ignores everything but 0x7F (AN3155 §2).
     const [byte] = await this.#receive(1);
