@@ -438,7 +438,7 @@ export function isTransient(error: unknown): boolean {
 }
 
 function recoveriesOf(target: Target): number {
-  return (target as { recoveries?: number }).recoveries ?? 0;
+  return target.recoveries ?? 0;
 }
 
 /** Compares, treating a refused comparison (read protection) as "nothing unchanged". */

@@ -13,7 +13,6 @@ import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
 import { ledgerFor, writeImage } from "../../flash/program.ts";
-import type { Target } from "../../target/target.ts";
 import type { ImageFormat } from "../../image/load.ts";
 
 const schema = z.strictObject({
@@ -93,7 +92,7 @@ export const writeStep = defineStep({
     // attempt programmed are compared and, where they differ, erased and written again (lib/flash/program.ts).
     const resume = memo.attempted === true;
     memo.attempted = true;
-    const before = recoveries(target);
+    const before = target.recoveries ?? 0;
     const outcome = await writeImage(target, ledger, image, {
       others: context.written,
       resume,
@@ -101,7 +100,7 @@ export const writeStep = defineStep({
     });
     context.written.push(image);
     const skipped = image.size - outcome.bytesWritten;
-    const retries = Math.max(outcome.retries, recoveries(target) - before);
+    const retries = Math.max(outcome.retries, (target.recoveries ?? 0) - before);
     return {
       summary: `wrote ${outcome.bytesWritten} bytes in ${image.segments.length} segment(s) from ${hex32(image.start)}` +
         (skipped > 0 ? ` (${skipped} bytes already in place)` : "") +
@@ -113,8 +112,3 @@ export const writeStep = defineStep({
     };
   },
 });
-
-/** Link faults the target recovered from so far (USART counts them). */
-function recoveries(target: Target): number {
-  return (target as { recoveries?: number }).recoveries ?? 0;
-}
