@@ -129,6 +129,27 @@ function rows(quick: boolean, runs: number, usartOnly: boolean): RowSpec[] {
       reflash: true,
       recipe: true,
     },
+    // A bootloader that lists Get Checksum (0xA1, framed as AN3155 Rev 20 §3.13): a first flash proves each blank
+    // page by one CRC instead of reading it back, and a re-flash compares by CRC, a few bytes a page.
+    {
+      name: "g071crc-64k",
+      link: "usart",
+      chip: "stm32g071rb-crc",
+      imageName: "random 64 KiB",
+      image: random64,
+      reflash: false,
+      runs: Math.min(runs, 2),
+    },
+    {
+      name: "g071crc-64k-reflash",
+      link: "usart",
+      chip: "stm32g071rb-crc",
+      imageName: "random 64 KiB, already there",
+      image: random64,
+      reflash: true,
+      recipe: true,
+      runs: Math.min(runs, 2),
+    },
     // 256 KiB fits only the F405RG (1 MiB); a run takes about a minute per tool.
     {
       name: "f405rg-256k",
@@ -182,7 +203,7 @@ async function runUsartRow(spec: RowSpec, link: UsartLink, runs: number, dir: st
     [
       "version: 1",
       `name: bench ${spec.name}`,
-      `target: { chip: ${spec.chip} }`,
+      `target: { chip: ${simulatedPart(spec.chip).part.part} }`,
       "steps:",
       `  - connect: { baud: ${link.baud} }`,
       "  - erase: needed",

@@ -66,6 +66,12 @@ export interface ChipInfo {
     base: number;
     /** Largest flash size of any part with this product ID, in bytes. */
     maxSize: number;
+    /**
+     * Smallest flash size of any part with this product ID, in bytes, where a document defines the range (e.g.
+     * RM0008's densities: medium-density is 64 to 128 KiB). A flash-size register below it contradicts the product
+     * ID: one of the two replies is corrupted.
+     */
+    minSize?: number;
     /** Address of the register holding the flash size in KiB (16-bit), where the chip has one. */
     sizeRegister?: number;
     /** Erase units per bank, laid out for `maxSize`. */

@@ -143,6 +143,7 @@ export class JsonReporter implements RunReporter {
       ok: true,
       summary: outcome.summary,
       bytes: outcome.bytes ?? 0,
+      ...(outcome.retries ? { retries: outcome.retries } : {}),
       durationMs: Math.round(durationMs),
     });
   }

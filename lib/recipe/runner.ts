@@ -10,6 +10,8 @@ import { afterDeviceContact, DeviceError, FlashRecipeError } from "../errors.ts"
 import { withContactRecord } from "./board_contact.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import type { Target } from "../target/target.ts";
+import type { FlashLedger } from "../flash/ledger.ts";
+import { ledgerFor } from "../flash/program.ts";
 import { evaluateCondition } from "./condition.ts";
 import type { Recipe, RecipeStep } from "./load.ts";
 import type { RunReporter, RunResult, StepInfo } from "./reporter.ts";
@@ -54,6 +56,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     const error = asUserError(caught, options.saveTrace);
     return contacted ? afterDeviceContact(error) : error;
   };
+  let ledger: FlashLedger | undefined;
   const writesVerified = everyWriteVerified(recipe.steps);
 
   const contextFor = (info: StepInfo): StepContext => ({
@@ -61,17 +64,22 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     get target() {
       return target;
     },
+    get flash() {
+      return ledger;
+    },
     board,
     wiring: recipe.wiring,
     baud: recipe.header.target.baud,
     async connect(request) {
       target = await board.connect(request);
+      ledger = ledgerFor(target);
       result.identity = target.identity;
       reporter.identity(target.identity);
       return target;
     },
     disconnect() {
       target = undefined;
+      ledger = undefined;
       return Promise.resolve();
     },
     resolvePath: recipe.resolvePath,

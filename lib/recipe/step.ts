@@ -10,6 +10,7 @@ import type { SourceLocation } from "../errors.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import type { ImageFormat } from "../image/load.ts";
+import type { FlashLedger } from "../flash/ledger.ts";
 import type { ProgressCallback, Target } from "../target/target.ts";
 import type { ByteStream, SerialLink } from "../transport/byte_stream.ts";
 import type { BoardWiring } from "../transport/board_wiring.ts";
@@ -95,6 +96,11 @@ export interface StepContext {
   part: PartInfo;
   /** The connected target; `undefined` before `connect`. */
   target?: Target;
+  /**
+   * What this connection's steps found and did to the flash, page by page (lib/flash/ledger.ts): `erase: needed`
+   * records what it compared and left alone, `write` and `verify` plan from it. A new one with every connect.
+   */
+  flash?: FlashLedger;
   /** The board's link, for line control. */
   board: BoardAccess;
   /** How the board's NRST/BOOT0 are wired, when the recipe says. */
@@ -153,6 +159,8 @@ export interface StepOutcome {
   summary: string;
   /** Bytes moved over the link, for the summary table. */
   bytes?: number;
+  /** Transient link faults the step recovered from (pages rewritten, reads retried). */
+  retries?: number;
 }
 
 /** A step type as the registry holds it, with its parameter type erased. */
@@ -207,6 +215,8 @@ export interface BoundStep {
 export interface StepMemo {
   /** The image a `write` step loaded and checked. */
   image?: MemoryImage;
+  /** Whether the step ran before in this run (a `retry:` attempt resumes instead of starting over). */
+  attempted?: boolean;
 }
 
 /** Definition of a step with typed parameters. */

@@ -18,6 +18,7 @@ export const SIMULATED_PART_NAMES = [
   "stm32l433rc",
   "stm32g071rb",
   "stm32h743zi",
+  "stm32g071rb-crc",
 ] as const;
 
 /** A part whose USART bootloader is simulated. */

@@ -19,6 +19,7 @@ Deno.test("every simulated part starts unprotected, with factory option bytes th
     "stm32l433rc",
     "stm32g071rb",
     "stm32h743zi",
+    "stm32g071rb-crc",
   ]);
   for (const name of simulatedPartNames()) {
     const chip = new SimulatedChip(simulatedPart(name));
@@ -31,15 +32,42 @@ Deno.test("every simulated part starts unprotected, with factory option bytes th
   }
 });
 
-Deno.test("Extended Erase where the database says so; Get Checksum nowhere", () => {
+Deno.test("Extended Erase where the database says so; Get Checksum only on the -crc variant", () => {
   for (const name of simulatedPartNames()) {
     const part = simulatedPart(name);
     assert.ok(part.usart.commands.includes(part.chip.eraseCommand), name);
     assert.equal(part.usart.commands.includes(part.chip.eraseCommand === 0x44 ? 0x43 : 0x44), false, name);
-    assert.equal(part.usart.commands.includes(0xa1), false, name);
-    assert.ok(part.chip.bootloaderVersions.includes(part.usart.version), name);
+    assert.equal(part.usart.commands.includes(0xa1), name.endsWith("-crc"), name);
   }
   assert.equal(simulatedPart("stm32f405rg").chip.eraseCommand, 0x44);
+});
+
+Deno.test("Get reports the USART protocol version AN2606 gives (2.2 on F1, 3.1 after), not the firmware version", () => {
+  const versions = Object.fromEntries(simulatedPartNames().map((name) => [name, simulatedPart(name).usart.version]));
+  assert.deepEqual(versions, {
+    "stm32f103c8": 0x22,
+    "stm32f103cb": 0x22,
+    "stm32f103rc": 0x22,
+    "stm32f405rg": 0x31,
+    "stm32l433rc": 0x31,
+    "stm32g071rb": 0x31,
+    "stm32h743zi": 0x31,
+    "stm32g071rb-crc": 0x31,
+  });
+  // A real G0x1 lists exactly this (stm32loader pull request #32).
+  assert.deepEqual(simulatedPart("stm32g071rb").usart.commands, [
+    0x00,
+    0x01,
+    0x02,
+    0x11,
+    0x21,
+    0x31,
+    0x44,
+    0x63,
+    0x73,
+    0x82,
+    0x92,
+  ]);
 });
 
 Deno.test("F405RG: 16/64/128 KiB sectors, half-word complements, nWRP bit per sector", () => {

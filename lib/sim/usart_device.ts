@@ -10,6 +10,7 @@ import { type ByteStream, StreamClosedError } from "../transport/byte_stream.ts"
 import { ACK, Command, MAX_TRANSFER, NACK, SYNC } from "../protocol/usart/commands.ts";
 import { xorChecksum } from "../protocol/usart/checksum.ts";
 import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
+import { FaultSchedule, type FaultSpec, seededBytes } from "./faults.ts";
 import { AccessError, type ResetCause, type SimulatedChip } from "./sim_chip.ts";
 import { FLASH_TIMING, INSTANT, type SimClock, uartTransferMs } from "./timing.ts";
 
@@ -52,7 +53,67 @@ export interface UsartDeviceOptions {
   onGo?: (address: number) => void;
   /** Faults to inject (tests only). */
   faults?: UsartFaults;
+  /** Faults to inject, in the shared spec (lib/sim/faults.ts): tests and `sim usart --fault`. */
+  inject?: readonly FaultSpec[];
+  /**
+   * Whether the link carries the UART's even parity to the host (default: where the link can, the in-memory
+   * pipe). A one-bit corruption of a reply byte then arrives with a parity error, as on a real 8E1 line; without
+   * it (a pty, which drops parity; `false` here) the corruption arrives silently.
+   */
+  lineParity?: boolean;
 }
+
+/** A link that can deliver bytes flagged with a parity error (the in-memory pipe). */
+interface ParityLink extends ByteStream {
+  writeWithLineErrors(data: Uint8Array, errorOffsets: readonly number[]): Promise<void>;
+}
+
+function carriesParity(link: ByteStream): link is ParityLink {
+  return typeof (link as Partial<ParityLink>).writeWithLineErrors === "function";
+}
+
+/**
+ * The fault points of the USART device (`FaultSpec.at`): each command by name, and `sync`. The erase commands
+ * 0x43, 0x44 and 0x45 are all `erase`.
+ */
+export const USART_FAULT_POINTS: Readonly<Record<number, string>> = {
+  [Command.Get]: "get",
+  [Command.GetVersion]: "get-version",
+  [Command.GetId]: "get-id",
+  [Command.ReadMemory]: "read-memory",
+  [Command.Go]: "go",
+  [Command.WriteMemory]: "write-memory",
+  [Command.NoStretchWriteMemory]: "write-memory",
+  [Command.Erase]: "erase",
+  [Command.ExtendedErase]: "erase",
+  [Command.NoStretchErase]: "erase",
+  [Command.WriteProtect]: "write-protect",
+  [Command.NoStretchWriteProtect]: "write-protect",
+  [Command.WriteUnprotect]: "write-unprotect",
+  [Command.NoStretchWriteUnprotect]: "write-unprotect",
+  [Command.ReadoutProtect]: "readout-protect",
+  [Command.NoStretchReadoutProtect]: "readout-protect",
+  [Command.ReadoutUnprotect]: "readout-unprotect",
+  [Command.NoStretchReadoutUnprotect]: "readout-unprotect",
+  [Command.GetChecksum]: "get-checksum",
+};
+
+/** The fault kinds the USART device commits. */
+export const USART_FAULT_KINDS = [
+  "corrupt-reply",
+  "drop-reply",
+  "nack-once",
+  "noise-before-sync",
+  "hang-up",
+  "reset",
+  "slow-erase",
+  "skip-write",
+  "stuck-bit",
+  "protect-pages",
+] as const;
+
+/** Waits real time, whatever the simulation clock: a slow erase or noise must be slow for the host too. */
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Thrown inside the serve loop when a reset or boot-mode change cuts a command short. */
 class Interrupted extends Error {}
@@ -71,6 +132,17 @@ export class UsartBootloaderDevice {
   readonly #onReset: (cause: ResetCause) => boolean;
   readonly #onGo?: (address: number) => void;
   readonly #faults: UsartFaults;
+  readonly #schedule: FaultSchedule;
+  readonly #lineParity: boolean;
+  /** Offsets of the bytes of the reply being sent that were corrupted (a flipped bit breaks even parity). */
+  #corrupted: number[] = [];
+  /** The reply faults due in the command being served, and the bytes sent in it so far. */
+  #replyFaults: FaultSpec[] = [];
+  #sentInCommand = 0;
+  /** Reset once this many bytes of the command were sent (the reset fault's `byte`). */
+  #resetAfter: number | undefined;
+  /** Whether the noise-before-sync fault has played. */
+  #noiseDone = false;
   #state: UsartDeviceState = "awaiting-sync";
   /** Bumped on every reset or boot-mode change; a command started in an older generation is abandoned. */
   #generation = 0;
@@ -89,6 +161,9 @@ export class UsartBootloaderDevice {
     this.#onReset = options.onReset ?? (() => true);
     this.#onGo = options.onGo;
     this.#faults = options.faults ?? {};
+    this.#schedule = new FaultSchedule(options.inject ?? []);
+    this.#lineParity = (options.lineParity ?? true) && carriesParity(link);
+    this.#applyStuckBits();
   }
 
   /** Current state. */
@@ -136,6 +211,16 @@ export class UsartBootloaderDevice {
   }
 
   async #awaitSync(): Promise<void> {
+    if (!this.#noiseDone) {
+      this.#noiseDone = true;
+      const noise = this.#schedule.take("noise-before-sync", "sync");
+      if (noise) {
+        // The application is still running when the host starts talking (on a pty: once a host has opened it):
+        // its first byte goes unanswered and the noise begins.
+        await this.#receive(1);
+        await this.#emitNoise(noise);
+      }
+    }
     // Until the baud rate is measured the bootloader ignores everything but 0x7F (AN3155 §2).
     const [byte] = await this.#receive(1);
     if (byte === SYNC) {
@@ -147,11 +232,30 @@ export class UsartBootloaderDevice {
   async #command(): Promise<void> {
     const [code] = await this.#receive(1);
     const [complement] = await this.#receive(1);
+    this.#sentInCommand = 0;
+    this.#resetAfter = undefined;
+    this.#replyFaults = [];
     const listed = this.chip.part.usart.commands.includes(code);
     if ((code ^ complement) !== 0xff || !listed) return this.#nack();
+    const point = USART_FAULT_POINTS[code] ?? "unknown";
+    this.#replyFaults = [
+      this.#schedule.take("corrupt-reply", point),
+      this.#schedule.take("drop-reply", point),
+    ].filter((f): f is FaultSpec => f !== undefined);
     const { garbleReplyTo, resetDuring } = this.#faults;
     if (garbleReplyTo?.command === code) return this.#send(garbleReplyTo.bytes);
-    if (resetDuring === code) {
+    if (this.#schedule.take("nack-once", point)) return this.#nack();
+    if (this.#schedule.take("hang-up", point)) {
+      // The adapter is unplugged: nothing more arrives at the host, and its next read or write fails.
+      await this.#link.close();
+      return;
+    }
+    const reset = this.#schedule.take("reset", point);
+    if (reset && (reset.byte ?? 1) > 1) {
+      // Reset once the command has sent that many bytes (2: after the address ACK of a write), in the middle of
+      // the command: what the host sends next reaches a bootloader that waits for a sync.
+      this.#resetAfter = reset.byte ?? 1;
+    } else if (resetDuring === code || reset) {
       await this.#send([ACK]);
       // The reset loses whatever the host sends next until it syncs again.
       await this.#link.discardInput();
@@ -228,12 +332,16 @@ export class UsartBootloaderDevice {
     const data = await this.#receive(count + 1);
     const [checksum] = await this.#receive(1);
     if ((xorChecksum(data) ^ count) !== checksum || count + 1 > MAX_TRANSFER) return this.#nack();
+    if (this.#faultProtected(address, data.length)) return this.#nack();
     let reset: ResetCause | undefined;
-    try {
-      reset = this.chip.write(address, data);
-    } catch (error) {
-      if (error instanceof AccessError) return this.#nack();
-      throw error;
+    if (!this.#schedule.take("skip-write", "write-memory")) {
+      try {
+        reset = this.chip.write(address, data);
+      } catch (error) {
+        if (error instanceof AccessError) return this.#nack();
+        throw error;
+      }
+      this.#applyStuckBits();
     }
     await this.#clock.sleep(this.#programMs(data.length));
     await this.#send([ACK]);
@@ -281,6 +389,9 @@ export class UsartBootloaderDevice {
   }
 
   async #eraseAndReply(pages: number[] | "all"): Promise<void> {
+    const protectedPages = this.#protectedPages();
+    const listed = pages === "all" ? this.chip.flash.pages.map((p) => p.index) : pages;
+    if (listed.some((index) => protectedPages.has(index))) return this.#nack();
     try {
       if (pages === "all") this.chip.massErase();
       else this.chip.erasePages(pages);
@@ -288,11 +399,15 @@ export class UsartBootloaderDevice {
       if (error instanceof AccessError) return this.#nack();
       throw error;
     }
+    this.#applyStuckBits();
     const timing = this.#timing();
     const ms = pages === "all"
       ? timing.massEraseMs
-      : pages.reduce((sum, index) => sum + timing.eraseMs(this.chip.flash.pages[index].size), 0);
-    await this.#clock.sleep(ms);
+      : pages.reduce((sum, index) => sum + timing.eraseMs(this.chip.flash.pages[index]?.size ?? 0), 0);
+    const slow = this.#schedule.take("slow-erase", "erase");
+    // A slow erase takes real time, so that the host's timeout meets it; the datasheet time stays simulated.
+    if (slow) await realSleep(ms * (slow.factor ?? 3));
+    else await this.#clock.sleep(ms);
     await this.#send([ACK]);
   }
 
@@ -339,21 +454,67 @@ export class UsartBootloaderDevice {
     this.#afterReset(cause);
   }
 
-  /** Get Checksum, in the frame sequence stm32flash 0.7 uses: address, length, ACK after computing, CRC + XOR. */
+  /**
+   * Get Checksum as AN3155 Rev 20 §3.13 specifies: start address, size in 32-bit words, CRC polynomial and CRC
+   * initial value, each 4 bytes MSB first with an XOR byte and each ACKed; then the CRC, MSB first, and its XOR.
+   * The ACK after the initial value is sent once the CRC is computed (the note's figure reads either way; the
+   * host waits for it with the computation's timeout).
+   */
   async #getChecksum(): Promise<void> {
     if (this.chip.readProtected) return this.#nack();
     await this.#send([ACK]);
     const address = await this.#receiveAddress();
     if (address === undefined || address % 4 !== 0) return this.#nack();
     await this.#send([ACK]);
-    const length = await this.#receiveAddress();
-    if (length === undefined || length % 4 !== 0 || length === 0 || !this.#readable(address, length)) {
+    const words = await this.#receiveAddress();
+    if (words === undefined || words === 0 || words > 0x3fff_ffff || !this.#readable(address, words * 4)) {
       return this.#nack();
     }
     await this.#send([ACK]);
-    const crc = stm32Crc(this.chip.read(address, length));
+    const polynomial = await this.#receiveAddress();
+    if (polynomial === undefined) return this.#nack();
+    await this.#send([ACK]);
+    const initial = await this.#receiveAddress();
+    if (initial === undefined) return this.#nack();
+    const crc = stm32Crc(this.chip.read(address, words * 4), initial, polynomial);
     const bytes = [crc >>> 24, (crc >>> 16) & 0xff, (crc >>> 8) & 0xff, crc & 0xff];
     await this.#send([ACK, ...bytes, xorChecksum(bytes)]);
+  }
+
+  /** Plays the noise-before-sync fault: seeded bytes for `ms` of real time, everything received ignored. */
+  async #emitNoise(fault: FaultSpec): Promise<void> {
+    const next = seededBytes(fault.seed ?? 1);
+    const deadline = Date.now() + (fault.ms ?? 500);
+    while (Date.now() < deadline) {
+      const chunk = new Uint8Array(8).map(() => next());
+      await this.#link.write(chunk);
+      await realSleep(2);
+    }
+    // The application stops (the reset into the bootloader); what the host sent meanwhile is gone.
+    await this.#link.discardInput();
+  }
+
+  /** Pages the protect-pages fault holds write-protected. */
+  #protectedPages(): Set<number> {
+    return new Set(this.#schedule.standing("protect-pages").flatMap((f) => f.pages ?? []));
+  }
+
+  /** Whether `[address, address + length)` touches a page the protect-pages fault protects. */
+  #faultProtected(address: number, length: number): boolean {
+    const protectedPages = this.#protectedPages();
+    if (protectedPages.size === 0) return false;
+    return this.chip.flash.pages.some((page) =>
+      protectedPages.has(page.index) && page.start < address + length && page.start + page.size > address
+    );
+  }
+
+  /** The stuck-bit faults: those flash bits read 0 whatever was erased or programmed. */
+  #applyStuckBits(): void {
+    for (const fault of this.#schedule.standing("stuck-bit")) {
+      const address = fault.address ?? this.chip.flash.base;
+      if (!this.chip.flash.contains(address)) continue;
+      this.chip.flash.bytes[address - this.chip.flash.base] &= ~(1 << (fault.bit ?? 0)) & 0xff;
+    }
   }
 
   #afterReset(cause: ResetCause): void {
@@ -403,10 +564,41 @@ export class UsartBootloaderDevice {
 
   async #send(bytes: number[]): Promise<void> {
     if (this.#faults.silent) return;
+    if (this.#replyFaults.length > 0) bytes = this.#fault(bytes);
+    this.#sentInCommand += bytes.length;
+    if (bytes.length === 0) return;
     const turnaround = this.#hostSpokeLast ? this.#turnaroundMs : 0;
     this.#hostSpokeLast = false;
     await this.#clock.sleep(turnaround + uartTransferMs(bytes.length, this.#baudRate(), this.#bitsPerByte));
-    await this.#link.write(new Uint8Array(bytes));
+    const corrupted = this.#corrupted.filter((at) => at < bytes.length);
+    this.#corrupted = [];
+    if (corrupted.length > 0 && this.#lineParity && carriesParity(this.#link)) {
+      await this.#link.writeWithLineErrors(new Uint8Array(bytes), corrupted);
+    } else {
+      await this.#link.write(new Uint8Array(bytes));
+    }
+    if (this.#resetAfter !== undefined && this.#sentInCommand >= this.#resetAfter) {
+      this.#resetAfter = undefined;
+      this.chip.reset("fault");
+      this.#enter("awaiting-sync");
+    }
+  }
+
+  /** Applies the reply faults of this command to the bytes about to leave: a flipped bit, or the rest dropped. */
+  #fault(bytes: number[]): number[] {
+    const out = [...bytes];
+    for (const fault of this.#replyFaults) {
+      const at = (fault.byte ?? 0) - this.#sentInCommand;
+      if (fault.kind === "corrupt-reply" && at >= 0 && at < out.length) {
+        out[at] ^= 1 << (fault.bit ?? 0);
+        this.#corrupted.push(at);
+      } else if (fault.kind === "drop-reply" && at < out.length) {
+        // Everything from that byte on stays in the device: the bytes counted as sent stop there, so every later
+        // reply of the command is dropped too.
+        return out.slice(0, Math.max(0, at));
+      }
+    }
+    return out;
   }
 
   #nack(): Promise<void> {

@@ -25,18 +25,47 @@ async function withDevice(
 }
 
 Deno.test("Get Checksum is served for a profile that lists it, and refused (not listed) otherwise", async () => {
-  const part = simulatedPart("stm32f405rg");
-  const withCrc = { ...part, usart: { ...part.usart, commands: [...part.usart.commands, 0xa1] } };
-  const chip = new SimulatedChip(withCrc);
+  const chip = new SimulatedChip(simulatedPart("stm32g071rb-crc"));
   const data = new Uint8Array(64).map((_, i) => i * 7);
   chip.write(0x0800_0000, data);
   await withDevice(chip, async (host) => {
     assert.equal(await host.getChecksum(0x0800_0000, 64), stm32Crc(data));
   });
-  await withDevice(new SimulatedChip(part), (host) => {
+  await withDevice(new SimulatedChip(simulatedPart("stm32g071rb")), (host) => {
     assert.equal(host.commands?.includes(0xa1), false);
     return Promise.resolve();
   });
+});
+
+Deno.test("Get Checksum on the wire as AN3155 Rev 20 §3.13 frames it: words, polynomial, initial value", async () => {
+  const chip = new SimulatedChip(simulatedPart("stm32g071rb-crc"));
+  const data = new Uint8Array(32).map((_, i) => i ^ 0x5a);
+  chip.write(0x0800_0100, data);
+  const [hostEnd, deviceEnd] = createMemoryPipe();
+  const served = new UsartBootloaderDevice(chip, deviceEnd).serve();
+  const sent: number[] = [];
+  hostEnd.onWrite = (bytes) => sent.push(...bytes);
+  try {
+    const host = new UsartBootloader(hostEnd, { replyTimeoutMs: 200, syncTimeoutMs: 50 });
+    await host.sync();
+    await host.get();
+    sent.length = 0;
+    assert.equal(await host.getChecksum(0x0800_0100, 32), stm32Crc(data));
+    const frame = (a: number, b: number, c: number, d: number) => [a, b, c, d, a ^ b ^ c ^ d];
+    assert.deepEqual(sent, [
+      0xa1,
+      0x5e,
+      ...frame(0x08, 0x00, 0x01, 0x00), // start address
+      ...frame(0x00, 0x00, 0x00, 0x08), // 32 bytes = 8 words
+      ...frame(0x04, 0xc1, 0x1d, 0xb7), // polynomial
+      ...frame(0xff, 0xff, 0xff, 0xff), // initial value
+    ]);
+    // The device honours the polynomial and initial value it is sent.
+    assert.notEqual(stm32Crc(data, 0, 0x1edc6f41), stm32Crc(data));
+  } finally {
+    await hostEnd.close();
+    await served;
+  }
 });
 
 Deno.test("F405RG over the protocol: Extended Erase of sectors, Write Protect of a sector, Write Unprotect", async () => {

@@ -73,6 +73,13 @@ export interface Target {
    * is back in sync.
    */
   writeOptionBytes?(data: Uint8Array): Promise<void>;
+  /**
+   * Brings the session back after a transient link fault (a reply lost or garbled, the chip reset): afterwards
+   * commands work again. What the interrupted command did to the flash is unknown; the caller checks.
+   */
+  recover?(): Promise<void>;
+  /** Transient link faults recovered from so far in this session (reads retried, syncs redone), where counted. */
+  readonly recoveries?: number;
   /** Starts the code at `address` (USART Go) or leaves DFU mode; the target is unusable afterwards. */
   go(address: number): Promise<void>;
   /** Releases the link. */

@@ -5,14 +5,21 @@
  * @module
  */
 
+import { massEraseTimeoutMs, pageEraseTimeoutMs } from "../chips/erase_times.ts";
+import { formatPid } from "../chips/database.ts";
 import { resolveChip } from "../chips/generic.ts";
 import { flashPages } from "../chips/layout.ts";
 import { FLASH_SIZE_BYTES, signatureArea, uniqueIdFromSpan, uniqueIdSpan } from "../chips/signature_area.ts";
 import type { ChipInfo } from "../chips/types.ts";
 import { DeviceError } from "../errors.ts";
-import { formatBootloaderVersion, UsartBootloader, type UsartBootloaderOptions } from "../protocol/usart/bootloader.ts";
+import {
+  formatBootloaderVersion,
+  type GetReply,
+  UsartBootloader,
+  type UsartBootloaderOptions,
+} from "../protocol/usart/bootloader.ts";
 import { Command, commandName, MAX_TRANSFER } from "../protocol/usart/commands.ts";
-import { NackError } from "../protocol/usart/errors.ts";
+import { NackError, ProtocolTimeoutError, UnexpectedReplyError } from "../protocol/usart/errors.ts";
 import type { ByteStream } from "../transport/byte_stream.ts";
 import type { EraseRequest, ProgressCallback, ProtectionRequest, Target, TargetIdentity } from "./target.ts";
 
@@ -36,15 +43,43 @@ export class UsartTarget implements Target {
     this.identity = identity;
   }
 
+  /** Link faults this session recovered from (a read retried, a session synced again), for step results. */
+  recoveries = 0;
+
   async readMemory(address: number, length: number, progress?: ProgressCallback): Promise<Uint8Array> {
     const out = new Uint8Array(length);
     for (let done = 0; done < length;) {
       const n = Math.min(MAX_TRANSFER, length - done);
-      out.set(await this.bootloader.readMemory(address + done, n), done);
+      out.set(await this.#retrying(() => this.bootloader.readMemory(address + done, n)), done);
       done += n;
       progress?.(done, length);
     }
     return out;
+  }
+
+  /**
+   * Runs a command that changes nothing on the chip (a read, a checksum) and runs it again, up to
+   * {@linkcode READ_RETRIES} times, after a transient link fault: a reply that timed out or came back garbled,
+   * once the session is back in sync. A refusal (NACK, as under read protection) is an answer, not a fault.
+   */
+  async #retrying<T>(command: () => Promise<T>): Promise<T> {
+    for (let attempt = 0;; attempt++) {
+      try {
+        return await command();
+      } catch (error) {
+        if (attempt >= READ_RETRIES || !isTransient(error)) throw error;
+        await this.recover();
+      }
+    }
+  }
+
+  /**
+   * Brings the session back after a link fault (a reply lost or garbled, the chip reset): waits for the line to
+   * settle, syncs again and re-reads the command list. Counts in {@linkcode recoveries}.
+   */
+  async recover(): Promise<void> {
+    this.recoveries++;
+    await this.bootloader.resync();
   }
 
   async writeMemory(address: number, data: Uint8Array, progress?: ProgressCallback): Promise<void> {
@@ -65,24 +100,29 @@ export class UsartTarget implements Target {
   }
 
   async erase(request: EraseRequest, progress?: ProgressCallback): Promise<void> {
+    const { chip, flashSize } = this.identity;
     if (request.kind === "all") {
-      await this.bootloader.erase("mass");
+      await this.bootloader.erase("mass", massEraseTimeoutMs(chip));
       progress?.(1, 1);
       return;
     }
+    const sizes = new Map(flashPages(chip, flashSize).map((page) => [page.index, page.size]));
     // Erase (0x43) takes up to 256 page numbers below 256 per command; Extended Erase far more. Batches keep each
     // command's duration (and so its timeout) bounded.
     const batch = 32;
     const pages = [...request.pages].sort((a, b) => a - b);
     for (let i = 0; i < pages.length; i += batch) {
-      await this.bootloader.erase(pages.slice(i, i + batch));
+      const slice = pages.slice(i, i + batch);
+      // The datasheet's maximum for exactly these pages, with margin (lib/chips/erase_times.ts).
+      const timeout = pageEraseTimeoutMs(chip, slice.map((index) => sizes.get(index) ?? 0));
+      await this.bootloader.erase(slice, timeout);
       progress?.(Math.min(i + batch, pages.length), pages.length);
     }
   }
 
   async checksum(address: number, length: number): Promise<number | undefined> {
     if (!this.bootloader.commands?.includes(Command.GetChecksum)) return undefined;
-    return await this.bootloader.getChecksum(address, length);
+    return await this.#retrying(() => this.bootloader.getChecksum(address, length));
   }
 
   async protect(request: ProtectionRequest): Promise<void> {
@@ -90,7 +130,7 @@ export class UsartTarget implements Target {
       case "readout-protect":
         return await this.bootloader.readoutProtect();
       case "readout-unprotect":
-        return await this.bootloader.readoutUnprotect();
+        return await this.bootloader.readoutUnprotect(massEraseTimeoutMs(this.identity.chip));
       case "write-protect":
         return await this.bootloader.writeProtect(request.pages);
       case "write-unprotect":
@@ -128,18 +168,21 @@ export class UsartTarget implements Target {
 export async function connectUsart(link: ByteStream, options: UsartConnectOptions = {}): Promise<UsartTarget> {
   const bootloader = new UsartBootloader(link, options);
   await bootloader.sync();
-  const get = await bootloader.get();
-  const pid = await bootloader.getId();
+  const { get, pid } = await identify(bootloader);
   const resolved = resolveChip(pid);
   if (resolved.warning) options.warn?.(resolved.warning);
   const chip = resolved.chip;
+  if (resolved.known) checkCommandList(chip, pid, get.commands);
   let flashSize = chip.flash.maxSize;
   let uniqueId: string | undefined;
   try {
-    const { sizeRegister, uniqueIdBytes } = await readSignature(bootloader, chip);
+    const { sizeRegister, uniqueIdBytes } = await readSignatureRetrying(bootloader, chip);
     if (sizeRegister) {
       const kib = sizeRegister[0] | (sizeRegister[1] << 8);
-      if (kib > 0 && kib !== 0xffff) flashSize = Math.min(kib * 1024, chip.flash.maxSize);
+      if (kib > 0 && kib !== 0xffff) {
+        if (resolved.known) checkFlashSize(chip, pid, kib * 1024);
+        flashSize = Math.min(kib * 1024, chip.flash.maxSize);
+      }
     }
     if (uniqueIdBytes) uniqueId = [...uniqueIdBytes].map((b) => b.toString(16).padStart(2, "0")).join("");
   } catch (error) {
@@ -159,6 +202,87 @@ export async function connectUsart(link: ByteStream, options: UsartConnectOption
     flashSize,
     uniqueId,
   });
+}
+
+/**
+ * Get and Get ID, once more after a transient fault (a reply byte with a parity error, a lost reply): the session
+ * is synced again first. A refusal is an answer and ends it.
+ */
+async function identify(bootloader: UsartBootloader): Promise<{ get: GetReply; pid: number }> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      const get = await bootloader.get();
+      return { get, pid: await bootloader.getId() };
+    } catch (error) {
+      if (attempt >= READ_RETRIES || !isTransient(error) || error instanceof NackError) throw error;
+      await bootloader.resync();
+    }
+  }
+}
+
+/** {@linkcode readSignature}, once more after a transient link fault (a refusal is read protection: thrown). */
+async function readSignatureRetrying(bootloader: UsartBootloader, chip: ChipInfo): Promise<SignatureBytes> {
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await readSignature(bootloader, chip);
+    } catch (error) {
+      if (attempt >= READ_RETRIES || !isTransient(error) || error instanceof NackError) throw error;
+      await bootloader.resync();
+    }
+  }
+}
+
+/** Retries of a read or checksum after a transient link fault. */
+const READ_RETRIES = 2;
+
+/** Whether `error` is a link fault worth a retry once the session is back in sync (not a refusal). */
+function isTransient(error: unknown): boolean {
+  return error instanceof ProtocolTimeoutError || error instanceof UnexpectedReplyError ||
+    (error instanceof DeviceError && ["E_DEVICE_RESET", "E_PARITY", "E_NACK"].includes(error.code));
+}
+
+/**
+ * The replies of one session must tell one story. A product ID is two bytes with no checksum (AN3155 §3.3): one
+ * flipped bit turns a 0x410 into a 0x414 and with it the page size, and erasing by the wrong numbering destroys
+ * pages the host thinks it left alone. So what else the chip says is checked against the chip the ID names, and
+ * a contradiction stops the session before anything is erased.
+ */
+function contradiction(pid: number, chip: ChipInfo, what: string): DeviceError {
+  return new DeviceError(
+    "E_IDENTITY",
+    `the chip's replies contradict each other: product ID ${formatPid(pid)} (${chip.name}) but ${what}`,
+    {
+      hint: "a reply was corrupted on the line (noise, a wrong baud rate or parity) or the part is not what it " +
+        "claims; nothing was erased. Check the wiring and run again",
+    },
+  );
+}
+
+const ERASE_COMMANDS: readonly number[] = [Command.Erase, Command.ExtendedErase, Command.NoStretchErase];
+
+/** The Get list offers the erase command the product's bootloader has (AN2606; Erase below V3.0, else Extended). */
+function checkCommandList(chip: ChipInfo, pid: number, commands: readonly number[]): void {
+  const erases = chip.eraseCommand === Command.Erase
+    ? [Command.Erase]
+    : [Command.ExtendedErase, Command.NoStretchErase];
+  if (!erases.some((code) => commands.includes(code))) {
+    const listed = commands.filter((c) => ERASE_COMMANDS.includes(c));
+    throw contradiction(
+      pid,
+      chip,
+      `its bootloader lists ${listed.length ? listed.map(commandName).join(" and ") : "no erase command"}, not ` +
+        commandName(chip.eraseCommand),
+    );
+  }
+}
+
+/** The flash-size register lies within the product's range (the database's `minSize` to `maxSize`). */
+function checkFlashSize(chip: ChipInfo, pid: number, bytes: number): void {
+  const min = chip.flash.minSize ?? 0;
+  if (bytes > chip.flash.maxSize || bytes < min) {
+    const range = `${min ? `${min / 1024}-` : "up to "}${chip.flash.maxSize / 1024} KiB`;
+    throw contradiction(pid, chip, `its flash-size register says ${bytes / 1024} KiB (that product has ${range})`);
+  }
 }
 
 /**

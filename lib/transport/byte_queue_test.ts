@@ -34,3 +34,16 @@ Deno.test("ByteQueue refuses to take more than it holds, and clear empties it", 
   queue.push(new Uint8Array([9]));
   assert.deepEqual(queue.take(1), new Uint8Array([9]));
 });
+
+Deno.test("ByteQueue: a byte pushed with a line error is reported by the take that includes it, and only that one", () => {
+  const queue = new ByteQueue();
+  queue.push(Uint8Array.of(1, 2, 3), [1]);
+  queue.push(Uint8Array.of(4, 5));
+  assert.deepEqual(queue.takeChecked(1), { data: Uint8Array.of(1), errors: false });
+  assert.deepEqual(queue.takeChecked(2), { data: Uint8Array.of(2, 3), errors: true });
+  assert.deepEqual(queue.takeChecked(2), { data: Uint8Array.of(4, 5), errors: false });
+  queue.push(Uint8Array.of(6), [0]);
+  queue.clear();
+  queue.push(Uint8Array.of(7));
+  assert.deepEqual(queue.takeChecked(1), { data: Uint8Array.of(7), errors: false }, "cleared with the bytes");
+});

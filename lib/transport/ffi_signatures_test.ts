@@ -125,9 +125,11 @@ Deno.test({
       assert.deepEqual(callsTo(log, "EscapeCommFunction").map((args) => args[1]), [6n, 3n, 8n, 5n, 4n, 9n]);
       assert.deepEqual(callsTo(log, "PurgeComm").map((args) => args[1]), [u64(PURGE.RXCLEAR)]);
       assert.equal(callsTo(log, "GetCommModemStatus").length, 1);
+      // After each ReadFile that returned bytes, the line errors are fetched (and cleared) on the same handle.
+      assert.deepEqual(callsTo(log, "ClearCommError").map((args) => [args[0], args[2]]), [[0x1234n, 0n]]);
       assert.equal(callsTo(log, "FlushFileBuffers").length, 1);
       covered.add("WriteFile").add("ReadFile").add("EscapeCommFunction").add("GetCommModemStatus");
-      covered.add("FlushFileBuffers");
+      covered.add("FlushFileBuffers").add("ClearCommError");
 
       kernel32.clear();
       await port.close();

@@ -7,15 +7,16 @@
 
 import { ByteQueue } from "./byte_queue.ts";
 import { type ByteStream, ReadTimeoutError, StreamClosedError } from "./byte_stream.ts";
+import { ParityError } from "./parity.ts";
 
 /** One direction of the pipe: a byte FIFO that wakes waiting readers on every push and on close. */
 class PipeQueue extends ByteQueue {
   #waiters: (() => void)[] = [];
   closed = false;
 
-  override push(data: Uint8Array): void {
+  override push(data: Uint8Array, errorOffsets: readonly number[] = []): void {
     if (data.length === 0) return;
-    super.push(data);
+    super.push(data, errorOffsets);
     this.#wake();
   }
 
@@ -59,9 +60,18 @@ export class MemoryPipeEnd implements ByteStream {
   }
 
   write(data: Uint8Array): Promise<void> {
+    return this.writeWithLineErrors(data, []);
+  }
+
+  /**
+   * Writes `data` with the bytes at `errorOffsets` arriving with a parity error, as a one-bit flip on an 8E1 line
+   * does: the reader that takes them gets a {@linkcode ParityError}, as a POSIX port with INPCK and PARMRK (or a
+   * Windows port's CE_RXPARITY) reports it. The simulated board's UART model uses it.
+   */
+  writeWithLineErrors(data: Uint8Array, errorOffsets: readonly number[]): Promise<void> {
     if (this.#outgoing.closed) return Promise.reject(new StreamClosedError("pipe"));
     this.onWrite?.(data);
-    this.#outgoing.push(data);
+    this.#outgoing.push(data, errorOffsets);
     return Promise.resolve();
   }
 
@@ -76,12 +86,14 @@ export class MemoryPipeEnd implements ByteStream {
       await Promise.race([this.#incoming.changed(), timedOut]);
       clearTimeout(timer);
     }
-    return this.#incoming.take(length);
+    const { data, errors } = this.#incoming.takeChecked(length);
+    if (errors) throw new ParityError(` (${length}-byte read)`);
+    return data;
   }
 
   /** Reads whatever is buffered (possibly nothing) without waiting. */
   readAvailable(): Uint8Array {
-    return this.#incoming.take(this.#incoming.size);
+    return this.#incoming.takeChecked(this.#incoming.size).data;
   }
 
   /** Resolves when at least one byte is buffered or the pipe closes. */

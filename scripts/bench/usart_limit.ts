@@ -17,7 +17,8 @@
  *             of such a page anyway, proves it. A page the image fills only in part is erased, which is cheaper
  *             than reading back the rest of it (an F1 page erase, 20 ms, against ~24 ms per 256 bytes read).
  *   write     per 256-byte block holding anything but 0xFF: cmd 2, address 5, N-1 + data + XOR      (3 replies)
- *   verify    Get Checksum per segment when listed (cmd 2, address 5, length 5 → 3 ACKs + CRC 5: 4 replies);
+ *   verify    Get Checksum over the image when listed (cmd 2, address 5, size 5, polynomial 5, initial value 5 →
+ *             5 ACKs + CRC 5: 5 replies);
  *             else Read Memory per 256 bytes: cmd 2, address 5, length 2 → ACK, ACK, ACK + data    (3 replies)
  *   compare   (re-flash) proving the flash already holds the image costs the verify traffic, and nothing else.
  *
@@ -68,9 +69,11 @@ export function usartLimit(chipName: string, image: Uint8Array, link: UsartLink,
   replies += 3;
   // verify (or, for a re-flash, the comparison that proves nothing needs writing)
   if (commands.includes(0xa1)) {
-    out += 12;
-    input += 3 + 5;
-    replies += 4;
+    // One Get Checksum over the image (AN3155 Rev 20 §3.13): cmd 2, address 5, size 5, polynomial 5, initial
+    // value 5 → 5 ACKs + CRC 4 + XOR; 5 replies (the last ACK and the CRC come together).
+    out += 22;
+    input += 5 + 5;
+    replies += 5;
   } else {
     const reads = Math.ceil(image.length / 256);
     out += reads * 9;

@@ -93,7 +93,7 @@ Deno.test("a blank first page but a stray word in page 2: its write is refused, 
   assert.deepEqual(outcome.erased, [3, 2]);
   assert.match(
     outcome.summaries.write[0],
-    /2 blank page\(s\) programmed .*; 1 page\(s\) held data: erased and written/,
+    /2 blank page\(s\) programmed .*; 1 page\(s\) erased and written again/,
   );
   assert.deepEqual(outcome.flash, IMAGE);
 });

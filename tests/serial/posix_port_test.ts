@@ -370,3 +370,15 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "8E1 sets INPCK|PARMRK; the 0xFF bytes the line discipline then doubles arrive once, in order",
+  ignore: posixOnly,
+  fn: async () => {
+    await withPort({ baudRate: 115200 }, async (port, pty) => {
+      const data = Uint8Array.of(0xff, 0x00, 0xff, 0xff, 0x79, 0xff, 0x1f, ...new Uint8Array(300).fill(0xff), 0x42);
+      await pty.master.write(data);
+      assert.deepEqual(await port.read(data.length, 2000), data);
+    });
+  },
+});

@@ -68,6 +68,8 @@ export interface ProductParams {
   source: string;
   /** Largest flash size of any part with this product ID, in bytes. */
   flashSize: number;
+  /** Smallest flash size of any part with this product ID, where a document defines the range. */
+  minFlashSize?: number;
   /** SRAM size in bytes. */
   ramSize: number;
   /** USART bootloader versions seen on this product. */
@@ -115,6 +117,7 @@ export function chipEntry(p: ChipEntryParams): ChipInfo {
     flash: {
       base: FLASH_BASE,
       maxSize: p.flashSize,
+      ...(p.minFlashSize ? { minSize: p.minFlashSize } : {}),
       sizeRegister: p.sizeRegister,
       banks: p.banks,
       programUnit: p.programUnit,

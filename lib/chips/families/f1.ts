@@ -54,6 +54,7 @@ function f1(p: F1Params): ChipInfo {
 export const F1_CHIPS: ChipInfo[] = [
   f1({
     pid: 0x412,
+    minFlashSize: 16 * KIB, // RM0008 §1.3 glossary: the density range
     name: "STM32F10xxx low-density",
     source: "AN2606 STM32F10xxx bootloader (PID 0x412); RM0008 §3.3.3, §2.5; stm32flash dev_table.c",
     flashSize: 32 * KIB,
@@ -65,6 +66,7 @@ export const F1_CHIPS: ChipInfo[] = [
   }),
   f1({
     pid: 0x410,
+    minFlashSize: 64 * KIB, // RM0008 §1.3 glossary: the density range
     name: "STM32F10xxx medium-density",
     source: "AN2606 STM32F10xxx bootloader (PID 0x410); RM0008 §3.3.3, §2.5; stm32flash dev_table.c",
     flashSize: 128 * KIB,
@@ -76,6 +78,7 @@ export const F1_CHIPS: ChipInfo[] = [
   }),
   f1({
     pid: 0x414,
+    minFlashSize: 256 * KIB, // RM0008 §1.3 glossary: the density range
     name: "STM32F10xxx high-density",
     source: "AN2606 STM32F10xxx bootloader (PID 0x414); RM0008 §3.3.3, §2.5; stm32flash dev_table.c",
     flashSize: 512 * KIB,
@@ -120,6 +123,7 @@ export const F1_CHIPS: ChipInfo[] = [
   }),
   f1({
     pid: 0x430,
+    minFlashSize: 768 * KIB, // RM0008 §1.3 glossary: the density range
     name: "STM32F10xxx XL-density",
     source: "AN2606 STM32F10xxx XL-density bootloader (PID 0x430); RM0008 §3.3.3 (two 512 KiB banks); " +
       "stm32flash dev_table.c",

@@ -15,7 +15,8 @@ import { simulatedPart, simulatedPartNames } from "../../sim/parts.ts";
 import { PtyDeviceLink } from "../../sim/pty_link.ts";
 import { SimulatedChip } from "../../sim/sim_chip.ts";
 import { INSTANT, realTimeClock } from "../../sim/timing.ts";
-import { UsartBootloaderDevice } from "../../sim/usart_device.ts";
+import { USART_FAULT_KINDS, UsartBootloaderDevice } from "../../sim/usart_device.ts";
+import { type FaultSpec, parseFaultSpec } from "../../sim/faults.ts";
 import { openPseudoTerminal } from "../../transport/serial/pty.ts";
 import { GuardedReadError, quotePath, readGuarded } from "../../files/guarded_read.ts";
 import { outputPathProblem } from "../../files/output_path.ts";
@@ -27,7 +28,8 @@ const SAVE_DEBOUNCE_MS = 100;
 export const simCommand: CommandSpec = {
   name: "sim",
   summary: "serve a simulated chip's bootloader on a pseudo-terminal (for stm32flash or --port)",
-  usage: "sim usart --chip CHIP [--flash-file PATH] [--time-scale N] [--latency-ms MS] [--frame-bits N]",
+  usage:
+    "sim usart --chip CHIP [--flash-file PATH] [--time-scale N] [--latency-ms MS] [--frame-bits N] [--fault SPEC]...",
   description: "Prints the pseudo-terminal's path as the first line, then serves until Ctrl-C (SIGINT) or SIGTERM.\n" +
     "The simulator answers only while the host has the port in raw 8-bit mode; a pty carries no parity, so use\n" +
     "8N1 hosts (stm32flash -m 8n1). Simulated chips: " + simulatedPartNames().join(", ") + ".",
@@ -52,6 +54,14 @@ export const simCommand: CommandSpec = {
       description: "USB-serial adapter turnaround latency per reply (16: FTDI default, 1: low-latency mode; default 0)",
     },
     {
+      name: "fault",
+      type: "string",
+      valueName: "SPEC",
+      multiple: true,
+      description: "inject a fault, KIND[@POINT][:key=value,...] (lib/sim/faults.ts), e.g. " +
+        "corrupt-reply@get-id:byte=3,bit=2 or nack-once@write-memory:occurrence=5; repeatable",
+    },
+    {
       name: "frame-bits",
       type: "string",
       valueName: "N",
@@ -62,6 +72,7 @@ export const simCommand: CommandSpec = {
     ["sim usart --chip stm32f103c8", "serve a Blue Pill; then: stm32flash -m 8n1 /dev/pts/N"],
     ["sim usart --chip stm32f405rg --flash-file f405.bin", "keep the flash contents in f405.bin"],
     ["sim usart --chip stm32f103cb --time-scale 1 --latency-ms 16", "real-time link and flash behind an FTDI adapter"],
+    ["sim usart --chip stm32f103c8 --fault drop-reply@write-memory:occurrence=3,byte=2", "lose one write's ACK"],
   ],
   async run(args, console) {
     const [protocol, ...extra] = args.positionals;
@@ -92,9 +103,17 @@ export const simCommand: CommandSpec = {
         hint: "11 for 8E1 (the bootloader's format), 10 for 8N1",
       });
     }
+    const faultTexts = (args.options.fault as string[] | string | undefined) ?? [];
+    const faults = (Array.isArray(faultTexts) ? faultTexts : [faultTexts]).map((text) => parseFaultSpec(text));
+    const unsupported = faults.find((f) => !(USART_FAULT_KINDS as readonly string[]).includes(f.kind));
+    if (unsupported) {
+      throw new InputError("E_USAGE", `--fault ${unsupported.kind}: the USART simulator does not commit it`, {
+        hint: `choose one of ${USART_FAULT_KINDS.join(", ")}`,
+      });
+    }
     const flashFile = args.options["flash-file"] as string | undefined;
     const initial = flashFile === undefined ? undefined : await loadFlashFile(flashFile, part.part.flashSize, console);
-    return await serve({ part, flashFile, initial, scale, latencyMs, frameBits, console });
+    return await serve({ part, flashFile, initial, scale, latencyMs, frameBits, faults, console });
   },
 };
 
@@ -126,11 +145,12 @@ interface ServeOptions {
   scale: number;
   latencyMs: number;
   frameBits: number;
+  faults: FaultSpec[];
   console: Console;
 }
 
 async function serve(
-  { part, flashFile, initial, scale, latencyMs, frameBits, console }: ServeOptions,
+  { part, flashFile, initial, scale, latencyMs, frameBits, faults, console }: ServeOptions,
 ): Promise<number> {
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let dirty = false;
@@ -187,6 +207,8 @@ async function serve(
     baudRate: () => pty.slaveSettings().baudRate || 115200,
     bitsPerByte: frameBits,
     turnaroundMs: latencyMs,
+    // A pty carries no parity: a corrupted reply byte reaches the host unflagged, as on a link without it.
+    inject: faults,
     onReset(cause) {
       console.err(`note: the chip reset (${cause}); its bootloader waits for a new sync`);
       return true;

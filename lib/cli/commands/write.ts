@@ -6,12 +6,12 @@
 
 import { parseAddress } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
-import { eraseWriteVerify } from "../flash_write.ts";
 import { LINK_OPTIONS, openLink, parseLinkArgs } from "../link_options.ts";
 import { formatAddress } from "../../chips/format.ts";
 import { FLASH_BASE } from "../../chips/families/common.ts";
 import { InputError } from "../../errors.ts";
 import { loadImageFile } from "../../image/load.ts";
+import { programImage } from "../../flash/program.ts";
 
 /** The `write` command. */
 export const writeCommand: CommandSpec = {
@@ -39,7 +39,7 @@ export const writeCommand: CommandSpec = {
     const image = await loadImageFile(file, { baseAddress });
     const link = await openLink(linkArgs, console);
     try {
-      const report = await eraseWriteVerify(link.target, image);
+      const report = await programImage(link.target, image);
       console.out(`erased ${report.pagesErased} page(s), ${report.bytesErased} bytes`);
       if (report.pagesBlank > 0) {
         console.out(`${report.pagesBlank} page(s) were blank: programmed without erasing, proven by the verify`);
@@ -48,7 +48,8 @@ export const writeCommand: CommandSpec = {
         console.out(`${report.pagesUnchanged} page(s) already held the image: neither erased nor written`);
       }
       console.out(`wrote ${report.bytesWritten} bytes from ${formatAddress(image.start)}`);
-      console.out(`verified ${report.bytesWritten} bytes by ${report.verifiedBy}`);
+      console.out(`verified ${image.size} bytes by ${report.verifiedBy}`);
+      if (report.retries > 0) console.out(`recovered from ${report.retries} link fault(s): pages checked, rewritten`);
       return 0;
     } finally {
       await link.close();

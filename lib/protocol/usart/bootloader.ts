@@ -6,16 +6,27 @@
  * @module
  */
 
+import { DeviceError } from "../../errors.ts";
 import { type ByteStream, ReadTimeoutError } from "../../transport/byte_stream.ts";
+import { ParityError } from "../../transport/parity.ts";
 import { ACK, BUSY, Command, ExtendedEraseSpecial, MAX_TRANSFER, NACK, SYNC } from "./commands.ts";
 import { addressFrame, commandFrame, withChecksum } from "./checksum.ts";
+import { STM32_CRC_INIT, STM32_CRC_POLYNOMIAL } from "./stm32_crc.ts";
 import {
+  DesyncError,
+  LineNoiseError,
   NackError,
   NoResponseError,
   ProtocolTimeoutError,
   UnexpectedReplyError,
   UnsupportedCommandError,
 } from "./errors.ts";
+
+/**
+ * A gap in which no byte arrives that counts as a quiet line: several byte times even at 9600 baud (1.1 ms a
+ * byte at 8E1), short against a sync attempt.
+ */
+const QUIET_GAP_MS = 20;
 
 /** Timeouts and retries of the host. */
 export interface UsartBootloaderOptions {
@@ -85,10 +96,21 @@ export class UsartBootloader {
    * means an earlier session already synced it (the 0x7F was taken as a command byte and refused). When a single
    * 0x7F gets no reply it may have been taken as the first byte of a command; the next 0x7F completes that
    * "command" and draws a NACK, which also proves the device is listening.
+   *
+   * Bytes that are neither ACK nor NACK mean something else is talking: an application printing before the reset
+   * took effect, a GPS on RX, a wrong baud rate. Then each attempt first waits (up to `syncTimeoutMs`) for the line
+   * to fall quiet, so noise cannot use up every attempt in milliseconds, and an ACK counts only when no stray byte
+   * follows it. When every attempt fails that way the error says bytes were arriving ({@linkcode LineNoiseError}).
    */
   async sync(): Promise<"synced" | "already-synced"> {
     const { syncAttempts, syncTimeoutMs } = this.#options;
+    let strayBytes = 0;
     for (let attempt = 1; attempt <= syncAttempts; attempt++) {
+      if (strayBytes > 0) {
+        const heard = await this.#awaitQuiet(syncTimeoutMs);
+        strayBytes += heard;
+        if (!this.#quiet) continue;
+      }
       await this.#link.discardInput();
       await this.#link.write(new Uint8Array([SYNC]));
       let reply: number;
@@ -96,13 +118,56 @@ export class UsartBootloader {
         reply = (await this.#link.read(1, syncTimeoutMs))[0];
       } catch (error) {
         if (error instanceof ReadTimeoutError) continue;
+        // A byte with a parity error is no reply: noise, or another speaker.
+        if (error instanceof ParityError) {
+          strayBytes++;
+          continue;
+        }
         throw error;
       }
-      if (reply === ACK) return "synced";
-      if (reply === NACK) return "already-synced";
-      // Garbage (a wrong baud rate or an application talking): drain and try again.
+      if (reply === ACK || reply === NACK) {
+        // On a noisy line the byte may have been noise: a bootloader sends nothing more until asked.
+        if (strayBytes > 0) {
+          const after = await this.#awaitQuiet(QUIET_GAP_MS * 2);
+          if (after > 0) {
+            strayBytes += after + 1;
+            continue;
+          }
+        }
+        return reply === ACK ? "synced" : "already-synced";
+      }
+      strayBytes++;
     }
+    if (strayBytes > 0) throw new LineNoiseError(syncAttempts, strayBytes);
     throw new NoResponseError(syncAttempts);
+  }
+
+  /** Whether the last {@linkcode #awaitQuiet} ended on a quiet line. */
+  #quiet = true;
+
+  /**
+   * Reads and drops bytes until none arrives for {@linkcode QUIET_GAP_MS}, for at most `limitMs`; returns how many
+   * arrived (and sets {@linkcode #quiet}).
+   */
+  async #awaitQuiet(limitMs: number): Promise<number> {
+    const deadline = Date.now() + limitMs;
+    let heard = 0;
+    while (Date.now() < deadline) {
+      try {
+        await this.#link.read(1, Math.min(QUIET_GAP_MS, Math.max(1, deadline - Date.now())));
+        heard++;
+      } catch (error) {
+        if (error instanceof ParityError) {
+          heard++;
+          continue;
+        }
+        if (!(error instanceof ReadTimeoutError)) throw error;
+        this.#quiet = true;
+        return heard;
+      }
+    }
+    this.#quiet = false;
+    return heard;
   }
 
   /** Get (0x00): bootloader version and the commands it accepts (AN3155 §3.1). */
@@ -172,11 +237,14 @@ export class UsartBootloader {
    * Erases pages: numbered pages, or all of flash, with whichever of Erase (0x43, §3.7) or Extended Erase (0x44,
    * §3.8) the device listed. Bank erases need Extended Erase.
    */
-  async erase(pages: readonly number[] | SpecialErase): Promise<void> {
+  async erase(pages: readonly number[] | SpecialErase, timeoutMs?: number): Promise<void> {
     const command = this.#pick("erasing", [Command.ExtendedErase, Command.NoStretchErase, Command.Erase]);
-    const timeout = typeof pages === "string"
-      ? this.#options.massEraseTimeoutMs
-      : this.#options.replyTimeoutMs + pages.length * this.#options.pageEraseTimeoutMs;
+    // The caller knows the chip and passes its datasheet's maximum (lib/chips/erase_times.ts); these defaults
+    // serve callers that do not.
+    const timeout = timeoutMs ??
+      (typeof pages === "string"
+        ? this.#options.massEraseTimeoutMs
+        : this.#options.replyTimeoutMs + pages.length * this.#options.pageEraseTimeoutMs);
     await this.#sendCommand(command);
     if (command === Command.Erase) {
       if (pages === "bank1" || pages === "bank2") throw new UnsupportedCommandError(`${pages} erase`, [0x44]);
@@ -214,19 +282,36 @@ export class UsartBootloader {
   }
 
   /**
-   * Get Checksum (0xA1): the STM32 CRC of `length` bytes at `address`, both multiples of 4 (AN3155 §3.14; frame
-   * sequence as implemented by stm32flash 0.7, the reference host).
+   * Get Checksum (0xA1): the CRC-32 the chip's CRC unit computes over `length` bytes at `address`, both multiples
+   * of 4, framed as AN3155 Rev 20 §3.13 specifies: the command; the start address (4 bytes, MSB first, XOR); the
+   * size of the area as a count of 32-bit words (4 bytes, MSB first, XOR); the CRC polynomial (4 bytes + XOR); the
+   * CRC initial value (4 bytes + XOR) — each answered by ACK — then the CRC, 4 bytes, and its XOR byte.
+   *
+   * Where the note leaves room, what this host chose and why:
+   * - the ACK after the initial value may come before or after the device computes the CRC; the host waits for it
+   *   with the computation's timeout, so both readings work;
+   * - the CRC comes most significant byte first, as every multi-byte value in AN3155 (addresses, sizes) does; a
+   *   device sending it the other way round fails the comparison, never passes a wrong flash (it reads back then);
+   * - no ACK precedes the CRC bytes: a leading 0x79 would be indistinguishable from a CRC byte, and the XOR byte
+   *   that follows the CRC checks it;
+   * - the polynomial and initial value sent are the CRC unit's reset values (0x04C11DB7, 0xFFFFFFFF; RM0008 §4),
+   *   which lib/protocol/usart/stm32_crc.ts computes.
    */
   async getChecksum(address: number, length: number): Promise<number> {
     this.#require("checksums", Command.GetChecksum);
     if (address % 4 || length % 4 || length === 0) throw new RangeError("Get Checksum needs whole 32-bit words");
+    // The CRC unit takes about a cycle per byte; the bus reads dominate. 1 s per 64 KiB is far above any part.
+    const computeMs = this.#options.replyTimeoutMs + Math.ceil(length / 65536) * 1000;
     await this.#sendCommand(Command.GetChecksum);
     await this.#link.write(addressFrame(address));
     await this.#expectAck(Command.GetChecksum, "address", hex(address));
-    await this.#link.write(addressFrame(length));
-    await this.#expectAck(Command.GetChecksum, "length");
-    await this.#expectAck(Command.GetChecksum, "computation", undefined, this.#options.massEraseTimeoutMs);
-    const reply = await this.#readBytes(Command.GetChecksum, "computation", 5);
+    await this.#link.write(addressFrame(length / 4));
+    await this.#expectAck(Command.GetChecksum, "size", `${length / 4} words`);
+    await this.#link.write(addressFrame(STM32_CRC_POLYNOMIAL));
+    await this.#expectAck(Command.GetChecksum, "polynomial");
+    await this.#link.write(addressFrame(STM32_CRC_INIT));
+    await this.#expectAck(Command.GetChecksum, "initial value", undefined, computeMs);
+    const reply = await this.#readBytes(Command.GetChecksum, "initial value", 5, computeMs);
     if ((reply[0] ^ reply[1] ^ reply[2] ^ reply[3]) !== reply[4]) {
       throw new UnexpectedReplyError(Command.GetChecksum, "checksum of the CRC", reply[4]);
     }
@@ -259,11 +344,11 @@ export class UsartBootloader {
    * Readout Unprotect (0x92): removes read protection, which mass-erases the flash; the device then resets
    * (§3.12).
    */
-  async readoutUnprotect(): Promise<void> {
+  async readoutUnprotect(massEraseTimeoutMs = this.#options.massEraseTimeoutMs): Promise<void> {
     await this.#twoAckCommand(
       "removing read protection",
       [Command.ReadoutUnprotect, Command.NoStretchReadoutUnprotect],
-      this.#options.massEraseTimeoutMs,
+      massEraseTimeoutMs,
     );
   }
 
@@ -319,10 +404,45 @@ export class UsartBootloader {
     for (;;) {
       const [byte] = await this.#readBytes(command, phase, 1, Math.max(1, deadline - Date.now()), wait);
       if (byte === ACK) return;
-      if (byte === NACK) throw new NackError(command, phase, detail);
+      if (byte === NACK) throw await this.#explainNack(command, phase, detail);
       // No-stretch commands answer BUSY until done (AN3155 §3, "no-stretch" commands).
       if (byte !== BUSY) throw new UnexpectedReplyError(command, phase, byte);
     }
+  }
+
+  /**
+   * What a NACK meant: a refusal, or a bootloader that restarted mid-command (a reset, a brown-out, a glitch on
+   * NRST) and took the rest of the command for a sync byte and stray commands, NACKing them. A burst of replies
+   * behind the NACK tells the second; otherwise one 0x7F does: a
+   * bootloader waiting for a sync ACKs it (then it has restarted); one in its command loop takes it as the first
+   * byte of a command and stays silent, and a second 0x7F completes that "command" and draws a NACK, leaving the
+   * session as it was.
+   */
+  async #explainNack(command: number, phase: string, detail?: string): Promise<DeviceError> {
+    const refused = new NackError(command, phase, detail);
+    const probeMs = Math.min(this.#options.syncTimeoutMs, 100);
+    try {
+      // A refusal is one byte. More bytes right behind it are the bootloader answering bytes the host never sent
+      // as commands: it restarted mid-command and took a 0x7F in the data for a sync.
+      if (await this.#awaitQuiet(QUIET_GAP_MS * 2) > 0) return new DesyncError(command, phase);
+      for (let probe = 0; probe < 2; probe++) {
+        await this.#link.write(new Uint8Array([SYNC]));
+        let reply: number;
+        try {
+          reply = (await this.#link.read(1, probeMs))[0];
+        } catch (error) {
+          if (error instanceof ReadTimeoutError) continue;
+          throw error;
+        }
+        if (reply === NACK) return refused;
+        if (reply === ACK && probe === 0) return new DesyncError(command, phase);
+        break;
+      }
+    } catch (error) {
+      if (!(error instanceof DeviceError)) throw error;
+      return refused;
+    }
+    return new DesyncError(command, phase);
   }
 
   async #readBytes(

@@ -61,6 +61,47 @@ export class NoResponseError extends DeviceError {
   }
 }
 
+/**
+ * Sync failed while bytes kept arriving that were no bootloader reply: something else is talking on the line.
+ */
+export class LineNoiseError extends DeviceError {
+  /** Stray bytes seen. */
+  readonly strayBytes: number;
+  constructor(attempts: number, strayBytes: number) {
+    super(
+      "E_LINE_NOISE",
+      `no bootloader reply after ${attempts} sync attempt(s), though ${strayBytes} other byte(s) arrived`,
+      {
+        hint: "something else is sending on RX: the application still running (was the chip reset with BOOT0 " +
+          "high?), another device on the line, a wrong baud rate, or another program on the port; stop it and " +
+          "retry, or raise connect retries to outlast it",
+      },
+    );
+    this.strayBytes = strayBytes;
+  }
+}
+
+/**
+ * The bootloader restarted in the middle of a command: it answered the host's probe byte as a new sync. What the
+ * command was doing is lost (a write may be partly programmed); the session must sync again.
+ */
+export class DesyncError extends DeviceError {
+  /** The command that was cut short. */
+  readonly command: number;
+  constructor(command: number, phase: string) {
+    super(
+      "E_DEVICE_RESET",
+      `the chip reset during ${commandName(command)} (after the ${phase}): its bootloader started again and ` +
+        "answered as after power-up",
+      {
+        hint: "check power, decoupling and the NRST line (a programmer or the DTR/RTS wiring may pulse it); run " +
+          "again: pages already holding the image are found and skipped",
+      },
+    );
+    this.command = command;
+  }
+}
+
 /** The device sent a byte that is neither ACK nor NACK where one was expected. */
 export class UnexpectedReplyError extends DeviceError {
   constructor(command: number, phase: string, byte: number) {

@@ -1,28 +1,23 @@
 /**
  * `erase`: all of flash, numbered pages/sectors, an address range, or exactly the pages the recipe's images
- * touch (`needed`). `needed` first compares those pages with what the images will leave there (the bootloader's
- * CRC where offered, else reading back; lib/target/unchanged_pages.ts) and leaves alone the pages that already
- * hold it; the `write` steps then skip them too, so re-flashing the same firmware costs about one read of it. On a
- * blank chip it also leaves unerased the pages an image fills, when every write runs and the recipe verifies what
- * they write: the `write` step programs and proves them (lib/target/blank_pages.ts), and the verify need not read
- * them again.
+ * touch (`needed`). `needed` is the flash planner's plan (lib/flash/program.ts): it compares those pages with
+ * what the images will leave there (the bootloader's CRC where offered, else reading back) and leaves alone the
+ * pages that already hold it; the `write` steps then skip them too, so re-flashing the same firmware costs about
+ * one read of it. On a blank chip it also leaves unerased the pages an image fills, when every write runs and the
+ * recipe verifies what they write: the `write` step programs and proves them, and the verify need not read them
+ * again. What it found goes into the connection's flash ledger (lib/flash/ledger.ts).
  *
  * @module
  */
 
 import { z } from "zod";
 import { type FlashPage, flashPages, pagesInRange } from "../../chips/layout.ts";
-import type { MemoryImage } from "../../image/memory_image.ts";
 import { pagesTouched } from "../../image/pages.ts";
 import { RecipeError } from "../errors.ts";
 import { address, hex32, length } from "../params.ts";
 import { defineStep, type StepContext } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
-import { forgetUnchanged, recordUnchanged } from "./unchanged_record.ts";
-import { DeviceError } from "../../errors.ts";
-import type { Target } from "../../target/target.ts";
-import { filledPages, mayProgramUnerased } from "../../target/blank_pages.ts";
-import { type Comparison, findUnchangedPages, wantedPages } from "../../target/unchanged_pages.ts";
+import { erasePages, ledgerFor, planImages } from "../../flash/program.ts";
 
 const schema = z.union([
   z.literal("all").describe("mass erase"),
@@ -63,36 +58,30 @@ export const eraseStep = defineStep({
   },
   async run(params, context) {
     const target = requireTarget(context, "erase");
-    forgetUnchanged(target);
+    const ledger = context.flash ?? ledgerFor(target);
     if (params === "all") {
+      ledger.noteErased("all");
       await target.erase({ kind: "all" }, context.progress);
       return { summary: "mass erase" };
     }
-    const all = flashPages(target.identity.chip, target.identity.flashSize);
-    let pages = selectPages(params, context, all);
+    let pages = selectPages(params, context, ledger.pages);
     if (pages.length === 0) return { summary: "nothing to erase" };
     let kept = "";
     if (params === "needed") {
-      const { unchanged, blankStart } = await compare(target, context.planned, pages);
       // Reading back what a write programs without an erase costs more than the erase unless a verify reads it
       // anyway; and a page left unerased must be written (a write skipped by `when:` would leave it as it was).
-      const unerased = blankStart && context.writesVerified && mayProgramUnerased(target)
-        ? filledByOne(context.planned, pages.filter((p) => !unchanged.has(p.index)))
-        : [];
-      if (unchanged.size > 0 || unerased.length > 0) {
-        recordUnchanged(target, {
-          pages: all,
-          unchanged,
-          unerased: new Set(unerased.map((p) => p.index)),
-          proven: new Set(),
-        });
-        pages = pages.filter((p) => !unchanged.has(p.index) && !unerased.includes(p));
-        if (unchanged.size > 0) kept = `; ${unchanged.size} page(s) already held the image`;
-        if (unerased.length > 0) kept += `; ${unerased.length} blank page(s) left for the write to program and prove`;
-        if (pages.length === 0) return { summary: `nothing to erase${kept}` };
+      const plan = await planImages(target, ledger, context.planned, {
+        allowUnerased: context.writesVerified,
+        pages,
+      });
+      pages = plan.toErase;
+      if (plan.unchanged.size > 0) kept = `; ${plan.unchanged.size} page(s) already held the image`;
+      if (plan.unerased.length > 0) {
+        kept += `; ${plan.unerased.length} blank page(s) left for the write to program and prove`;
       }
+      if (pages.length === 0) return { summary: `nothing to erase${kept}` };
     }
-    await target.erase({ kind: "pages", pages: pages.map((p) => p.index) }, context.progress);
+    await erasePages(target, ledger, pages, context.progress);
     const bytes = pages.reduce((sum, p) => sum + p.size, 0);
     return { summary: `erased ${pages.length} page(s), ${bytes} bytes from ${hex32(pages[0].start)}${kept}` };
   },
@@ -101,7 +90,7 @@ export const eraseStep = defineStep({
 function selectPages(
   params: "needed" | { pages: number[] } | { address: number; length: number },
   context: StepContext,
-  all: FlashPage[],
+  all: readonly FlashPage[],
 ): FlashPage[] {
   if (params === "needed") {
     const chosen = new Map<number, FlashPage>();
@@ -110,30 +99,4 @@ function selectPages(
   }
   if ("pages" in params) return all.filter((p) => params.pages.includes(p.index));
   return pagesInRange(all, params.address, params.length);
-}
-
-/** The `needed` pages that already hold what the planned images put there; none when the device refuses reads. */
-async function compare(
-  target: Target,
-  planned: readonly MemoryImage[],
-  needed: readonly FlashPage[],
-): Promise<Comparison> {
-  try {
-    return await findUnchangedPages(target, wantedPages(planned, needed));
-  } catch (error) {
-    // Read protection refuses the comparison; the erase itself then tells the user what is wrong.
-    if (error instanceof DeviceError && error.code === "E_NACK") {
-      return { unchanged: new Set(), method: "read-back", blankStart: false };
-    }
-    throw error;
-  }
-}
-
-/** The pages among `pages` that one of `images` fills and no other touches. */
-function filledByOne(images: readonly MemoryImage[], pages: readonly FlashPage[]): FlashPage[] {
-  return images.flatMap((image) =>
-    filledPages(image, pages).filter((page) =>
-      images.every((other) => other === image || !other.overlaps(page.start, page.size))
-    )
-  );
 }

@@ -14,7 +14,6 @@ import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
 import { didYouMean } from "../suggest.ts";
 import { requireTarget } from "./require_target.ts";
-import { forgetUnchanged } from "./unchanged_record.ts";
 
 const schema = z.union([
   z.literal("read").describe("print the option bytes, decoded by field"),
@@ -112,7 +111,7 @@ export const optionBytesStep = defineStep({
     if (params.raw) next.set(params.raw.bytes, params.raw.offset);
     if (next.every((b, i) => b === current[i])) return { summary: "already set; nothing written" };
     // Leaving read protection mass-erases the flash: what `erase: needed` proved is void.
-    forgetUnchanged(target);
+    context.flash?.forget();
     await target.writeOptionBytes(next);
     const rdpField = chip.optionBytes.fields.find((f) => f.name === "RDP");
     const rdp = rdpField && decodeOptionBytes(chip, next).find((f) => f.name === "RDP")?.value;

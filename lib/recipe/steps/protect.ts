@@ -10,11 +10,11 @@ import { DeviceError } from "../../errors.ts";
 import type { ProtectionRequest, Target } from "../../target/target.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
-import { forgetUnchanged } from "./unchanged_record.ts";
+import type { FlashLedger } from "../../flash/ledger.ts";
 
-async function apply(target: Target, request: ProtectionRequest): Promise<void> {
+async function apply(target: Target, request: ProtectionRequest, ledger: FlashLedger | undefined): Promise<void> {
   // Protection changes can erase the flash (readout unprotect) or hide it: what `erase: needed` proved is void.
-  forgetUnchanged(target);
+  ledger?.forget();
   if (!target.protect) {
     throw new DeviceError("E_UNSUPPORTED", `this link cannot change protection (${request.kind})`, {
       hint: "use the other interface (USART or DFU) for this step",
@@ -40,11 +40,11 @@ export const protectStep = defineStep({
     const target = requireTarget(context, "protect");
     const done: string[] = [];
     if (params.write) {
-      await apply(target, { kind: "write-protect", pages: params.write });
+      await apply(target, { kind: "write-protect", pages: params.write }, context.flash);
       done.push(`write protection on sector(s) ${params.write.join(", ")}`);
     }
     if (params.read) {
-      await apply(target, { kind: "readout-protect" });
+      await apply(target, { kind: "readout-protect" }, context.flash);
       done.push("read protection (RDP level 1)");
     }
     return { summary: `${done.join(" and ")} set; the chip reset and the link re-synced` };
@@ -62,11 +62,11 @@ export const unprotectStep = defineStep({
     const target = requireTarget(context, "unprotect");
     const done: string[] = [];
     if (params === "read" || params === "all") {
-      await apply(target, { kind: "readout-unprotect" });
+      await apply(target, { kind: "readout-unprotect" }, context.flash);
       done.push("read protection removed (flash erased)");
     }
     if (params === "write" || params === "all") {
-      await apply(target, { kind: "write-unprotect" });
+      await apply(target, { kind: "write-unprotect" }, context.flash);
       done.push("write protection removed");
     }
     return { summary: `${done.join("; ")}; the chip reset and the link re-synced` };

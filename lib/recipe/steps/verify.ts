@@ -7,11 +7,10 @@
 
 import { z } from "zod";
 import { DeviceError } from "../../errors.ts";
-import { piecesOutside } from "../../target/unchanged_pages.ts";
-import { verifiedBy, verifyPieces } from "../../target/verify.ts";
+import { ledgerFor, verifyImages } from "../../flash/program.ts";
+import { verifiedBy } from "../../target/verify.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
-import { settledPages, unchangedOn } from "./unchanged_record.ts";
 
 /** The `verify` step. */
 export const verifyStep = defineStep({
@@ -32,24 +31,20 @@ export const verifyStep = defineStep({
       });
     }
     const total = context.written.reduce((sum, image) => sum + image.size, 0);
-    // Pages `erase: needed` proved to hold the images were neither erased nor written since, and pages a write
-    // read back as it programmed them were not touched since either (any step that could change them forgets the
-    // proof): checking them again would only repeat that comparison.
-    const record = unchangedOn(target);
-    const settled = settledPages(record);
-    const pieces = context.written.flatMap((image) =>
-      record ? piecesOutside(image, record.pages, settled) : [...image.segments]
-    );
-    const provenBytes = total - pieces.reduce((sum, piece) => sum + piece.data.length, 0);
-    const result = await verifyPieces(target, pieces, {
+    // Pages proven since the last erase — found unchanged by `erase: needed` with nothing erased after, or read
+    // back by a write as it programmed them — are not checked again (lib/flash/ledger.ts). With `readback`, every
+    // byte is read back whatever was proven.
+    const ledger = params.method === "readback" ? ledgerFor(target) : context.flash ?? ledgerFor(target);
+    const result = await verifyImages(target, ledger, context.written, {
       useChecksum: params.method === "auto",
       progress: context.progress,
     });
-    const where = record?.proven.size
-      ? "proven before (unchanged, or read back as written)"
-      : "found unchanged before the erase";
-    const how = provenBytes === total ? `all in pages ${where}` : `by ${verifiedBy(result)}`;
-    const note = provenBytes > 0 && provenBytes < total ? ` (${provenBytes} bytes in pages ${where})` : "";
+    const how = result.provenBytes === total
+      ? "all in pages proven before (unchanged, or read back as written)"
+      : `by ${verifiedBy(result)}`;
+    const note = result.provenBytes > 0 && result.provenBytes < total
+      ? ` (${result.provenBytes} bytes in pages proven before: unchanged, or read back as written)`
+      : "";
     return { summary: `verified ${total} bytes ${how}${note}`, bytes: result.readBytes };
   },
 });

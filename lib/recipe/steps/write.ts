@@ -12,9 +12,7 @@ import { address, imageFormat } from "../params.ts";
 import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
-import { unchangedOn } from "./unchanged_record.ts";
-import { pagesTouched } from "../../image/pages.ts";
-import { programUnerasedPage, writePlan } from "../../target/blank_pages.ts";
+import { ledgerFor, writeImage } from "../../flash/program.ts";
 import type { ImageFormat } from "../../image/load.ts";
 
 const schema = z.strictObject({
@@ -88,36 +86,29 @@ export const writeStep = defineStep({
     const target = requireTarget(context, "write");
     const image = memo.image;
     if (!image) throw new Error("write ran without its check");
-    // Pages `erase: needed` found already holding the image were not erased: programming them again is refused.
-    // Those it left unerased on a blank chip are programmed here and read back (lib/target/blank_pages.ts).
-    const record = unchangedOn(target);
-    const unerased = record ? pagesTouched(image, record.pages).filter((p) => record.unerased.has(p.index)) : [];
-    const skip = new Set([...(record?.unchanged ?? []), ...unerased.map((p) => p.index)]);
-    const plan = writePlan(image, record?.pages ?? [], skip, unerased);
-    const total = plan.reduce((sum, { piece }) => sum + piece.data.length, 0);
-    let before = 0;
-    let refilled = 0;
-    for (const { piece, page } of plan) {
-      const progress = (done: number) => context.progress(before + done, total);
-      if (page && record) {
-        record.unerased.delete(page.index);
-        if (await programUnerasedPage(target, page, piece, progress)) record.proven.add(page.index);
-        else refilled++; // erased and written again: verified with everything else
-      } else {
-        await target.writeMemory(piece.address, piece.data, progress);
-      }
-      before += piece.data.length;
-      context.progress(before, total);
-    }
+    const ledger = context.flash ?? ledgerFor(target);
+    // Pages `erase: needed` found holding the image are skipped (programming them again is refused); those it
+    // left unerased on a blank chip are programmed and read back; a retried step resumes: pages an earlier
+    // attempt programmed are compared and, where they differ, erased and written again (lib/flash/program.ts).
+    const resume = memo.attempted === true;
+    memo.attempted = true;
+    const before = target.recoveries ?? 0;
+    const outcome = await writeImage(target, ledger, image, {
+      others: context.written,
+      resume,
+      progress: context.progress,
+    });
     context.written.push(image);
-    const skipped = image.size - total;
-    const blank = unerased.length - refilled;
+    const skipped = image.size - outcome.bytesWritten;
+    const retries = Math.max(outcome.retries, (target.recoveries ?? 0) - before);
     return {
-      summary: `wrote ${total} bytes in ${image.segments.length} segment(s) from ${hex32(image.start)}` +
+      summary: `wrote ${outcome.bytesWritten} bytes in ${image.segments.length} segment(s) from ${hex32(image.start)}` +
         (skipped > 0 ? ` (${skipped} bytes already in place)` : "") +
-        (blank > 0 ? `; ${blank} blank page(s) programmed without an erase, read back` : "") +
-        (refilled > 0 ? `; ${refilled} page(s) held data: erased and written again` : ""),
-      bytes: total,
+        (outcome.pagesBlank > 0 ? `; ${outcome.pagesBlank} blank page(s) programmed without an erase, read back` : "") +
+        (outcome.pagesRewritten > 0 ? `; ${outcome.pagesRewritten} page(s) erased and written again` : "") +
+        (retries > 0 ? `; recovered from ${retries} link fault(s)` : ""),
+      bytes: outcome.bytesWritten,
+      retries,
     };
   },
 });

@@ -12,6 +12,7 @@
 
 import { ByteQueue } from "../byte_queue.ts";
 import { ReadTimeoutError, StreamClosedError } from "../byte_stream.ts";
+import { ParityError, ParmrkDecoder } from "../parity.ts";
 import type { Libc } from "./libc.ts";
 import { portGoneError, portIoError, writeTimeoutError } from "./port_errors.ts";
 import { blockingWaitStretchMs } from "./wait_policy.ts";
@@ -32,6 +33,11 @@ export interface FdStreamOptions {
   name: string;
   /** What a hang-up means. */
   hangup: HangupPolicy;
+  /**
+   * The terminal marks bytes received with a parity or framing error (PARMRK with INPCK): decode the markings
+   * (lib/transport/parity.ts) and fail the read that takes such a byte with `E_PARITY`.
+   */
+  parityMarked?: boolean;
 }
 
 /** Buffered non-blocking reader/writer over one descriptor. Does not own the descriptor. */
@@ -41,6 +47,7 @@ export class FdStream {
   readonly #options: FdStreamOptions;
   readonly #scratch = new Uint8Array(65536);
   readonly #buffer = new ByteQueue();
+  readonly #parmrk?: ParmrkDecoder;
   #closed = false;
   #hungUp = false;
   /** In-flight operations, awaited by close() so no poll is left running on a closed descriptor. */
@@ -55,6 +62,7 @@ export class FdStream {
     this.#libc = libc;
     this.#fd = fd;
     this.#options = options;
+    if (options.parityMarked) this.#parmrk = new ParmrkDecoder();
   }
 
   /** Bytes received and not yet read (after pulling what the descriptor has ready). */
@@ -79,7 +87,7 @@ export class FdStream {
     if (this.#reads.idle) {
       try {
         if (this.#closed) throw new StreamClosedError(this.#options.name);
-        if (this.#waitBlocking(length, deadline) === "ready") return Promise.resolve(this.#buffer.take(length));
+        if (this.#waitBlocking(length, deadline) === "ready") return Promise.resolve(this.#take(length));
       } catch (error) {
         return Promise.reject(error);
       }
@@ -149,7 +157,7 @@ export class FdStream {
     const complete = await this.#waitFor(length, deadline);
     if (this.#closed) throw new StreamClosedError(this.#options.name);
     if (!complete) throw new ReadTimeoutError(length, this.#buffer.size, timeoutMs);
-    return this.#buffer.take(length);
+    return this.#take(length);
   }
 
   /**
@@ -217,6 +225,13 @@ export class FdStream {
     return false;
   }
 
+  /** Takes `length` buffered bytes; a byte among them marked with a line error fails the read. */
+  #take(length: number): Uint8Array {
+    const { data, errors } = this.#buffer.takeChecked(length);
+    if (errors) throw new ParityError(` on ${this.#options.name}`);
+    return data;
+  }
+
   /** Moves whatever the descriptor has ready into the buffer, without waiting. */
   #pull(): void {
     const { EAGAIN, EINTR, EIO } = this.#libc.platform.errno;
@@ -224,7 +239,12 @@ export class FdStream {
       const { value, errno } = this.#libc.read(this.#fd, this.#scratch);
       if (value > 0) {
         this.#hungUp = false;
-        this.#buffer.push(this.#scratch.subarray(0, value));
+        if (this.#parmrk) {
+          const { data, errors } = this.#parmrk.decode(this.#scratch.subarray(0, value));
+          this.#buffer.push(data, errors);
+        } else {
+          this.#buffer.push(this.#scratch.subarray(0, value));
+        }
         if (value < this.#scratch.length) return;
         continue;
       }

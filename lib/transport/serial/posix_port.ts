@@ -179,6 +179,8 @@ function openWithLibc(
     isPseudoTerminal,
     original: original.termios,
     restoreSerial,
+    // The driver kept PARMRK: bytes with parity errors arrive marked (and 0xFF doubled) — decode them.
+    parityMarked: (readBack.termios.iflag & platform.flags.PARMRK) !== 0,
   });
 }
 
@@ -289,6 +291,8 @@ interface PosixSerialPortState {
   isPseudoTerminal: boolean;
   original: Termios;
   restoreSerial: Uint8Array | undefined;
+  /** The terminal marks bytes received with a parity or framing error (PARMRK kept by the driver). */
+  parityMarked: boolean;
 }
 
 /** A serial port opened by {@linkcode openPosixSerialPort}. */
@@ -310,7 +314,11 @@ export class PosixSerialPort implements SerialPort {
     this.settings = Object.freeze({ ...state.settings });
     this.notices = state.notices;
     this.isPseudoTerminal = state.isPseudoTerminal;
-    this.#stream = new FdStream(state.libc, state.fd, { name: state.path, hangup: "error" });
+    this.#stream = new FdStream(state.libc, state.fd, {
+      name: state.path,
+      hangup: "error",
+      parityMarked: state.parityMarked,
+    });
   }
 
   /** True after {@linkcode PosixSerialPort.close}. */

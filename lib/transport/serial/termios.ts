@@ -131,9 +131,11 @@ export function baudEncoding(platform: PosixPlatform, baudRate: number): BaudEnc
 
 /**
  * Puts `termios` in raw mode with the given framing — the flags cfmakeraw(3) clears, set by hand so that no
- * libc helper is needed — plus CLOCAL|CREAD, no flow control, no input parity checking (the UART still
- * generates and strips the parity bit; the protocol's checksums catch errors), VMIN=0/VTIME=0 for
- * poll-driven non-blocking reads, and the baud rate.
+ * libc helper is needed — plus CLOCAL|CREAD, no flow control, VMIN=0/VTIME=0 for poll-driven non-blocking reads,
+ * and the baud rate. With parity on, input parity checking too: INPCK with PARMRK (IGNPAR, ISTRIP clear), so a
+ * byte received with a parity or framing error arrives marked `0xFF 0x00 X` and a true 0xFF as `0xFF 0xFF`
+ * (termios(3)); the port decodes that (lib/transport/parity.ts). AN3155 gives device-to-host bytes no checksum:
+ * parity is their only check.
  *
  * On Linux a rate without a B-code gets BOTHER and the number in c_ispeed/c_ospeed (termios2). On macOS such
  * a rate cannot go into termios: the structure keeps its current speed and the caller must follow up with
@@ -150,6 +152,7 @@ export function applySettings(termios: Termios, platform: PosixPlatform, setting
   cflag |= dataBitsFlag(platform, settings.dataBits) | f.CLOCAL | f.CREAD;
   if (settings.parity !== "none") cflag |= f.PARENB;
   if (settings.parity === "odd") cflag |= f.PARODD;
+  if (settings.parity !== "none") termios.iflag |= f.INPCK | f.PARMRK;
   if (settings.stopBits === 2) cflag |= f.CSTOPB;
 
   const encoding = baudEncoding(platform, settings.baudRate);
@@ -179,7 +182,7 @@ export function summarizeTermios(termios: Termios, platform: PosixPlatform): Ter
   const f = platform.flags;
   const cooked = (termios.lflag & (f.ICANON | f.ECHO | f.ECHONL | f.ISIG | f.IEXTEN)) !== 0 ||
     (termios.oflag & f.OPOST) !== 0 ||
-    (termios.iflag & (f.ICRNL | f.INLCR | f.IGNCR | f.ISTRIP | f.IXON | f.IXOFF | f.PARMRK)) !== 0;
+    (termios.iflag & (f.ICRNL | f.INLCR | f.IGNCR | f.ISTRIP | f.IXON | f.IXOFF)) !== 0;
   const size = termios.cflag & f.CSIZE;
   const dataBits = size === f.CS5 ? 5 : size === f.CS6 ? 6 : size === f.CS7 ? 7 : 8;
   const parity = (termios.cflag & f.PARENB) === 0 ? "none" : (termios.cflag & f.PARODD) !== 0 ? "odd" : "even";

@@ -28,7 +28,8 @@ Deno.test("termios: Linux termios2 is 44 bytes with speeds at 36/40 (TCGETS2 siz
 Deno.test("termios: 115200 8E1 on Linux: raw flags, CS8|PARENB|CREAD|CLOCAL|B115200, VMIN=VTIME=0", () => {
   const t = cookedLinux();
   applySettings(t, linux, { baudRate: 115200, dataBits: 8, parity: "even", stopBits: 1 });
-  assert.equal(t.iflag, 0);
+  // Parity checked and marked (INPCK|PARMRK), nothing else of the input processing.
+  assert.equal(t.iflag, linux.flags.INPCK | linux.flags.PARMRK);
   assert.equal(t.oflag & 0x1, 0);
   assert.equal(t.lflag, 0);
   assert.equal(t.cflag, 0x1002 | 0x30 | 0x100 | 0x80 | 0x800);
@@ -87,4 +88,10 @@ Deno.test("termios: a rate macOS has no B-code for leaves the speed fields for I
 Deno.test("termios: the structure size is enforced and c_cc indexes are bounded", () => {
   assert.throws(() => new Termios(linux.termios, new Uint8Array(60)), RangeError);
   assert.throws(() => new Termios(linux.termios).cc(19), RangeError);
+});
+
+Deno.test("termios: without parity no input parity checking (INPCK, PARMRK clear)", () => {
+  const t = cookedLinux();
+  applySettings(t, linux, { baudRate: 115200, dataBits: 8, parity: "none", stopBits: 1 });
+  assert.equal(t.iflag, 0);
 });

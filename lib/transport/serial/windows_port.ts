@@ -67,9 +67,21 @@ export const KERNEL32 = {
   GetCommModemStatus: { parameters: ["pointer", "buffer"], result: "i32" },
   CloseHandle: { parameters: ["pointer"], result: "i32" },
   GetLastError: { parameters: [], result: "u32" },
+  ClearCommError: { parameters: ["pointer", "buffer", "pointer"], result: "i32" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 type Kernel32 = Deno.DynamicLibrary<typeof KERNEL32>;
+
+/** ClearCommError flags of a damaged received byte (winbase.h): parity error, framing error. */
+export const CE_RXPARITY = 0x0004;
+/** See {@linkcode CE_RXPARITY}. */
+export const CE_FRAME = 0x0008;
+
+/** Offsets of the `count` bytes just read to mark as damaged, given ClearCommError's `errors`: all or none. */
+export function windowsLineErrorOffsets(errors: number, count: number): number[] {
+  if ((errors & (CE_RXPARITY | CE_FRAME)) === 0) return [];
+  return Array.from({ length: count }, (_, i) => i);
+}
 
 /** EscapeCommFunction errors meaning "this port has no such line". */
 const NO_LINES_ERRORS: ReadonlySet<number> = new Set([
@@ -229,10 +241,22 @@ class WindowsSerialPort implements SerialPort {
         const ok = await this.#library.symbols.ReadFile(this.#handle, this.#scratch, this.#scratch.length, got, null);
         if (!ok) throw portIoError(this.path, "ReadFile", "failed");
         const count = new DataView(got.buffer).getUint32(0, true);
-        this.#received.push(this.#scratch.subarray(0, count));
+        this.#received.push(this.#scratch.subarray(0, count), count > 0 ? this.#lineErrors(count) : []);
       }
       return this.#received.take(length);
     });
+  }
+
+  /**
+   * The line errors since the last look (ClearCommError, which also clears them so reading goes on): with parity
+   * on (DCB fParity), CE_RXPARITY or CE_FRAME mean a byte of what was just read came in damaged. Windows does not
+   * say which, so every byte of the chunk is marked (lib/transport/parity.ts): the read taking them fails with
+   * E_PARITY and the protocol asks again.
+   */
+  #lineErrors(count: number): number[] {
+    const errors = new Uint8Array(4);
+    if (!this.#library.symbols.ClearCommError(this.#handle, errors, null)) return [];
+    return windowsLineErrorOffsets(new DataView(errors.buffer).getUint32(0, true), count);
   }
 
   discardInput(): Promise<void> {

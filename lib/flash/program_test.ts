@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { eraseWriteVerify, verifyImage } from "./flash_write.ts";
+import { programImage as eraseWriteVerify, verifyImage } from "./program.ts";
+import { chipByPid } from "../chips/database.ts";
 import { DeviceError } from "../errors.ts";
 import { MemoryImage } from "../image/memory_image.ts";
 import { simulatedPart } from "../sim/parts.ts";
@@ -39,6 +40,7 @@ Deno.test("eraseWriteVerify erases only the pages touched, writes, and reads bac
       pagesBlank: 1,
       bytesErased: 2048,
       bytesWritten: 1503,
+      retries: 0,
       verifiedBy: "read-back",
     });
   });
@@ -77,6 +79,7 @@ Deno.test("eraseWriteVerify on a re-flash: pages already holding the image are n
       pagesBlank: 0,
       bytesErased: 2048,
       bytesWritten: 1024 + 100,
+      retries: 0,
       verifiedBy: "read-back",
     });
   });
@@ -98,6 +101,7 @@ Deno.test("eraseWriteVerify on the same image twice: the second run only reads (
       pagesBlank: 0,
       bytesErased: 0,
       bytesWritten: 0,
+      retries: 0,
       verifiedBy: "read-back",
     });
   });
@@ -127,6 +131,7 @@ Deno.test("eraseWriteVerify on a blank chip: pages the image fills are programme
       pagesBlank: 3,
       bytesErased: 1024,
       bytesWritten: data.length,
+      retries: 0,
       verifiedBy: "read-back",
     });
   });
@@ -172,4 +177,30 @@ Deno.test("programming without an erase only where the chip data says what the f
   const dfu = { identity: { ...identity, chip: f1.chip, transport: "dfu" } } as unknown as Target;
   assert.equal(mayProgramUnerased(usart), true);
   assert.equal(mayProgramUnerased(dfu), false);
+});
+
+Deno.test("wrong page numbering (an F1 high-density layout on a medium-density chip) never ends in success", async () => {
+  // The identity check normally stops this (E_IDENTITY); here the target is made to believe it, as after a
+  // corrupted product ID on a link without parity, to show the planner alone still refuses to report success.
+  const chip = new SimulatedChip(simulatedPart("stm32f103c8"));
+  const data = new Uint8Array(8 * 1024).map((_, i) => (i * 11 + 1) & 0xff);
+  chip.write(0x0800_0000, data.subarray(0, 6 * 1024)); // 2 KiB pages 0-2 hold the image, page 3 is erased
+  await withTarget(chip, async (target) => {
+    const wrong = chipByPid(0x414)!; // 2 KiB pages: its page 3 is the chip's 1 KiB page 3, inside "unchanged" page 1
+    const lying: Target = {
+      identity: { ...target.identity, chip: wrong },
+      readMemory: (address, length, progress) => target.readMemory(address, length, progress),
+      writeMemory: (address, bytes, progress) => target.writeMemory(address, bytes, progress),
+      erase: (request, progress) => target.erase(request, progress),
+      recover: () => target.recover(),
+      go: (address) => target.go(address),
+      close: () => target.close(),
+    };
+    const error = await eraseWriteVerify(lying, new MemoryImage([{ address: 0x0800_0000, data }])).then(
+      () => undefined,
+      (e) => e,
+    );
+    assert.equal(error?.code, "E_VERIFY", String(error));
+    assert.match(error.message, /verify failed at 0x08000C00: expected 0x01, read 0xff/);
+  });
 });
