@@ -1,14 +1,15 @@
 /**
- * Regenerates docs/recipes.md and docs/recipe.schema.json from the schemas (`deno task docs`).
- * A test fails when the committed files differ from what this writes.
+ * Regenerates docs/recipes.md, docs/recipe.schema.json and docs/recipe-include.schema.json from the schemas
+ * (`deno task docs`). A test fails when the committed files differ from what this writes.
  *
  * @module
  */
 
 import { recipeReference } from "../lib/recipe/docs.ts";
-import { recipeJsonSchema } from "../lib/recipe/schema.ts";
+import { includeJsonSchema, recipeJsonSchema, SCHEMA_FILES } from "../lib/recipe/json_schema.ts";
 
-const docs = new URL("../docs/", import.meta.url);
-await Deno.writeTextFile(new URL("recipes.md", docs), recipeReference() + "\n");
-await Deno.writeTextFile(new URL("recipe.schema.json", docs), JSON.stringify(recipeJsonSchema(), null, 2) + "\n");
-console.log("wrote docs/recipes.md and docs/recipe.schema.json");
+const root = new URL("../", import.meta.url);
+await Deno.writeTextFile(new URL("docs/recipes.md", root), recipeReference() + "\n");
+await Deno.writeTextFile(new URL(SCHEMA_FILES.recipe, root), JSON.stringify(recipeJsonSchema(), null, 2) + "\n");
+await Deno.writeTextFile(new URL(SCHEMA_FILES.include, root), JSON.stringify(includeJsonSchema(), null, 2) + "\n");
+console.log(`wrote docs/recipes.md, ${SCHEMA_FILES.recipe} and ${SCHEMA_FILES.include}`);

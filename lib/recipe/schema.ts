@@ -1,13 +1,12 @@
 /**
  * The recipe schema, in zod: one definition gives the TypeScript types, the validation, and the JSON Schema the
- * `schema` subcommand prints for editors.
+ * `schema` subcommand prints for editors (shaped for them in json_schema.ts).
  *
  * @module
  */
 
 import { z } from "zod";
 import { WIRING_PRESETS } from "../transport/board_wiring.ts";
-import { STEP_TYPES } from "./steps/registry.ts";
 import { duration } from "./params.ts";
 
 /** Recipe language versions this build understands. */
@@ -89,45 +88,3 @@ export const includeSchema = z.strictObject({
   include: z.string().min(1).describe("a YAML file holding a list of steps, relative to this file"),
   when: commonStepKeys.when,
 });
-
-/** One step item as it appears in YAML: `{ <step>: params, ...common }`, the bare step name, or an include. */
-function stepItemSchema(): z.ZodType {
-  const items = STEP_TYPES.map((step) =>
-    z.strictObject({ [step.name]: step.schema, ...commonStepKeys }).describe(step.summary)
-  );
-  const bare = z.enum(STEP_TYPES.map((s) => s.name) as [string, ...string[]]).describe("a step without parameters");
-  return z.union([bare, includeSchema, ...items]);
-}
-
-/** The whole recipe, steps included: used for the JSON Schema. */
-export function recipeSchema(): z.ZodType {
-  return recipeHeaderSchema.extend({
-    steps: z.array(stepItemSchema()).min(1).describe("what to do, in order"),
-    "on-failure": z.array(stepItemSchema()).optional().describe("steps run when a step fails"),
-  });
-}
-
-/** A whole-value `${name}` reference, which the loader replaces before validating. */
-const REFERENCE_SCHEMA = { type: "string", pattern: "^\\$\\{[^}]+\\}$", description: "a ${name} reference" };
-
-/** Lets every number or boolean in a JSON Schema also be a `${name}` reference, as recipes may write them. */
-function allowReferences(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(allowReferences);
-  if (node === null || typeof node !== "object") return node;
-  const object = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, allowReferences(v)]));
-  const type = (object as { type?: unknown }).type;
-  if (type === "number" || type === "integer" || type === "boolean") {
-    return { anyOf: [object, REFERENCE_SCHEMA] };
-  }
-  return object;
-}
-
-/** The recipe JSON Schema (draft 2020-12) for yaml-language-server and other editors. */
-export function recipeJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(recipeSchema(), { io: "input", unrepresentable: "any" });
-  return {
-    $id: "https://flashrecipe.invalid/recipe.schema.json",
-    title: "flashrecipe recipe",
-    ...allowReferences(schema) as Record<string, unknown>,
-  };
-}

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { parse } from "yaml";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import { runCli } from "../helpers/cli.ts";
-import { recipeJsonSchema } from "../../lib/recipe/schema.ts";
+import { includeJsonSchema, recipeJsonSchema, SCHEMA_FILES } from "../../lib/recipe/json_schema.ts";
 import { recipeReference } from "../../lib/recipe/docs.ts";
 
 const RECIPES = new URL("../../recipes/", import.meta.url);
@@ -69,11 +69,18 @@ Deno.test("every USART example runs against its simulated chip", async () => {
   }
 });
 
-Deno.test("docs/recipes.md and docs/recipe.schema.json are current (deno task docs regenerates them)", async () => {
-  const docs = new URL("../../docs/", import.meta.url);
-  assert.equal(await Deno.readTextFile(new URL("recipes.md", docs)), recipeReference() + "\n");
+Deno.test("docs/recipes.md and both JSON Schemas are current (deno task docs regenerates them)", async () => {
+  const root = new URL("../../", import.meta.url);
+  assert.equal(await Deno.readTextFile(new URL("docs/recipes.md", root)), recipeReference() + "\n");
   assert.equal(
-    await Deno.readTextFile(new URL("recipe.schema.json", docs)),
+    await Deno.readTextFile(new URL(SCHEMA_FILES.recipe, root)),
     JSON.stringify(recipeJsonSchema(), null, 2) + "\n",
   );
+  assert.equal(
+    await Deno.readTextFile(new URL(SCHEMA_FILES.include, root)),
+    JSON.stringify(includeJsonSchema(), null, 2) + "\n",
+  );
+  const printed = await runCli("schema", "--include");
+  assert.equal(printed.code, 0);
+  assert.deepEqual(JSON.parse(printed.stdout), includeJsonSchema());
 });
