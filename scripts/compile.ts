@@ -11,6 +11,8 @@
  * @module
  */
 
+import permissions from "./permissions.json" with { type: "json" };
+
 /** The platforms binaries are built for, with the file name of each binary. */
 export const TARGETS: Readonly<Record<string, string>> = {
   "x86_64-unknown-linux-gnu": "flashrecipe-linux-x64",
@@ -31,23 +33,46 @@ export const TARGETS: Readonly<Record<string, string>> = {
  *   (the PostgreSQL client is loaded only for such a URL, lib/production/open_store.ts). SQLite stores need only
  *   read and write.
  * Not granted: run (it starts no programs).
+ * The list lives in scripts/permissions.json, which the checkout's `flashrecipe` command (scripts/flashrecipe.cjs)
+ * reads too, so `npx flashrecipe` runs with exactly the binaries' permissions.
  */
-export const PERMISSIONS: readonly string[] = [
-  "--allow-read",
-  "--allow-write",
-  "--allow-env",
-  "--allow-ffi",
-  "--allow-sys=hostname",
-  "--allow-net",
-];
+export const PERMISSIONS: readonly string[] = permissions;
 
 /**
- * The `deno compile` arguments for one target. `--exclude-unused-npm` embeds only the npm packages the program
- * imports (zod): without it the whole npm snapshot goes in, the `deno` npm package's per-platform binaries
- * (package.json's development dependency) included — about 99 MB instead of 8 MB of embedded files.
+ * The `deno compile` arguments for one target. Deno uses the node_modules folder npm installed (deno.json
+ * `nodeModulesDir: manual`) and would embed all of it; `excluded` (see {@linkcode developmentPackages}) keeps the
+ * development packages out — the `deno` package's own 91 MB executable, yaml-language-server, type packages — so
+ * only what the program imports goes in (zod, yaml, pg and pg's dependencies: about 9 MB of embedded files).
+ * `--exclude-unused-npm` does the same for packages resolved through Deno's own cache.
  */
-export function compileArgs(target: string, output: string): string[] {
-  return ["compile", ...PERMISSIONS, "--exclude-unused-npm", "--target", target, "--output", output, "main.ts"];
+export function compileArgs(target: string, output: string, excluded: readonly string[] = []): string[] {
+  return [
+    "compile",
+    ...PERMISSIONS,
+    "--exclude-unused-npm",
+    ...excluded.map((path) => `--exclude=${path}`),
+    "--target",
+    target,
+    "--output",
+    output,
+    "main.ts",
+  ];
+}
+
+/** The parts of package-lock.json read here. */
+interface PackageLock {
+  packages: Record<string, { dev?: boolean }>;
+}
+
+/**
+ * The node_modules folders the binaries must not carry: every top-level package npm marks as a development-only
+ * dependency in package-lock.json (`"dev": true`; packages that production code may also reach are `devOptional`
+ * and stay), and `node_modules/.bin`, whose links point into them.
+ */
+export function developmentPackages(lock: PackageLock): string[] {
+  const topLevel = /^node_modules\/(@[^/]+\/)?[^/]+$/;
+  const dev = Object.entries(lock.packages).filter(([path, entry]) => topLevel.test(path) && entry.dev === true);
+  return ["node_modules/.bin", ...dev.map(([path]) => path)];
 }
 
 if (import.meta.main) {
@@ -59,11 +84,14 @@ if (import.meta.main) {
     Deno.exit(2);
   }
   await Deno.mkdir(`${root}dist`, { recursive: true });
+  const lock = JSON.parse(await Deno.readTextFile(`${root}package-lock.json`)) as PackageLock;
+  const excluded = developmentPackages(lock);
   let failed = 0;
   for (const target of wanted) {
     const output = `dist/${TARGETS[target]}`;
-    console.log(`deno ${compileArgs(target, output).join(" ")}`);
-    const { code } = await new Deno.Command(Deno.execPath(), { args: compileArgs(target, output), cwd: root }).output()
+    const args = compileArgs(target, output, excluded);
+    console.log(`deno ${args.join(" ")}`);
+    const { code } = await new Deno.Command(Deno.execPath(), { args, cwd: root }).output()
       .then(async (result) => {
         await Deno.stdout.write(result.stdout);
         await Deno.stderr.write(result.stderr);
