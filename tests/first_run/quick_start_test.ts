@@ -38,10 +38,12 @@ async function listTree(dir: string, prefix = ""): Promise<string[]> {
   return found;
 }
 
+/** Terminal colour codes, which Deno prints even with NO_COLOR for some notices. */
+const COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
 const WARNING_SIGNS = [/install-scripts/i, /npm warn/i, /Ignored build scripts/i, /nodeModulesDir/, /^Download /m];
 
 function assertQuiet(what: string, result: Run): void {
-  const text = result.stderr.replace(/\x1b\[[0-9;]*m/g, "");
+  const text = result.stderr.replace(COLOUR, "");
   for (const sign of WARNING_SIGNS) assert.doesNotMatch(text, sign, `${what} printed:\n${text}`);
 }
 
