@@ -28,3 +28,11 @@ Deno.test("docs/errors.md lists every error code used in lib/", async () => {
   const missing = [...used].filter(([code]) => !documented.has(code)).map(([code, file]) => `${code} (${file})`);
   assert.deepEqual(missing, [], "add a row for each to docs/errors.md");
 });
+
+Deno.test("docs/errors.md lists no code that lib/ no longer uses", async () => {
+  const used = await codesUsedIn(new URL("lib/", ROOT));
+  const doc = await Deno.readTextFile(new URL("docs/errors.md", ROOT));
+  const documented = [...doc.matchAll(/^\| `(E_[A-Z0-9_]+)`/gm)].map((m) => m[1]);
+  assert.ok(documented.length > 10);
+  assert.deepEqual(documented.filter((code) => !used.has(code)), [], "remove their rows from docs/errors.md");
+});
