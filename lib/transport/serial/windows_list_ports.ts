@@ -8,7 +8,8 @@
  * that SetupAPI does not know (Wine's mapped ports, some virtual port drivers) are listed with their name only.
  *
  * Windows-only: loaded by `list_ports.ts` when `Deno.build.os` is `windows`; exercised under Wine by
- * `scripts/windows/test.sh`.
+ * `scripts/windows/test.sh`, and on Linux through stand-in libraries with the same declarations by
+ * `lib/transport/ffi_signatures_test.ts` (the argument values Deno's FFI accepts). Not run on real Windows.
  *
  * @module
  */
