@@ -1,7 +1,8 @@
 // The structure sizes, field offsets and constants the FFI transports hard-code, checked against the system's own
 // C headers by the C compiler (`_Static_assert`, compile only): Linux's with gcc (<asm/termios.h>,
 // <linux/serial.h>, <poll.h>, ...), Windows' with mingw-w64's <windows.h> (DCB, COMMTIMEOUTS, CreateFileW,
-// EscapeCommFunction, PurgeComm and GetLastError values). A table typed in by hand from the SDK docs can then not
+// EscapeCommFunction, PurgeComm and GetLastError values; for the port listing SP_DEVINFO_DATA, GUID, the
+// sign-extended HKEY_LOCAL_MACHINE, KEY_READ, REG_SZ, DIGCF_*, SPDRP_*, CR_SUCCESS and the GUIDs themselves). A table typed in by hand from the SDK docs can then not
 // drift from the SDK. macOS's table has no SDK on this machine: it is checked by ffi_signatures_test.ts for what
 // Deno's FFI would refuse (every ioctl request an unsigned 32-bit number) but not against Apple's headers.
 
@@ -19,13 +20,37 @@ import {
   PURGE,
   WIN32_ERRORS,
 } from "./serial/windows_dcb.ts";
+import {
+  CR_SUCCESS,
+  DEVICE_ID_CHARS,
+  DEVINST_OFFSET,
+  DICS_FLAG_GLOBAL,
+  DIGCF,
+  DIREG_DEV,
+  GUID_DEVCLASS_MODEM,
+  GUID_DEVCLASS_PORTS,
+  GUID_DEVINTERFACE_COMPORT,
+  HKEY_LOCAL_MACHINE,
+  KEY_READ,
+  LIST_ERRORS,
+  REG_SZ,
+  SP_DEVINFO_DATA_SIZE,
+  SPDRP,
+} from "./serial/windows_list_ports.ts";
+import { encodeGuid } from "./serial/windows_port_ids.ts";
 
-async function compiles(compiler: string, source: string): Promise<{ ok: boolean; errors: string } | undefined> {
+async function compiles(
+  compiler: string,
+  source: string,
+  mode: "-fsyntax-only" | "-E" = "-fsyntax-only",
+): Promise<{ ok: boolean; errors: string; output: string } | undefined> {
   const dir = await Deno.makeTempDir({ prefix: "flashrecipe-layout-" });
   try {
     await Deno.writeTextFile(`${dir}/check.c`, source);
-    const output = await new Deno.Command(compiler, { args: ["-fsyntax-only", `${dir}/check.c`] }).output();
-    return { ok: output.success, errors: new TextDecoder().decode(output.stderr) };
+    const args = mode === "-E" ? ["-E", "-P", `${dir}/check.c`] : ["-fsyntax-only", `${dir}/check.c`];
+    const output = await new Deno.Command(compiler, { args }).output();
+    const decoder = new TextDecoder();
+    return { ok: output.success, errors: decoder.decode(output.stderr), output: decoder.decode(output.stdout) };
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return undefined;
     throw error;
@@ -138,6 +163,74 @@ Deno.test("FFI layouts: the Windows table matches mingw-w64's <windows.h> (DCB, 
     return;
   }
   assert.ok(result.ok, `the Windows table differs from <windows.h>:\n${result.errors}`);
+});
+
+Deno.test("FFI layouts: the Windows port listing matches mingw-w64's headers (SP_DEVINFO_DATA, GUID, HKLM, flags)", async () => {
+  const lines = [
+    "#include <windows.h>",
+    "#include <setupapi.h>",
+    "#include <cfgmgr32.h>",
+    "#include <stddef.h>",
+    // winreg.h: ((HKEY)(ULONG_PTR)((LONG)0x80000002)), a LONG sign-extended to the 64-bit pointer.
+    check(`(ULONG_PTR)HKEY_LOCAL_MACHINE == 0x${HKEY_LOCAL_MACHINE.toString(16)}ull`, "HKEY_LOCAL_MACHINE"),
+    check(`sizeof(void *) == 8`, "x64"),
+    check(`sizeof(SP_DEVINFO_DATA) == ${SP_DEVINFO_DATA_SIZE}`, "SP_DEVINFO_DATA size"),
+    check(`offsetof(SP_DEVINFO_DATA, cbSize) == 0`, "SP_DEVINFO_DATA.cbSize"),
+    check(`offsetof(SP_DEVINFO_DATA, ClassGuid) == 4`, "SP_DEVINFO_DATA.ClassGuid"),
+    check(`offsetof(SP_DEVINFO_DATA, DevInst) == ${DEVINST_OFFSET}`, "SP_DEVINFO_DATA.DevInst"),
+    check(`sizeof(((SP_DEVINFO_DATA *)0)->DevInst) == 4`, "DevInst is a DWORD (u32)"),
+    // encodeGuid's layout: Data1 u32, Data2 u16, Data3 u16 (little-endian), then the eight Data4 bytes.
+    check(`sizeof(GUID) == 16`, "GUID size"),
+    check(`offsetof(GUID, Data2) == 4`, "GUID.Data2"),
+    check(`offsetof(GUID, Data3) == 6`, "GUID.Data3"),
+    check(`offsetof(GUID, Data4) == 8`, "GUID.Data4"),
+    check(`KEY_READ == ${KEY_READ}`, "KEY_READ"),
+    check(`REG_SZ == ${REG_SZ}`, "REG_SZ"),
+    check(`DICS_FLAG_GLOBAL == ${DICS_FLAG_GLOBAL}`, "DICS_FLAG_GLOBAL"),
+    check(`DIREG_DEV == ${DIREG_DEV}`, "DIREG_DEV"),
+    check(`MAX_DEVICE_ID_LEN + 1 == ${DEVICE_ID_CHARS}`, "MAX_DEVICE_ID_LEN and its NUL"),
+    check(`CR_SUCCESS == ${CR_SUCCESS}`, "CR_SUCCESS"),
+  ];
+  for (const [name, value] of Object.entries(DIGCF)) lines.push(check(`DIGCF_${name} == ${value}`, `DIGCF_${name}`));
+  for (const [name, value] of Object.entries(SPDRP)) lines.push(check(`SPDRP_${name} == ${value}`, `SPDRP_${name}`));
+  for (const [name, value] of Object.entries(LIST_ERRORS)) lines.push(check(`${name} == ${value}`, name));
+  const result = await compiles("x86_64-w64-mingw32-gcc", lines.join("\n") + "\n");
+  if (result === undefined) {
+    console.warn("ffi_layouts_test: SKIPPED the Windows listing check: x86_64-w64-mingw32-gcc is not installed");
+    return;
+  }
+  assert.ok(result.ok, `the Windows listing constants differ from mingw-w64's headers:\n${result.errors}`);
+
+  // The GUIDs as devguid.h and ntddser.h define them: DEFINE_GUID made visible by the preprocessor, the fields laid
+  // out as GUID is (checked above) and compared with what encodeGuid makes of the strings the listing uses.
+  const guids = await compiles(
+    "x86_64-w64-mingw32-gcc",
+    [
+      "#include <windows.h>",
+      "#undef DEFINE_GUID",
+      "#define DEFINE_GUID(name, ...) FR_GUID name (__VA_ARGS__)",
+      "#include <devguid.h>",
+      "#include <ntddser.h>",
+    ].join("\n") + "\n",
+    "-E",
+  );
+  assert.ok(guids?.ok, `preprocessing devguid.h failed:\n${guids?.errors}`);
+  const defined = new Map<string, Uint8Array>();
+  for (const match of guids.output.matchAll(/FR_GUID (\w+) \(([^)]*)\)/g)) {
+    const [data1, data2, data3, ...data4] = match[2].split(",").map((field) => parseInt(field.trim(), 16));
+    const bytes = new Uint8Array(16);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(0, data1, true);
+    view.setUint16(4, data2, true);
+    view.setUint16(6, data3, true);
+    bytes.set(data4, 8);
+    defined.set(match[1], bytes);
+  }
+  const used = { GUID_DEVCLASS_PORTS, GUID_DEVCLASS_MODEM, GUID_DEVINTERFACE_COMPORT };
+  for (const [name, text] of Object.entries(used)) {
+    assert.ok(defined.has(name), `${name} is defined by the headers`);
+    assert.deepEqual(encodeGuid(text), defined.get(name), name);
+  }
 });
 
 Deno.test({

@@ -1,13 +1,26 @@
-// Every `Deno.dlopen` declaration of the transports (kernel32, libc, libusb) called through a real `Deno.dlopen`
-// with the extreme values the production code passes, on Linux: a stand-in C library generated from the very
-// declaration objects (tests/helpers/ffi_stand_in.ts) has the same C parameter types, logs what it received and
-// returns what the test asks. Deno converts and checks arguments exactly as for the real library, so a negative
-// number for a `u32` (issue 13: `GENERIC_READ | GENERIC_WRITE` is -1073741824 in JavaScript), a fraction, an
-// `i32` overflow or a `number` where a `bigint` belongs throws here as it would on Windows, macOS or Linux.
+// Every `Deno.dlopen` declaration of the transports (kernel32, advapi32, setupapi, cfgmgr32, libc, libusb) called
+// through a real `Deno.dlopen` with the extreme values the production code passes, on Linux: a stand-in C library
+// generated from the very declaration objects (tests/helpers/ffi_stand_in.ts) has the same C parameter types, logs
+// what it received and returns what the test asks. Deno converts and checks arguments exactly as for the real
+// library, so a negative number for a `u32` (issue 13: `GENERIC_READ | GENERIC_WRITE` is -1073741824 in
+// JavaScript), a fraction, an `i32` overflow or a `number` where a `bigint` belongs throws here as it would on
+// Windows, macOS or Linux.
 //
 // Coverage is derived, not listed: each test ends by checking that every symbol of its declaration object was
 // called, so a symbol added later without a case fails the test.
-
+//
+// Every `Deno.dlopen` in lib/ and scripts/, and where it is covered:
+// - lib/transport/serial/windows_port.ts, KERNEL32: openWindowsSerialPort's own call sites (`kernel32` option).
+// - lib/transport/serial/windows_list_ports.ts, ADVAPI32, SETUPAPI, CFGMGR32: listWindowsSerialPorts's own call
+//   sites (its `libraries` option), the registry walk and the SetupAPI walk whole.
+// - lib/transport/serial/libc.ts, LIBC_SYMBOLS for every platform table (Linux and macOS), and errnoSymbol's
+//   `__errno_location` / `__error` (no parameters, a pointer result): read by every failing call below.
+// - lib/transport/usb/libusb_ffi.ts, LIBUSB_SYMBOLS through loadLibusb (the same loader on every OS).
+// - scripts/libusb_windows/load_check.ts opens no library of its own: it calls loadLibusb with LIBUSB_SYMBOLS and
+//   makes four of the calls the libusb case makes here with the same kinds of values (libusb_init with an 8-byte
+//   out buffer, libusb_get_device_list, libusb_free_device_list with 1, libusb_exit).
+// - tests/helpers/ffi_stand_in.ts's CONTROL declarations are this test's own instrument, used by every case.
+// macOS has no declaration object of its own: it differs only in the libc platform table and errno's name.
 import assert from "node:assert/strict";
 import { buildStandIn, cFunctions, haveGcc, type LoggedCall, type StandIn } from "../../tests/helpers/ffi_stand_in.ts";
 import { Libc, LIBC_SYMBOLS, POLL_TIMEOUT_MAX_MS } from "./serial/libc.ts";
@@ -16,6 +29,21 @@ import { COMMTIMEOUTS_SIZE, DCB_SIZE, PURGE, PURGE_ON_OPEN } from "./serial/wind
 import { KERNEL32, openWindowsSerialPort, READ_CHUNK_BYTES } from "./serial/windows_port.ts";
 import { controlTransferArguments, LIBUSB_SYMBOLS, LIBUSB_TIMEOUT_MAX_MS, loadLibusb } from "./usb/libusb_ffi.ts";
 import { DeviceError } from "../errors.ts";
+import {
+  ADVAPI32,
+  CFGMGR32,
+  DEVICE_ID_CHARS,
+  DEVINST_OFFSET,
+  GUID_DEVCLASS_MODEM,
+  GUID_DEVCLASS_PORTS,
+  GUID_DEVINTERFACE_COMPORT,
+  listWindowsSerialPorts,
+  REG_SZ,
+  SETUPAPI,
+  SP_DEVINFO_DATA_SIZE,
+  SPDRP,
+} from "./serial/windows_list_ports.ts";
+import { encodeGuid, mergeWindowsPorts, type WindowsPortDevice } from "./serial/windows_port_ids.ts";
 
 const gcc = Deno.build.os === "linux" && await haveGcc();
 const ignore = !gcc;
@@ -439,6 +467,390 @@ Deno.test({
       assertAllCalled(LIBUSB_SYMBOLS, called);
     } finally {
       standIn.close();
+    }
+  },
+});
+
+// ------------------------------------------------------------------------------- advapi32, setupapi, cfgmgr32
+
+/** A C array initializer holding `bytes`. */
+function cBytes(bytes: Uint8Array): string {
+  return `{ ${[...bytes].map((byte) => `0x${byte.toString(16)}`).join(", ") || "0"} }`;
+}
+
+/** `text` as UTF-16LE with its NUL, as the registry and SetupAPI store strings. */
+function utf16(text: string): Uint8Array {
+  return new Uint8Array(new Uint16Array([...text, "\0"].map((c) => c.charCodeAt(0))).buffer);
+}
+
+/** REG_MULTI_SZ data: each string with its NUL, then an empty string. */
+function utf16Multi(strings: string[]): Uint8Array {
+  return utf16(strings.join("\0") + "\0");
+}
+
+/**
+ * A C function body returning the blob of the first entry whose C condition holds (its size in `*size`), or NULL.
+ * The stand-ins answer from these tables as the real DLLs answer from the registry and the device tree.
+ */
+function cLookup(name: string, parameters: string, entries: [condition: string, bytes: Uint8Array][]): string {
+  const lines = [`static const unsigned char *${name}(${parameters}, uint32_t *size) {`];
+  entries.forEach(([condition, bytes], i) => {
+    lines.push(`  static const unsigned char b${i}[] = ${cBytes(bytes)};`);
+    lines.push(`  if (${condition}) { *size = ${bytes.length}; return b${i}; }`);
+  });
+  lines.push("  *size = 0; return NULL;", "}");
+  return lines.join("\n");
+}
+
+const u32At = (value: number) => new Uint8Array(new Uint32Array([value]).buffer);
+
+/** The SERIALCOMM values the stand-in registry holds: the longest value name there is, data longer than 256 bytes. */
+const SERIALCOMM: { name: string; type: number; data: Uint8Array }[] = [
+  { name: "\\Device\\Serial0", type: REG_SZ, data: utf16("COM1") },
+  // 16,383 characters, the registry's limit: the name buffer doubles from 256 to 16,384 characters.
+  { name: "\\Device\\VCP0" + "x".repeat(16383 - 12), type: REG_SZ, data: utf16("COM256") },
+  // REG_SZ data padded with NULs to 600 bytes: the data buffer grows to what RegEnumValueW asks for.
+  {
+    name: "\\Device\\USBSER000",
+    type: REG_SZ,
+    data: (() => {
+      const data = new Uint8Array(600);
+      data.set(utf16("COM7"));
+      return data;
+    })(),
+  },
+  { name: "\\Device\\NotAPort", type: 4, /* REG_DWORD */ data: u32At(0xffffffff) },
+];
+
+/** Device keys SetupDiOpenDevRegKey hands out: this base plus the device's DevInst (the advapi32 stand-in reads them). */
+const DEVICE_KEY_BASE = 0x7ffe_0000_0000n;
+/** Device sets SetupDiGetClassDevsW hands out, one per GUID; the Modem class has none (INVALID_HANDLE_VALUE). */
+const DEVICE_SETS = { ports: 0x7ffd_0000_1000n, comInterface: 0x7ffd_0000_3000n } as const;
+
+/** The devices of the stand-in device tree. DevInst values have the top bit set: a `u32` read as `i32` would throw. */
+interface StandInDevice {
+  set: bigint;
+  devInst: number;
+  device: WindowsPortDevice;
+  parent?: { devInst: number; instanceId: string };
+}
+
+const STAND_IN_DEVICES: StandInDevice[] = [
+  {
+    set: DEVICE_SETS.ports,
+    devInst: 0xffff_fff0,
+    device: {
+      portName: "COM256",
+      instanceId: "USB\\VID_0483&PID_5740&MI_00\\6&2A1B3C4D&0&0000",
+      parentInstanceId: "USB\\VID_0483&PID_5740\\3276345C3432",
+      hardwareIds: ["USB\\VID_0483&PID_5740&REV_0200&MI_00", "USB\\VID_0483&PID_5740&MI_00"],
+      // Longer than the first 512-byte buffer: SetupDiGetDeviceRegistryPropertyW reports the size it needs.
+      friendlyName: "STMicroelectronics Virtual COM Port " + "y".repeat(400) + " (COM256)",
+      deviceDescription: "STMicroelectronics Virtual COM Port",
+      service: "usbser",
+    },
+    parent: { devInst: 0x8000_0001, instanceId: "USB\\VID_0483&PID_5740\\3276345C3432" },
+  },
+  { set: DEVICE_SETS.ports, devInst: 0x8000_0002, device: { portName: "LPT1", instanceId: "ACPI\\PNP0400\\0" } },
+  {
+    set: DEVICE_SETS.comInterface,
+    devInst: 0x8000_0003,
+    device: { portName: "COM7", instanceId: "FTDIBUS\\VID_0403+PID_6001+A10K3XYZA\\0000", service: "FTDIBUS" },
+  },
+];
+
+function advapi32Source(): string {
+  const values = SERIALCOMM.map(({ name, type, data }) =>
+    `{ ${name.length}, ${type}, ${data.length}, NULL, ${cBytes(data)} }`
+  );
+  const longest = Math.max(...SERIALCOMM.map((value) => value.name.length));
+  return `
+static int fr_is(const void *wide, const char *text) {
+  const unsigned char *p = wide;
+  for (size_t i = 0;; i++) {
+    if (p[2 * i] != (unsigned char)text[i] || p[2 * i + 1] != 0) return 0;
+    if (text[i] == 0) return 1;
+  }
+}
+struct fr_value { uint32_t chars, type, bytes; const char *name; unsigned char data[600]; };
+static struct fr_value fr_serialcomm[] = { ${values.join(",\n  ")} };
+static const char *fr_names[] = { ${SERIALCOMM.map((value) => JSON.stringify(value.name)).join(", ")} };
+static unsigned char fr_wide[${(longest + 1) * 2}];
+int32_t RegOpenKeyExW(void *root, void *name, uint32_t options, uint32_t access, void *out) {
+  int32_t status = fr_rec_RegOpenKeyExW(root, name, options, access, out);
+  if (status != 0) return status;
+  if (!fr_is(name, "HARDWARE\\\\DEVICEMAP\\\\SERIALCOMM")) return 2;
+  uint64_t key = 0x7ffc00000010ull; memcpy(out, &key, 8); return 0;
+}
+int32_t RegEnumValueW(void *key, uint32_t index, void *name, void *nameChars, void *reserved, void *type, void *data,
+                      void *dataBytes) {
+  int32_t status = fr_rec_RegEnumValueW(key, index, name, nameChars, reserved, type, data, dataBytes);
+  if (status != 0) return status;
+  if (index >= ${SERIALCOMM.length}) return 259; /* ERROR_NO_MORE_ITEMS */
+  struct fr_value *v = &fr_serialcomm[index];
+  uint32_t nameRoom, dataRoom;
+  memcpy(&nameRoom, nameChars, 4); memcpy(&dataRoom, dataBytes, 4);
+  if (v->chars + 1 > nameRoom || v->bytes > dataRoom) { memcpy(dataBytes, &v->bytes, 4); return 234; }
+  for (uint32_t i = 0; i <= v->chars; i++) { fr_wide[2 * i] = (unsigned char)fr_names[index][i]; fr_wide[2 * i + 1] = 0; }
+  memcpy(name, fr_wide, (v->chars + 1) * 2);
+  memcpy(nameChars, &v->chars, 4); memcpy(type, &v->type, 4); memcpy(data, v->data, v->bytes);
+  memcpy(dataBytes, &v->bytes, 4);
+  return 0;
+}
+${
+    cLookup(
+      "fr_port_name",
+      "uint64_t key",
+      STAND_IN_DEVICES.map((d) => [`key == ${DEVICE_KEY_BASE + BigInt(d.devInst)}ull`, utf16(d.device.portName)]),
+    )
+  }
+int32_t RegQueryValueExW(void *key, void *name, void *reserved, void *type, void *data, void *dataBytes) {
+  int32_t status = fr_rec_RegQueryValueExW(key, name, reserved, type, data, dataBytes);
+  uint32_t size, room, sz = ${REG_SZ};
+  const unsigned char *value = fr_port_name((uint64_t)(uintptr_t)key, &size);
+  if (status != 0) return status;
+  if (!fr_is(name, "PortName") || value == NULL) return 2;
+  memcpy(&room, dataBytes, 4);
+  memcpy(dataBytes, &size, 4);
+  if (size > room) return 234;
+  memcpy(type, &sz, 4); memcpy(data, value, size);
+  return 0;
+}
+`;
+}
+
+function setupapiSource(): string {
+  const guids = [
+    [GUID_DEVCLASS_PORTS, `(void *)${DEVICE_SETS.ports}ull`],
+    [GUID_DEVCLASS_MODEM, "(void *)(intptr_t)-1"],
+    [GUID_DEVINTERFACE_COMPORT, `(void *)${DEVICE_SETS.comInterface}ull`],
+  ].map(([guid, set]) => `if (memcmp(guid, (unsigned char[16])${cBytes(encodeGuid(guid))}, 16) == 0) return ${set};`);
+  const bySet = (set: bigint) => STAND_IN_DEVICES.filter((d) => d.set === set).map((d) => d.devInst);
+  const properties: [string, Uint8Array][] = [];
+  for (const { devInst, device } of STAND_IN_DEVICES) {
+    const at = `devInst == ${devInst}u && which == `;
+    if (device.hardwareIds) properties.push([at + SPDRP.HARDWAREID, utf16Multi([...device.hardwareIds])]);
+    if (device.friendlyName) properties.push([at + SPDRP.FRIENDLYNAME, utf16(device.friendlyName)]);
+    if (device.deviceDescription) properties.push([at + SPDRP.DEVICEDESC, utf16(device.deviceDescription)]);
+    if (device.service) properties.push([at + SPDRP.SERVICE, utf16(device.service)]);
+  }
+  return `
+static uint32_t fr_dev_inst(void *info) { uint32_t d; memcpy(&d, (unsigned char *)info + ${DEVINST_OFFSET}, 4); return d; }
+void *SetupDiGetClassDevsW(void *guid, void *enumerator, void *parent, uint32_t flags) {
+  fr_rec_SetupDiGetClassDevsW(guid, enumerator, parent, flags);
+  ${guids.join("\n  ")}
+  return (void *)(intptr_t)-1;
+}
+static const uint32_t fr_ports[] = { ${bySet(DEVICE_SETS.ports).map((d) => `${d}u`).join(", ")} };
+static const uint32_t fr_interfaces[] = { ${bySet(DEVICE_SETS.comInterface).map((d) => `${d}u`).join(", ")} };
+int32_t SetupDiEnumDeviceInfo(void *set, uint32_t index, void *info) {
+  fr_rec_SetupDiEnumDeviceInfo(set, index, info);
+  uint32_t cbSize; memcpy(&cbSize, info, 4);
+  if (cbSize != ${SP_DEVINFO_DATA_SIZE}) return 0; /* ERROR_INVALID_USER_BUFFER */
+  const uint32_t *list = (uint64_t)(uintptr_t)set == ${DEVICE_SETS.ports}ull ? fr_ports : fr_interfaces;
+  uint32_t count = list == fr_ports ? sizeof fr_ports / 4 : sizeof fr_interfaces / 4;
+  if (index >= count) return 0; /* ERROR_NO_MORE_ITEMS */
+  memcpy((unsigned char *)info + ${DEVINST_OFFSET}, &list[index], 4);
+  return 1;
+}
+void *SetupDiOpenDevRegKey(void *set, void *info, uint32_t scope, uint32_t profile, uint32_t keyType, uint32_t access) {
+  fr_rec_SetupDiOpenDevRegKey(set, info, scope, profile, keyType, access);
+  return (void *)(uintptr_t)(${DEVICE_KEY_BASE}ull + fr_dev_inst(info));
+}
+${
+    cLookup(
+      "fr_instance_id",
+      "uint32_t devInst",
+      STAND_IN_DEVICES.map((d) => [`devInst == ${d.devInst}u`, utf16(d.device.instanceId)]),
+    )
+  }
+int32_t SetupDiGetDeviceInstanceIdW(void *set, void *info, void *buffer, uint32_t chars, void *needed) {
+  fr_rec_SetupDiGetDeviceInstanceIdW(set, info, buffer, chars, needed);
+  uint32_t size; const unsigned char *id = fr_instance_id(fr_dev_inst(info), &size);
+  uint32_t neededChars = size / 2; memcpy(needed, &neededChars, 4);
+  if (id == NULL || neededChars > chars) return 0;
+  memcpy(buffer, id, size); return 1;
+}
+${cLookup("fr_property", "uint32_t devInst, uint32_t which", properties)}
+int32_t SetupDiGetDeviceRegistryPropertyW(void *set, void *info, uint32_t which, void *type, void *data, uint32_t size,
+                                          void *needed) {
+  fr_rec_SetupDiGetDeviceRegistryPropertyW(set, info, which, type, data, size, needed);
+  uint32_t bytes; const unsigned char *value = fr_property(fr_dev_inst(info), which, &bytes);
+  memcpy(needed, &bytes, 4);
+  if (value == NULL || bytes > size) return 0; /* ERROR_INVALID_DATA, ERROR_INSUFFICIENT_BUFFER */
+  memcpy(data, value, bytes); return 1;
+}
+`;
+}
+
+function cfgmgr32Source(): string {
+  const withParent = STAND_IN_DEVICES.filter((d) => d.parent);
+  return `
+uint32_t CM_Get_Parent(void *parent, uint32_t devInst, uint32_t flags) {
+  fr_rec_CM_Get_Parent(parent, devInst, flags);
+  ${
+    withParent.map((d) =>
+      `if (devInst == ${d.devInst}u) { uint32_t p = ${d.parent!.devInst}u; memcpy(parent, &p, 4); return 0; }`
+    ).join("\n  ")
+  }
+  return 0x0d; /* CR_NO_SUCH_DEVNODE */
+}
+${
+    cLookup(
+      "fr_device_id",
+      "uint32_t devInst",
+      withParent.map((d) => [`devInst == ${d.parent!.devInst}u`, utf16(d.parent!.instanceId)]),
+    )
+  }
+uint32_t CM_Get_Device_IDW(uint32_t devInst, void *buffer, uint32_t chars, uint32_t flags) {
+  fr_rec_CM_Get_Device_IDW(devInst, buffer, chars, flags);
+  uint32_t size; const unsigned char *id = fr_device_id(devInst, &size);
+  if (id == NULL) return 0x0d;
+  if (size / 2 > chars) return 0x1a; /* CR_BUFFER_SMALL */
+  memcpy(buffer, id, size); return 0;
+}
+`;
+}
+
+Deno.test({
+  name:
+    "FFI advapi32, setupapi, cfgmgr32: the registry walk and the SetupAPI walk of `ports` run their real call sites",
+  ignore,
+  async fn() {
+    const advapi32 = await buildStandIn(ADVAPI32, {
+      extraSource: advapi32Source(),
+      overrides: ["RegOpenKeyExW", "RegEnumValueW", "RegQueryValueExW"],
+    });
+    const setupapi = await buildStandIn(SETUPAPI, {
+      extraSource: setupapiSource(),
+      overrides: [
+        "SetupDiGetClassDevsW",
+        "SetupDiEnumDeviceInfo",
+        "SetupDiOpenDevRegKey",
+        "SetupDiGetDeviceInstanceIdW",
+        "SetupDiGetDeviceRegistryPropertyW",
+      ],
+    });
+    const cfgmgr32 = await buildStandIn(CFGMGR32, {
+      extraSource: cfgmgr32Source(),
+      overrides: ["CM_Get_Parent", "CM_Get_Device_IDW"],
+    });
+    const libraries = { advapi32: advapi32.path, setupapi: setupapi.path, cfgmgr32: cfgmgr32.path };
+    try {
+      const ports = await listWindowsSerialPorts(libraries);
+      const registryNames = ["COM1", "COM256", "COM7"];
+      const devices = STAND_IN_DEVICES.map((d) => d.device);
+      assert.deepEqual(
+        ports,
+        mergeWindowsPorts(registryNames, devices),
+        "every name and every device property arrived",
+      );
+      assert.deepEqual(ports.map((port) => port.path), ["COM1", "COM7", "COM256"], "sorted by number");
+
+      const reg = advapi32.calls();
+      const setup = setupapi.calls();
+      const cm = cfgmgr32.calls();
+      // winreg.h: HKEY_LOCAL_MACHINE is ((HKEY)(ULONG_PTR)((LONG)0x80000002)), sign-extended to 64 bits.
+      const [open] = callsTo(reg, "RegOpenKeyExW");
+      assert.deepEqual([open[0], ...open.slice(2, 4)], [0xFFFF_FFFF_8000_0002n, 0n, 0x20019n], "HKLM, 0, KEY_READ");
+      // Index 1 asked again while its 16,383-character name does not fit (256, 512, ... 16,384 characters); index 2
+      // once more for its 600 bytes of data; then the DWORD value skipped and ERROR_NO_MORE_ITEMS.
+      assert.deepEqual(callsTo(reg, "RegEnumValueW").map((args) => args[1]), [
+        0n,
+        ...Array(7).fill(1n), // 256 .. 8,192 characters refused, 16,384 taken
+        2n,
+        2n,
+        3n,
+        4n,
+      ]);
+      const setKey = 0x7ffc_0000_0010n;
+      assert.ok(callsTo(reg, "RegEnumValueW").every((args) => args[0] === setKey && args[4] === 0n));
+      // One device key per enumerated device, each given back; the SERIALCOMM key too.
+      const deviceKeys = STAND_IN_DEVICES.map((d) => DEVICE_KEY_BASE + BigInt(d.devInst));
+      assert.deepEqual(
+        callsTo(reg, "RegQueryValueExW").map((args) => [args[0], args[2]]),
+        deviceKeys.map((k) => [k, 0n]),
+      );
+      assert.deepEqual(callsTo(reg, "RegCloseKey").map((args) => args[0]).sort(), [setKey, ...deviceKeys].sort());
+
+      // setupapi.h: DIGCF_PRESENT 0x2, DIGCF_DEVICEINTERFACE 0x10; no enumerator, no window.
+      assert.deepEqual(callsTo(setup, "SetupDiGetClassDevsW").map((args) => args.slice(1)), [
+        [0n, 0n, 0x2n],
+        [0n, 0n, 0x2n],
+        [0n, 0n, 0x12n],
+      ]);
+      // The Modem class had no set (INVALID_HANDLE_VALUE): only the other two are destroyed.
+      assert.deepEqual(callsTo(setup, "SetupDiDestroyDeviceInfoList").map((args) => args[0]), [
+        DEVICE_SETS.ports,
+        DEVICE_SETS.comInterface,
+      ]);
+      // Two devices and the end of the Ports set, one device and the end of the interface set.
+      assert.deepEqual(callsTo(setup, "SetupDiEnumDeviceInfo").map((args) => [args[0], args[1]]), [
+        [DEVICE_SETS.ports, 0n],
+        [DEVICE_SETS.ports, 1n],
+        [DEVICE_SETS.ports, 2n],
+        [DEVICE_SETS.comInterface, 0n],
+        [DEVICE_SETS.comInterface, 1n],
+      ]);
+      // DICS_FLAG_GLOBAL 1, profile 0, DIREG_DEV 1, KEY_READ.
+      assert.ok(callsTo(setup, "SetupDiOpenDevRegKey").every((args) => args.slice(2).join() === "1,0,1,131097"));
+      assert.ok(callsTo(setup, "SetupDiGetDeviceInstanceIdW").every((args) => args[3] === BigInt(DEVICE_ID_CHARS)));
+      // SPDRP_HARDWAREID 1, FRIENDLYNAME 0xC (asked twice: 512 bytes, then the size it needs), DEVICEDESC 0, SERVICE 4.
+      const friendlyBytes = BigInt(utf16(STAND_IN_DEVICES[0].device.friendlyName!).length);
+      assert.ok(friendlyBytes > 512n);
+      assert.deepEqual(
+        callsTo(setup, "SetupDiGetDeviceRegistryPropertyW").map((args) => [args[2], args[5]]),
+        [
+          ...[[1n, 512n], [0xcn, 512n], [0xcn, friendlyBytes], [0n, 512n], [4n, 512n]], // COM256
+          ...[[1n, 512n], [0xcn, 512n], [0n, 512n], [4n, 512n]], // LPT1 (dropped later: not in SERIALCOMM)
+          ...[[1n, 512n], [0xcn, 512n], [0n, 512n], [4n, 512n]], // COM7
+        ],
+      );
+      // DevInst values with the top bit set travel as u32; the parent's ID is asked with its DevInst.
+      assert.deepEqual(callsTo(cm, "CM_Get_Parent").map((args) => [args[1], args[2]]), [
+        [0xffff_fff0n, 0n],
+        [0x8000_0002n, 0n],
+        [0x8000_0003n, 0n],
+      ]);
+      assert.deepEqual(callsTo(cm, "CM_Get_Device_IDW").map((args) => args.slice(0, 1).concat(args.slice(2))), [[
+        0x8000_0001n,
+        BigInt(DEVICE_ID_CHARS),
+        0n,
+      ]]);
+
+      // No SERIALCOMM key: no port, and SetupAPI is not asked. Any other status is E_PORT_LIST with its code.
+      const openings: [number, RegExp | undefined][] = [[2, undefined], [5, /Win32 error 5\b/], [
+        -1,
+        /Win32 error -1\b/,
+      ]];
+      for (const [status, expected] of openings) {
+        advapi32.clear();
+        setupapi.clear();
+        advapi32.setResult("RegOpenKeyExW", status);
+        if (expected === undefined) {
+          assert.deepEqual(await listWindowsSerialPorts(libraries), []);
+        } else {
+          await assert.rejects(listWindowsSerialPorts(libraries), (error: unknown) => {
+            assert.ok(error instanceof DeviceError, String(error));
+            assert.equal(error.code, "E_PORT_LIST");
+            assert.match(error.message, expected);
+            return true;
+          });
+        }
+        assert.deepEqual(advapi32.calls().map((call) => call.name), ["RegOpenKeyExW"]);
+        assert.deepEqual(setupapi.calls(), []);
+      }
+      advapi32.setResult("RegOpenKeyExW", 0);
+
+      for (const [declarations, log] of [[ADVAPI32, reg], [SETUPAPI, setup], [CFGMGR32, cm]] as const) {
+        const names = new Set(log.map((call) => call.name));
+        for (const key of Object.keys(declarations)) if (names.has(key)) covered.add(key);
+        assertAllCalled(declarations, names);
+      }
+    } finally {
+      advapi32.close();
+      setupapi.close();
+      cfgmgr32.close();
     }
   },
 });

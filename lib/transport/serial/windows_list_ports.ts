@@ -8,7 +8,8 @@
  * that SetupAPI does not know (Wine's mapped ports, some virtual port drivers) are listed with their name only.
  *
  * Windows-only: loaded by `list_ports.ts` when `Deno.build.os` is `windows`; exercised under Wine by
- * `scripts/windows/test.sh`.
+ * `scripts/windows/test.sh`, and on Linux through stand-in libraries with the same declarations by
+ * `lib/transport/ffi_signatures_test.ts` (the argument values Deno's FFI accepts). Not run on real Windows.
  *
  * @module
  */
@@ -83,8 +84,9 @@ export const DIGCF = { PRESENT: 0x2, DEVICEINTERFACE: 0x10 } as const;
 /** SetupDiGetDeviceRegistryPropertyW properties (setupapi.h). */
 export const SPDRP = { DEVICEDESC: 0x00, HARDWAREID: 0x01, SERVICE: 0x04, FRIENDLYNAME: 0x0c } as const;
 /** SetupDiOpenDevRegKey: DICS_FLAG_GLOBAL, DIREG_DEV (the device's hardware key, which holds PortName). */
-const DICS_FLAG_GLOBAL = 1;
-const DIREG_DEV = 1;
+export const DICS_FLAG_GLOBAL = 1;
+/** SetupDiOpenDevRegKey's KeyType for the device's hardware key (setupapi.h). */
+export const DIREG_DEV = 1;
 /** The Ports (COM & LPT) device setup class, devguid.h GUID_DEVCLASS_PORTS. */
 export const GUID_DEVCLASS_PORTS = "{4D36E978-E325-11CE-BFC1-08002BE10318}";
 /**
@@ -99,23 +101,51 @@ export const GUID_DEVINTERFACE_COMPORT = "{86E0D1E0-8089-11D0-9CE4-08003E301F73}
  * 8 bytes: 32. DevInst is at offset 20.
  */
 export const SP_DEVINFO_DATA_SIZE = 32;
-const DEVINST_OFFSET = 20;
+/** Offset of DevInst in SP_DEVINFO_DATA (after cbSize and the 16-byte ClassGuid). */
+export const DEVINST_OFFSET = 20;
+/** Device instance IDs are at most MAX_DEVICE_ID_LEN (200) characters (cfgmgr32.h); the buffers hold its NUL too. */
+export const DEVICE_ID_CHARS = 201;
+/** CONFIGRET success (cfgmgr32.h CR_SUCCESS). */
+export const CR_SUCCESS = 0;
 /** INVALID_HANDLE_VALUE, (HANDLE)-1. */
 const INVALID_HANDLE_VALUE = 0xFFFF_FFFF_FFFF_FFFFn;
 /** More values or devices than this in one listing means something is wrong; every loop stops there. */
-const MAX_ENTRIES = 4096;
+export const MAX_ENTRIES = 4096;
 /** Longest registry value name (16,383 characters, "Registry Element Size Limits") plus its NUL. */
 const MAX_VALUE_NAME_CHARS = 16384;
 
-/** Lists the COM ports present, sorted by number, with USB identity where SetupAPI has it. */
-export function listWindowsSerialPorts(): Promise<SerialPortInfo[]> {
-  const advapi32 = Deno.dlopen("advapi32.dll", ADVAPI32);
+/** The libraries {@linkcode listWindowsSerialPorts} opens; tests give stand-ins with the same declarations. */
+export interface WindowsListLibraries {
+  /** Path of advapi32 (default `advapi32.dll`). */
+  advapi32?: string;
+  /** Path of setupapi (default `setupapi.dll`). */
+  setupapi?: string;
+  /** Path of cfgmgr32 (default `cfgmgr32.dll`). */
+  cfgmgr32?: string;
+}
+
+/**
+ * Lists the COM ports present, sorted by number, with USB identity where SetupAPI has it. `libraries` names other
+ * files with the same declarations: `lib/transport/ffi_signatures_test.ts` runs this whole function through a real
+ * `Deno.dlopen` of stand-ins on any OS.
+ */
+export function listWindowsSerialPorts(libraries: WindowsListLibraries = {}): Promise<SerialPortInfo[]> {
+  // A failure is a rejected promise, never a synchronous throw.
+  try {
+    return Promise.resolve(listNow(libraries));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function listNow(libraries: WindowsListLibraries): SerialPortInfo[] {
+  const advapi32 = Deno.dlopen(libraries.advapi32 ?? "advapi32.dll", ADVAPI32);
   try {
     const names = readSerialComm(advapi32.symbols);
-    if (names.length === 0) return Promise.resolve([]);
-    const setupapi = Deno.dlopen("setupapi.dll", SETUPAPI);
+    if (names.length === 0) return [];
+    const setupapi = Deno.dlopen(libraries.setupapi ?? "setupapi.dll", SETUPAPI);
     try {
-      const cfgmgr32 = Deno.dlopen("cfgmgr32.dll", CFGMGR32);
+      const cfgmgr32 = Deno.dlopen(libraries.cfgmgr32 ?? "cfgmgr32.dll", CFGMGR32);
       try {
         const [setup, reg, cm] = [setupapi.symbols, advapi32.symbols, cfgmgr32.symbols];
         const devices = [
@@ -123,7 +153,7 @@ export function listWindowsSerialPorts(): Promise<SerialPortInfo[]> {
           ...portDevices(setup, reg, cm, GUID_DEVCLASS_MODEM, DIGCF.PRESENT),
           ...portDevices(setup, reg, cm, GUID_DEVINTERFACE_COMPORT, DIGCF.PRESENT | DIGCF.DEVICEINTERFACE),
         ];
-        return Promise.resolve(mergeWindowsPorts(names, devices));
+        return mergeWindowsPorts(names, devices);
       } finally {
         cfgmgr32.close();
       }
@@ -239,17 +269,16 @@ export function portDevices(
 }
 
 function deviceInstanceId(setup: SetupApi, set: Deno.PointerObject, info: Uint8Array): string | undefined {
-  // Device instance IDs are at most MAX_DEVICE_ID_LEN (200) characters (cfgmgr32.h).
-  const buffer = new Uint8Array(201 * 2);
-  if (!setup.SetupDiGetDeviceInstanceIdW(set, info, buffer, 201, new Uint8Array(4))) return undefined;
+  const buffer = new Uint8Array(DEVICE_ID_CHARS * 2);
+  if (!setup.SetupDiGetDeviceInstanceIdW(set, info, buffer, DEVICE_ID_CHARS, new Uint8Array(4))) return undefined;
   return decodeRegistryString(buffer);
 }
 
 function parentInstanceId(cm: CfgMgr32, devInst: number): string | undefined {
   const parent = new Uint32Array(1);
-  if (cm.CM_Get_Parent(new Uint8Array(parent.buffer), devInst, 0) !== 0) return undefined;
-  const buffer = new Uint8Array(201 * 2);
-  if (cm.CM_Get_Device_IDW(parent[0], buffer, 201, 0) !== 0) return undefined;
+  if (cm.CM_Get_Parent(new Uint8Array(parent.buffer), devInst, 0) !== CR_SUCCESS) return undefined;
+  const buffer = new Uint8Array(DEVICE_ID_CHARS * 2);
+  if (cm.CM_Get_Device_IDW(parent[0], buffer, DEVICE_ID_CHARS, 0) !== CR_SUCCESS) return undefined;
   return decodeRegistryString(buffer);
 }
 
