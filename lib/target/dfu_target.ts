@@ -46,6 +46,41 @@ const COMMAND_NAMES: Readonly<Record<number, string>> = {
 const RDP_LEVEL_0 = 0xaa;
 const RDP_LEVEL_1 = 0xbb;
 
+/**
+ * How long a read-unprotect may keep the device away: its mass erase (dfu-util dfuse.c allows an F405's 35 s, the
+ * datasheet's 32 s with margin) and the re-enumeration after it.
+ */
+const READ_UNPROTECT_RETURN_MS = 40_000;
+/** How long a device may take to come back after an option-byte write (the reconnect itself waits too). */
+const RECONNECT_RETRY_MS = 5_000;
+/** Pause between attempts to reach a device that is coming back. */
+const RECONNECT_PAUSE_MS = 50;
+
+/** Errors of a device that is busy, resetting or not yet back on the bus: worth another attempt. */
+const TRANSIENT_CODES = new Set([
+  "E_USB_TIMEOUT",
+  "E_USB_NO_DEVICE",
+  "E_USB_GONE",
+  "E_USB_STALL",
+  "E_USB_NOT_FOUND",
+  "E_USB_WAIT_TIMEOUT",
+  "E_USB_IO",
+  "E_DFU_PROTOCOL",
+]);
+
+function isTransient(error: unknown): boolean {
+  return error instanceof DeviceError && TRANSIENT_CODES.has(error.code);
+}
+
+/** Closes a handle of a device that failed to open; a second failure there adds nothing to the first. */
+async function closeQuietly(usb: UsbControlDevice): Promise<void> {
+  try {
+    await usb.close();
+  } catch {
+    // The device is gone or half-open; the error that brought us here is the one that matters.
+  }
+}
+
 function hex32(value: number): string {
   return `0x${value.toString(16).padStart(8, "0")}`;
 }
@@ -144,9 +179,12 @@ export class DfuTarget implements Target {
     this.#usable();
     switch (request.kind) {
       case "readout-unprotect":
-        // AN3156 Read Unprotect: mass erase, RDP back to level 0, reset.
+        // AN3156 Read Unprotect: mass erase, RDP back to level 0, reset. The device may hold off requests for the
+        // whole mass erase (seconds) after a short bwPollTimeout: that is the command's outcome, not a failure; the
+        // proof is the chip coming back with its read protection removed.
         await this.#device.readUnprotect();
-        await this.#afterReset("read-unprotect");
+        await this.#afterReset("read-unprotect", READ_UNPROTECT_RETURN_MS);
+        await this.#checkRdpLevel0();
         return;
       case "readout-protect":
         await this.#setRdp(RDP_LEVEL_1);
@@ -228,14 +266,59 @@ export class DfuTarget implements Target {
     return this.#device;
   }
 
-  async #afterReset(why: string): Promise<void> {
+  /**
+   * Closes the device that reset and opens it again once it is back. Until `withinMs` has passed, an attempt that
+   * finds the device still busy or gone (the old enumeration NAKing or vanishing, the new one not yet there) is
+   * repeated; a real chip stays away for its whole mass erase.
+   */
+  async #afterReset(why: string, withinMs = RECONNECT_RETRY_MS): Promise<void> {
     await this.#device.close();
-    if (!this.#options.reconnect) {
+    const reconnect = this.#options.reconnect;
+    if (!reconnect) {
       this.#gone = `it reset after the ${why}`;
       return;
     }
-    const usb = await this.#options.reconnect();
-    this.#device = await DfuseDevice.open(usb, { ...this.#options, alternate: 0 });
+    const deadline = Date.now() + withinMs;
+    for (let attempt = 1;; attempt++) {
+      let usb: UsbControlDevice | undefined;
+      try {
+        usb = await reconnect();
+        this.#device = await DfuseDevice.open(usb, { ...this.#options, alternate: 0 });
+        return;
+      } catch (error) {
+        if (usb) await closeQuietly(usb);
+        if (!isTransient(error)) throw error;
+        if (Date.now() >= deadline) {
+          this.#gone = `it did not come back after the ${why}`;
+          throw new DeviceError(
+            "E_DFU_RECONNECT",
+            `the DFU device did not come back within ${withinMs / 1000} s after the ${why} (${attempt} attempts)`,
+            {
+              hint: "it may still be erasing: wait, then put the chip in its bootloader and connect again",
+              cause: error,
+            },
+          );
+        }
+        await new Promise((resolve) => setTimeout(resolve, RECONNECT_PAUSE_MS));
+      }
+    }
+  }
+
+  /** After a read-unprotect: the RDP option byte must say level 0, else the command did not take effect. */
+  async #checkRdpLevel0(): Promise<void> {
+    if (this.#gone) return; // no reconnect: nothing more can be asked of the device
+    const chip = this.identity.chip;
+    const rdp = chip.optionBytes.fields.find((f) => f.name === "RDP");
+    if (!rdp || chip.optionBytes.size === 0) return;
+    const image = await this.readMemory(chip.optionBytes.address, chip.optionBytes.size);
+    const value = image[rdp.offset + rdp.shift / 8];
+    if (value !== RDP_LEVEL_0) {
+      throw new DeviceError(
+        "E_DFU_UNPROTECT",
+        `after the read-unprotect the RDP option byte reads 0x${value.toString(16)}, not 0xaa (level 0)`,
+        { hint: "the chip did not remove its read protection: RDP level 2 cannot be undone; otherwise try again" },
+      );
+    }
   }
 }
 

@@ -113,3 +113,45 @@ Deno.test("nonBlankRuns: only blocks that carry data are downloaded, neighbours 
   assert.deepEqual(nonBlankRuns(data, 4), [{ start: 0, end: 10 }]);
   assert.deepEqual(nonBlankRuns(new Uint8Array(8).fill(0xff), 4), []);
 });
+
+Deno.test("read-unprotect: a device that mass-erases while holding off requests past the timeout is unprotected", async () => {
+  // Issue 14 #7: the chip reports a short bwPollTimeout, then NAKs every request for its whole mass erase (here
+  // 300 ms against a 50 ms transfer timeout). That is the command's outcome; the proof is RDP level 0 afterwards.
+  const optionBytes = simulatedDfuse("stm32l433rc").sim.optionBytes.slice();
+  optionBytes[0] = 0x55; // RDP level 1 (FLASH_OPTR byte 0)
+  const { sim, loop, replug, resets } = simulatedDfuse("stm32l433rc", {
+    optionBytes,
+    flash: new Uint8Array(4096).fill(0x12),
+    faults: [{ on: "read-unprotect", effect: "slow", ms: 300 }],
+  });
+  const target = await DfuTarget.open(loop, {
+    sleep: noWait,
+    timeoutMs: 50,
+    reconnect: () => Promise.resolve(replug()),
+  });
+  assert.equal(sim.readProtection, 1);
+  const started = Date.now();
+  await target.protect({ kind: "readout-unprotect" });
+  assert.ok(Date.now() - started < 5000);
+  assert.deepEqual(resets, ["read-unprotect"]);
+  assert.equal(sim.readProtection, 0);
+  assert.deepEqual(await target.readMemory(FLASH, 16), new Uint8Array(16).fill(0xff));
+  await target.close();
+});
+
+Deno.test("read-unprotect that reports an error status still fails", async () => {
+  const optionBytes = simulatedDfuse("stm32l433rc").sim.optionBytes.slice();
+  optionBytes[0] = 0x55;
+  const refused = simulatedDfuse("stm32l433rc", {
+    optionBytes,
+    faults: [{ on: "read-unprotect", effect: "status", status: 0x0b }],
+  });
+  const target = await DfuTarget.open(refused.loop, {
+    sleep: noWait,
+    reconnect: () => Promise.resolve(refused.replug()),
+  });
+  const error = await rejectsWith(target.protect({ kind: "readout-unprotect" }), DeviceError);
+  assert.equal(error.code, "E_DFU_ERRVENDOR");
+  assert.equal(refused.sim.readProtection, 1);
+  await target.close();
+});

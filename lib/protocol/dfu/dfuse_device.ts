@@ -13,9 +13,11 @@ import type { UsbControlDevice, UsbSetup } from "../../transport/usb/control.ts"
 import {
   DfuDisconnectedError,
   DfuProtocolError,
+  type DfuStatusContext,
   DfuStatusError,
   isUsbDisconnect,
   isUsbStall,
+  isUsbTimeout,
   UsbStallError,
 } from "./errors.ts";
 import { type DfuFunctionalDescriptor, DFUSE_VERSION } from "./functional_descriptor.ts";
@@ -94,6 +96,13 @@ function addressBytes(command: number, address: number): Uint8Array {
   return bytes;
 }
 
+/** Start of the page holding `address` in `layout`, if a segment holds it. */
+function pageStart(layout: MemoryLayout, address: number): number | undefined {
+  const segment = segmentAt(layout, address);
+  if (!segment) return undefined;
+  return segment.start + Math.floor((address - segment.start) / segment.pageSize) * segment.pageSize;
+}
+
 function normaliseName(name: string): string {
   return name.trim().replace(/\s+/g, " ").toLowerCase();
 }
@@ -112,6 +121,10 @@ export class DfuseDevice {
   readonly #timeoutMs: number;
   #current: DfuseAlternate;
   #state: number | undefined;
+  /** Pages (by start address) of the selected memory this host erased since it opened the device. */
+  readonly #erasedPages = new Set<number>();
+  /** The selected memory was mass-erased by this host since it opened the device. */
+  #massErased = false;
 
   private constructor(
     usb: UsbControlDevice,
@@ -185,6 +198,10 @@ export class DfuseDevice {
       });
     }
     await this.usb.setAlternateSetting(this.interfaceNumber, found.alternateSetting);
+    if (found !== this.#current) {
+      this.#erasedPages.clear();
+      this.#massErased = false;
+    }
     this.#current = found;
     this.#state = undefined;
     await this.ensureIdle();
@@ -280,6 +297,8 @@ export class DfuseDevice {
   async erasePage(address: number): Promise<void> {
     this.#check(address, 1, "erasable", "erase");
     await this.#command(addressBytes(DfuseCommand.ERASE, address), "erase of the page", address);
+    const page = pageStart(this.#current.layout, address);
+    if (page !== undefined) this.#erasedPages.add(page);
   }
 
   /** DfuSe mass erase (0x41 alone): erases all of the selected memory (AN3156). */
@@ -287,6 +306,7 @@ export class DfuseDevice {
     await this.#command(new Uint8Array([DfuseCommand.ERASE]), "mass erase", undefined, (reported) =>
       // dfu-util dfuse.c: the F405 reports 100 ms for a mass erase of up to 32 s.
       reported === F405_MASS_ERASE_REPORTED_MS ? F405_MASS_ERASE_WAIT_MS : reported);
+    this.#massErased = true;
   }
 
   /**
@@ -374,7 +394,7 @@ export class DfuseDevice {
       for (let poll = 0; poll < MAX_ZERO_POLLS; poll++) {
         const report = await this.getStatus();
         if (report.status !== DfuStatus.OK) {
-          throw new DfuStatusError("leave", report.status, report.state, address);
+          throw new DfuStatusError("leave", report.status, report.state, address, undefined, this.#knowledge(address));
         }
         if (report.state === DfuState.dfuMANIFEST || report.state === DfuState.dfuMANIFEST_WAIT_RESET) return;
         if (report.state !== DfuState.dfuMANIFEST_SYNC && report.state !== DfuState.dfuDNBUSY) {
@@ -412,6 +432,18 @@ export class DfuseDevice {
   }
 
   // --- internals ---
+
+  /** What this host knows about `address`, for the hint of a failing status. */
+  #knowledge(address: number | undefined): DfuStatusContext {
+    const layout = this.#current.layout;
+    if (address === undefined) return { memory: layout.name };
+    const page = pageStart(layout, address);
+    return {
+      memory: layout.name,
+      insideLayout: segmentAt(layout, address) !== undefined,
+      erasedByHost: this.#massErased || (page !== undefined && this.#erasedPages.has(page)),
+    };
+  }
 
   #check(address: number, length: number, access: "readable" | "erasable" | "writable", what: string): void {
     if (layoutAllows(this.#current.layout, address, length, access)) return;
@@ -470,7 +502,7 @@ export class DfuseDevice {
         throw error;
       }
       if (report.status !== DfuStatus.OK || report.state === DfuState.dfuERROR) {
-        throw new DfuStatusError(operation, report.status, report.state, address);
+        throw new DfuStatusError(operation, report.status, report.state, address, undefined, this.#knowledge(address));
       }
       if (report.state === DfuState.dfuDNLOAD_IDLE) return;
       if (report.state !== DfuState.dfuDNBUSY && report.state !== DfuState.dfuDNLOAD_SYNC) {
@@ -491,23 +523,38 @@ export class DfuseDevice {
    * After a command that makes the device reset (Read Unprotect, option-byte write): the device answers
    * dfuDNBUSY, executes, and resets; a later GETSTATUS goes unanswered unless the operation failed, in which case
    * it reports the error (AN2662 §4.5 Figure 56 notes 1-2, the same DfuSe protocol as AN3156).
+   *
+   * Once the device has accepted the command (a GETSTATUS answered dfuDNBUSY without error), whatever ends the
+   * conversation is the expected erase-and-reset: the device leaving the bus, a STALL, or a GETSTATUS it holds off
+   * beyond the transfer timeout. A Read Unprotect mass-erases for seconds after reporting a bwPollTimeout of about
+   * 100 ms, NAKing requests meanwhile; dfu-util (dfuse.c) polls once after Read Unprotect and then stops asking
+   * for that reason. Whether the command took effect is then for the caller to check once the device is back.
    */
   async #awaitReset(operation: string, address: number | undefined): Promise<ResetOutcome> {
+    let accepted = false;
     try {
       for (let poll = 0; poll < MAX_ZERO_POLLS; poll++) {
         const report = await this.getStatus();
         if (report.status !== DfuStatus.OK || report.state === DfuState.dfuERROR) {
-          throw new DfuStatusError(operation, report.status, report.state, address);
+          throw new DfuStatusError(
+            operation,
+            report.status,
+            report.state,
+            address,
+            undefined,
+            this.#knowledge(address),
+          );
         }
         if (report.state !== DfuState.dfuDNBUSY && report.state !== DfuState.dfuDNLOAD_SYNC) {
           throw new DfuProtocolError(
             `DFU ${operation}: expected the device to reset, but it is in ${dfuStateName(report.state)}`,
           );
         }
+        accepted ||= report.state === DfuState.dfuDNBUSY;
         await this.#sleep(report.pollTimeout);
       }
     } catch (error) {
-      if (isUsbDisconnect(error) || isUsbStall(error)) {
+      if (isUsbDisconnect(error) || isUsbStall(error) || (accepted && isUsbTimeout(error))) {
         this.#state = undefined;
         return "device reset";
       }
@@ -556,7 +603,9 @@ export class DfuseDevice {
       if (isUsbStall(statusError) || isUsbDisconnect(statusError)) return error;
       throw statusError;
     }
-    if (report.status !== DfuStatus.OK) return new DfuStatusError(what, report.status, report.state, address, error);
+    if (report.status !== DfuStatus.OK) {
+      return new DfuStatusError(what, report.status, report.state, address, error, this.#knowledge(address));
+    }
     return new UsbStallError(`${dfuRequestName(request)} (${what}) in state ${dfuStateName(report.state)}`, {
       cause: error,
       hint: "the bootloader refused the request in its current state",

@@ -235,3 +235,27 @@ Deno.test("OTP memory: written once, never erased", async () => {
   // The host refuses a page erase the layout forbids (OTP is not erasable).
   assert.equal((await rejectsWith(dev.erasePage(0x1fff_7800), InputError)).code, "E_DFU_ADDRESS");
 });
+
+Deno.test("hints follow what the host knows: no 'erase first' right after its own erase, no 'outside' for a checked address", async () => {
+  // Issue 14 #9.
+  const { sim, dev } = await connect("stm32l433rc");
+  sim.faults.arm({ on: "write", effect: "status", status: DfuStatus.errPROG });
+  await dev.erasePage(FLASH);
+  const afterErase = await rejectsWith(dev.download(FLASH, pattern(64)), DfuStatusError);
+  assert.equal(afterErase.code, "E_DFU_ERRPROG");
+  assert.doesNotMatch(afterErase.hint ?? "", /erase the page first/);
+  assert.match(afterErase.hint ?? "", /erased that page moments before/);
+  // A page the host did not erase: erasing it is the advice.
+  sim.faults.arm({ on: "write", effect: "status", status: DfuStatus.errWRITE });
+  const notErased = await rejectsWith(dev.download(FLASH + 0x800, pattern(64)), DfuStatusError);
+  assert.match(notErased.hint ?? "", /erase the page first/);
+  // errTARGET for an address inside the layout the device described.
+  sim.faults.arm({ on: "set-address", effect: "status", status: DfuStatus.errTARGET });
+  const inside = await rejectsWith(dev.setAddressPointer(FLASH + 0x1000), DfuStatusError);
+  assert.equal(inside.code, "E_DFU_ERRTARGET");
+  assert.doesNotMatch(inside.hint ?? "", /outside every memory segment/);
+  assert.match(inside.hint ?? "", /inside "Internal Flash" as the device itself describes it/);
+  // And for one outside it, the old advice stands.
+  const outside = await rejectsWith(dev.setAddressPointer(0x0900_0000), DfuStatusError);
+  assert.match(outside.hint ?? "", /outside every memory segment/);
+});

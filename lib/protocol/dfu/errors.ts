@@ -44,6 +44,14 @@ export function isUsbStall(error: unknown): boolean {
   return hasCode(error, USB_STALL);
 }
 
+/** Error code of a control transfer the device did not complete in time (libusb LIBUSB_ERROR_TIMEOUT). */
+export const USB_TIMEOUT = "E_USB_TIMEOUT";
+
+/** True when `error` reports a control transfer that timed out (the device held it off). */
+export function isUsbTimeout(error: unknown): boolean {
+  return hasCode(error, USB_TIMEOUT);
+}
+
 /** True when `error` reports that the device left the bus. */
 export function isUsbDisconnect(error: unknown): boolean {
   return hasCode(error, USB_NO_DEVICE);
@@ -53,14 +61,44 @@ function hex32(value: number): string {
   return `0x${value.toString(16).padStart(8, "0")}`;
 }
 
-/** Hints per failing status, for the statuses a DfuSe bootloader reports. */
-const STATUS_HINTS: Readonly<Record<number, string>> = {
-  0x01: "the address is outside every memory segment of the selected alternate setting; check the address",
-  0x03: "erase the page first; flash can only be written once between erases",
-  0x06: "erase the page first; flash can only be written once between erases",
-  0x0b: "flash read protection is active: remove it with a read-unprotect (this mass-erases the flash)",
-  0x0f: "the bootloader did not understand the command",
-};
+/** What the host knew about the address when a status came back, so that the hint says what is left to check. */
+export interface DfuStatusContext {
+  /** The memory (alternate setting) addressed, by name. */
+  memory?: string;
+  /** The address lies inside a segment of that memory as the device described it (the host checked it). */
+  insideLayout?: boolean;
+  /** The host itself erased the page holding the address since it opened the device. */
+  erasedByHost?: boolean;
+}
+
+/**
+ * The hint for a failing status, given what the host knows: "erase the page first" only where the host did not
+ * just erase it, "outside every segment" only where it did not check the address against the device's own layout.
+ */
+export function dfuStatusHint(status: number, context: DfuStatusContext = {}): string | undefined {
+  const memory = context.memory ? `"${context.memory}"` : "the selected memory";
+  switch (status) {
+    case 0x01: // errTARGET
+      return context.insideLayout
+        ? `the address lies inside ${memory} as the device itself describes it, yet the device refused it: the ` +
+          "bootloader may not allow this range (a protected or reserved area), or the board is not the part named; " +
+          "check the part and the address"
+        : "the address is outside every memory segment of the selected alternate setting; check the address";
+    case 0x03: // errWRITE
+    case 0x06: // errPROG
+      return context.erasedByHost
+        ? "this tool erased that page moments before, so it was blank: the flash refused the data anyway; check " +
+          "the write-protection option bytes (WRP), the supply voltage, and for chips that program 64 bits at a time " +
+          "that no double-word was written twice"
+        : "erase the page first; flash can only be written once between erases";
+    case 0x0b:
+      return "flash read protection is active: remove it with a read-unprotect (this mass-erases the flash)";
+    case 0x0f:
+      return "the bootloader did not understand the command";
+    default:
+      return undefined;
+  }
+}
 
 /** The device reported a DFU error status (DFU 1.1 §6.1.2), e.g. errWRITE. */
 export class DfuStatusError extends DeviceError {
@@ -71,13 +109,20 @@ export class DfuStatusError extends DeviceError {
   /** The address being handled, when the operation has one. */
   readonly address?: number;
 
-  constructor(operation: string, status: number, state: number, address?: number, cause?: unknown) {
+  constructor(
+    operation: string,
+    status: number,
+    state: number,
+    address?: number,
+    cause?: unknown,
+    context: DfuStatusContext = {},
+  ) {
     const at = address === undefined ? "" : ` at ${hex32(address)}`;
     super(
       dfuStatusErrorCode(status),
       `DFU ${operation}${at} failed: state ${dfuStateName(state)}, status ${dfuStatusName(status)} ` +
         `(${dfuStatusMeaning(status)})`,
-      { hint: STATUS_HINTS[status], cause },
+      { hint: dfuStatusHint(status, context), cause },
     );
     this.status = status;
     this.state = state;

@@ -34,13 +34,14 @@ import { FlashProgramError } from "../flash_memory.ts";
 import type { FlashMemory } from "../flash_memory.ts";
 import { INSTANT, type SimClock } from "../timing.ts";
 import { configurationDescriptor, deviceDescriptor, stringTable } from "./descriptors.ts";
+import { type DfuFault, DfuFaultInjector, type DfuFaultOperation } from "./faults.ts";
 import { ByteMemory, FlashBackedMemory, type SimMemory } from "./memories.ts";
 import { DFUSE_PARTS, type DfusePartName, type DfusePartProfile } from "./parts.ts";
 import { bootloaderSerial } from "./serial.ts";
 import { answerGetDescriptor, isGetDescriptor, StandardRequest } from "./standard_requests.ts";
 
 /** Why the simulated device left the bus. */
-export type DfuseResetReason = "leave" | "option-bytes" | "read-unprotect";
+export type DfuseResetReason = "leave" | "option-bytes" | "read-unprotect" | "unplug";
 
 /** Options of {@linkcode createDfuseSimulator}. */
 export interface DfuseSimulatorOptions {
@@ -54,12 +55,14 @@ export interface DfuseSimulatorOptions {
   uid?: Uint8Array;
   /** Called when the device resets or leaves DFU: the lab drops the USB device (and re-adds it after a reset). */
   onReset?: (reason: DfuseResetReason) => void;
+  /** Faults to commit (lib/sim/dfuse/faults.ts); more can be armed later through `faults`. */
+  faults?: readonly DfuFault[];
 }
 
 /** A pending DfuSe operation, stored by DFU_DNLOAD and run on the next DFU_GETSTATUS. */
 type Pending =
-  | { kind: "command"; bytes: Uint8Array }
-  | { kind: "write"; block: number; data: Uint8Array };
+  | { kind: "command"; bytes: Uint8Array; fault?: DfuFault }
+  | { kind: "write"; block: number; data: Uint8Array; fault?: DfuFault };
 
 /** What the work started by DFU_GETSTATUS does once its time has passed. */
 interface Work {
@@ -67,6 +70,8 @@ interface Work {
   pollTimeout: number;
   /** Simulated duration in milliseconds. */
   durationMs: number;
+  /** Real milliseconds the work holds off requests beyond its duration (a `slow` fault). */
+  holdOffMs?: number;
   /** Applies the effect; returns the resulting status, and a reset reason if the device resets. */
   apply(): { status: DfuStatus; reset?: DfuseResetReason };
 }
@@ -91,6 +96,8 @@ export class DfuseSimulator implements SimulatedUsbDevice {
   resets = 0;
   /** Where the last leave jumped to (the address pointer at the time), if the device has left DFU. */
   jumpAddress: number | undefined;
+  /** The faults this device commits (arm more with `faults.arm`). */
+  readonly faults: DfuFaultInjector;
   readonly #clock: SimClock;
   readonly #onReset?: (reason: DfuseResetReason) => void;
   readonly #descriptors: Uint8Array;
@@ -108,6 +115,7 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     this.profile = profile;
     this.#clock = options.clock ?? INSTANT;
     this.#onReset = options.onReset;
+    this.faults = new DfuFaultInjector(options.faults);
     this.serial = bootloaderSerial(options.uid ?? profile.uid);
     const layouts = profile.alternates.map(parseMemoryLayout);
     this.#flash = new FlashBackedMemory(layouts[0], profile.programUnit, profile.singleProgramPerErase);
@@ -226,14 +234,18 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     }
     if (setup.wValue === 1) return this.#stall(); // wBlockNum 1 is reserved (AN3156)
     if (data.length > this.profile.functional.wTransferSize) return this.#stall();
+    const operation = setup.wValue === 0 ? commandOperation(data) : "write";
+    const fault = operation && this.faults.take(operation);
+    if (fault?.effect === "stall") return this.#stall();
+    if (fault?.effect === "unplug") return this.#unplug();
     this.#pending = setup.wValue === 0
-      ? { kind: "command", bytes: data.slice() }
-      : { kind: "write", block: setup.wValue, data: data.slice() };
+      ? { kind: "command", bytes: data.slice(), fault }
+      : { kind: "write", block: setup.wValue, data: data.slice(), fault };
     this.#state = DfuState.dfuDNLOAD_SYNC;
     return undefined;
   }
 
-  #upload(setup: UsbSetup): ControlReply {
+  async #upload(setup: UsbSetup): Promise<ControlReply> {
     if (this.#state !== DfuState.dfuIDLE && this.#state !== DfuState.dfuUPLOAD_IDLE) return this.#stall();
     if (setup.wValue === 0) {
       // Get Commands: the four DfuSe commands (AN3156; AN2662 §4.4.2).
@@ -247,6 +259,11 @@ export class DfuseSimulator implements SimulatedUsbDevice {
       return new Uint8Array(commands.slice(0, setup.wLength));
     }
     if (setup.wValue < DFUSE_FIRST_DATA_BLOCK) return this.#stall();
+    const fault = this.faults.take("read");
+    if (fault?.effect === "stall") return this.#stall();
+    if (fault?.effect === "status") return this.#stall(fault.status);
+    if (fault?.effect === "unplug") return this.#unplug();
+    if (fault?.effect === "slow") await realDelay(fault.ms);
     const memory = this.memories[this.#alt];
     const address = this.#pointer + (setup.wValue - DFUSE_FIRST_DATA_BLOCK) * this.profile.functional.wTransferSize;
     if (this.readProtection !== 0) return this.#stall(DfuStatus.errVENDOR);
@@ -295,6 +312,7 @@ export class DfuseSimulator implements SimulatedUsbDevice {
 
   async #run(work: Work): Promise<void> {
     await this.#clock.sleep(work.durationMs);
+    if (work.holdOffMs) await realDelay(work.holdOffMs);
     let outcome: { status: DfuStatus; reset?: DfuseResetReason };
     try {
       outcome = work.apply();
@@ -310,8 +328,25 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     this.#state = outcome.status === DfuStatus.OK ? DfuState.dfuDNLOAD_IDLE : DfuState.dfuERROR;
   }
 
-  /** Decides what a stored DNLOAD does; a number is an immediate error status. */
+  /** Decides what a stored DNLOAD does, with its fault if one fires; a number is an immediate error status. */
   #plan(pending: Pending): Work | DfuStatus {
+    const work = this.#planWork(pending);
+    const fault = pending.fault;
+    if (typeof work === "number" || !fault) return work;
+    switch (fault.effect) {
+      case "status":
+        return { ...work, apply: () => ({ status: fault.status }) };
+      case "skip":
+        return { ...work, apply: () => ({ status: DfuStatus.OK }) };
+      case "slow":
+        return { ...work, holdOffMs: fault.ms };
+      default:
+        return work;
+    }
+  }
+
+  /** What a stored DNLOAD does on a faultless device; a number is an immediate error status. */
+  #planWork(pending: Pending): Work | DfuStatus {
     const polls = this.profile.pollTimeouts;
     const timing = this.profile.timing;
     const memory = this.memories[this.#alt];
@@ -408,6 +443,12 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     return STALL;
   }
 
+  /** The device drops off the bus in the middle of a request (which never completes) and restarts. */
+  #unplug(): typeof STALL {
+    this.#reset("unplug");
+    return STALL;
+  }
+
   /** The bootloader restarts: fresh state, flash pointer, alternate setting 0; the lab is told. */
   #reset(reason: DfuseResetReason): void {
     this.#state = DfuState.dfuIDLE;
@@ -418,6 +459,25 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     this.resets++;
     this.#onReset?.(reason);
   }
+}
+
+/** The fault operation a DfuSe command is (AN3156: 0x21 Set Address Pointer, 0x41 Erase, 0x92 Read Unprotect). */
+function commandOperation(bytes: Uint8Array): DfuFaultOperation | undefined {
+  switch (bytes[0]) {
+    case DfuseCommand.SET_ADDRESS_POINTER:
+      return "set-address";
+    case DfuseCommand.ERASE:
+      return bytes.length === 1 ? "mass-erase" : "erase";
+    case DfuseCommand.READ_UNPROTECT:
+      return "read-unprotect";
+    default:
+      return undefined;
+  }
+}
+
+/** Waits real time: a `slow` fault is about the host's transfer timeouts, which run on real time. */
+function realDelay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Creates the simulated DfuSe bootloader of a part. */

@@ -4,7 +4,8 @@
  * standard GET_DESCRIPTOR requests (USB 2.0 §9.4.3) are answered from the device's descriptors and strings,
  * class requests go to the device, a STALL becomes a {@linkcode UsbStallError}, and an unplugged device makes
  * every transfer fail with {@linkcode UsbDisconnectedError} (as libusb reports LIBUSB_ERROR_PIPE and
- * LIBUSB_ERROR_NO_DEVICE).
+ * LIBUSB_ERROR_NO_DEVICE). A device that holds off a request (NAKs it) for longer than the transfer's timeout makes
+ * it fail with `E_USB_TIMEOUT`, as libusb's LIBUSB_ERROR_TIMEOUT does; the device still finishes the request.
  *
  * @module
  */
@@ -13,6 +14,7 @@ import { STALL } from "../../transport/usb/control.ts";
 import type { SimulatedUsbDevice, UsbControlDevice, UsbSetup } from "../../transport/usb/control.ts";
 import { UsbDisconnectedError, UsbStallError } from "../../protocol/dfu/errors.ts";
 import { DescriptorType } from "../../protocol/dfu/interfaces.ts";
+import { UsbError } from "../../transport/usb/usb_errors.ts";
 import {
   answerGetDescriptor,
   configurations,
@@ -62,7 +64,7 @@ export class UsbLoopback implements UsbControlDevice {
     this.#unplugged = true;
   }
 
-  async controlIn(setup: UsbSetup, _timeoutMs: number): Promise<Uint8Array> {
+  async controlIn(setup: UsbSetup, timeoutMs: number): Promise<Uint8Array> {
     this.#begin(setup);
     if (isGetDescriptor(setup)) {
       this.transfers++;
@@ -70,16 +72,16 @@ export class UsbLoopback implements UsbControlDevice {
       if (!descriptor) throw new UsbStallError(describe(setup));
       return descriptor;
     }
-    const reply = await this.device.handleControl(setup, new Uint8Array(0));
+    const reply = await this.#within(setup, this.device.handleControl(setup, new Uint8Array(0)), timeoutMs);
     this.#end(setup, reply === STALL);
     if (reply === undefined || reply === STALL) return new Uint8Array(0);
     return reply.slice(0, setup.wLength);
   }
 
-  async controlOut(setup: UsbSetup, data: Uint8Array, _timeoutMs: number): Promise<void> {
+  async controlOut(setup: UsbSetup, data: Uint8Array, timeoutMs: number): Promise<void> {
     if (data.length !== setup.wLength) throw new RangeError("controlOut: data length must equal wLength");
     this.#begin(setup);
-    const reply = await this.device.handleControl(setup, data.slice());
+    const reply = await this.#within(setup, this.device.handleControl(setup, data.slice()), timeoutMs);
     this.#end(setup, reply === STALL);
   }
 
@@ -135,6 +137,25 @@ export class UsbLoopback implements UsbControlDevice {
     if (this.#unplugAfter !== undefined && this.transfers >= this.#unplugAfter) {
       this.#unplugged = true;
       throw new UsbDisconnectedError(what);
+    }
+  }
+
+  /** The device's answer, or `E_USB_TIMEOUT` when it takes longer than `timeoutMs` (libusb's transfer timeout). */
+  async #within<T>(setup: UsbSetup, answer: Promise<T>, timeoutMs: number): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new UsbError("E_USB_TIMEOUT", `${describe(setup)} timed out after ${timeoutMs} ms`, {
+            hint: "the device did not answer in time; it may be busy (erasing) or hung",
+          }),
+        );
+      }, timeoutMs);
+    });
+    try {
+      return await Promise.race([answer, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
