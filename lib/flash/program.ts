@@ -28,6 +28,7 @@ import { pageData, pagesTouched, rangesOutside } from "../image/pages.ts";
 import { filledPages, mayProgramUnerased, programUnerasedPage } from "../target/blank_pages.ts";
 import type { ProgressCallback, Target } from "../target/target.ts";
 import { findUnchangedPages, type Piece, piecesOutside, wantedPages } from "../target/unchanged_pages.ts";
+import { joinSharedUnits } from "../target/program_units.ts";
 import { verifiedBy, verifyPieces, type VerifyResult } from "../target/verify.ts";
 import { FlashLedger } from "./ledger.ts";
 
@@ -182,6 +183,7 @@ export async function writeImage(
     proof: { crcBytes: 0, readBytes: 0 },
   };
   const touched = pagesTouched(image, ledger.pages);
+  const unit = target.identity.chip.flash.programUnit;
   // A retried step: pages an earlier attempt programmed hold part of this image, or all of it.
   const resumed = resume
     ? touched.filter((page) => ledger.state(page.index) === "programmed" && !ledger.settled(page.index))
@@ -202,7 +204,9 @@ export async function writeImage(
   }
   const unerased = touched.filter((page) => ledger.state(page.index) === "unerased" && !done.has(page.index));
   const work = [
-    ...splitAtPages(piecesOutside(image, ledger.pages, skip), ledger.pages).map((piece) => ({
+    // Pieces sharing a program unit (a double-word on L4/G4/WB...) go as one write: the unit is programmed once
+    // per erase (lib/target/program_units.ts). Pages are whole units, so the split at pages keeps units whole.
+    ...splitAtPages(joinSharedUnits(piecesOutside(image, ledger.pages, skip), unit), ledger.pages).map((piece) => ({
       piece,
       unerased: false,
     })),

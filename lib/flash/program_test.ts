@@ -204,3 +204,25 @@ Deno.test("wrong page numbering (an F1 high-density layout on a medium-density c
     assert.match(error.message, /verify failed at 0x08000C00: expected 0x01, read 0xff/);
   });
 });
+
+Deno.test("eraseWriteVerify over DFU on a double-word chip: segments sharing a double-word are written once", async () => {
+  // Issue 14 #8: segments 0x08000004+3000 and 0x08000bbe+4 share the double-word 0x08000bb8-0x08000bbf.
+  const { simulatedDfuse } = await import("../../tests/helpers/dfuse.ts");
+  const { DfuTarget } = await import("../target/dfu_target.ts");
+  const { sim, loop } = simulatedDfuse("stm32l433rc");
+  const target = await DfuTarget.open(loop, { sleep: () => Promise.resolve() });
+  const first = new Uint8Array(3000).map((_, i) => (i * 13 + 5) & 0xff);
+  const image = new MemoryImage([
+    { address: 0x0800_0004, data: first },
+    { address: 0x0800_0004 + 3000 + 2, data: new Uint8Array([1, 2, 3, 4]) },
+  ]);
+  try {
+    const report = await eraseWriteVerify(target, image);
+    assert.equal(report.verifiedBy, "read-back");
+    for (const segment of image.segments) {
+      assert.deepEqual(sim.flash.read(segment.address, segment.data.length), segment.data);
+    }
+  } finally {
+    await target.close();
+  }
+});

@@ -137,13 +137,19 @@ export class DfuTarget implements Target {
       await this.#afterReset("option-byte write");
       return;
     }
+    // Flash programs whole units (a double-word on L4/G4/L5/WB..., RM0394 §3.3.7) once per erase: a block that
+    // ended inside a unit would leave its other half to the next block, which the flash then refuses (PROGERR).
+    // So the data is widened to whole units, padded with 0xFF (what erased flash holds), and every block starts
+    // on a unit boundary (wTransferSize is a multiple of the unit).
+    const unit = this.#programUnit(device);
+    const aligned = alignToUnit(address, data, unit);
     // Erased flash already reads 0xFF and programming 0xFF changes nothing: download only the blocks that
     // carry data (each run of them after its own Set Address Pointer, AN3156 §5.3).
-    const block = device.transferSize;
+    const block = device.transferSize - (device.transferSize % unit);
     let done = 0;
-    for (const run of nonBlankRuns(data, block)) {
-      await device.download(address + run.start, data.subarray(run.start, run.end), (sent) => {
-        progress?.(done + sent, data.length);
+    for (const run of nonBlankRuns(aligned.data, block)) {
+      await device.download(aligned.address + run.start, aligned.data.subarray(run.start, run.end), (sent) => {
+        progress?.(Math.min(done + sent, data.length), data.length);
       });
       done += run.end - run.start;
     }
@@ -258,6 +264,12 @@ export class DfuTarget implements Target {
     }
     if (alternate !== device.alternate) await device.selectAlternate(alternate.alternateSetting);
     return device;
+  }
+
+  /** The program unit of the selected memory: the chip's for main flash and OTP (flash cells too), else a byte. */
+  #programUnit(device: DfuseDevice): number {
+    const flashLike = device.alternate.alternateSetting === 0 || /otp/i.test(device.alternate.layout.name);
+    return flashLike ? Math.max(1, this.identity.chip.flash.programUnit) : 1;
   }
 
   async #flash(): Promise<DfuseDevice> {
@@ -391,6 +403,19 @@ async function readDeviceIdentity(
   const serialIndex = descriptor.length >= 17 ? descriptor[16] : 0;
   const serial = serialIndex ? (await usb.getStringDescriptor(serialIndex)) || undefined : undefined;
   return { bootloaderVersion, serial };
+}
+
+/**
+ * `data` at `address` widened to whole program units of `unit` bytes: starting on a unit boundary, ending on one,
+ * the added bytes 0xFF (what erased flash holds, so programming them changes nothing).
+ */
+export function alignToUnit(address: number, data: Uint8Array, unit: number): { address: number; data: Uint8Array } {
+  const start = address - (address % unit);
+  const end = Math.ceil((address + data.length) / unit) * unit;
+  if (start === address && end === address + data.length) return { address, data };
+  const padded = new Uint8Array(end - start).fill(0xff);
+  padded.set(data, address - start);
+  return { address: start, data: padded };
 }
 
 /** Runs of `block`-sized pieces of `data` (aligned to its start) that are not all 0xFF, as offsets. */

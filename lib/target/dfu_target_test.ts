@@ -155,3 +155,17 @@ Deno.test("read-unprotect that reports an error status still fails", async () =>
   assert.equal(refused.sim.readProtection, 1);
   await target.close();
 });
+
+Deno.test("writeMemory on a double-word chip: a segment at 4 mod 8 never splits a double-word between blocks", async () => {
+  // Issue 14 #8: the L433 programs 64 bits at a time, once per erase (RM0394 §3.3.7); its simulated flash refuses a
+  // second program of a double-word as the silicon does (PROGERR). A 3000-byte write at 0x08000004 crosses the
+  // 2048-byte block boundary at 0x08000804, inside the double-word 0x08000800-0x08000807.
+  const { sim, target } = await open("stm32l433rc");
+  assert.equal(target.identity.chip.flash.programUnit, 8);
+  await target.erase({ kind: "pages", pages: [0, 1] });
+  const data = new Uint8Array(3000).map((_, i) => (i * 7 + 1) & 0xff);
+  await target.writeMemory(FLASH + 4, data);
+  assert.deepEqual(sim.flash.read(FLASH + 4, data.length), data);
+  assert.deepEqual(sim.flash.read(FLASH, 4), new Uint8Array(4).fill(0xff));
+  await target.close();
+});
