@@ -49,6 +49,8 @@ export const FAULT_KINDS = [
   "stall",
   /** DFU: the device reports an error status (`status`: the bStatus code) for the request. */
   "error-status",
+  /** DFU: an erase is acknowledged but erases nothing (the page keeps what it held). */
+  "skip-erase",
 ] as const;
 
 /** A kind of fault. */

@@ -122,7 +122,7 @@ Deno.test("read-unprotect: a device that mass-erases while holding off requests 
   const { sim, loop, replug, resets } = simulatedDfuse("stm32l433rc", {
     optionBytes,
     flash: new Uint8Array(4096).fill(0x12),
-    faults: [{ on: "read-unprotect", effect: "slow", ms: 300 }],
+    faults: [{ kind: "slow-erase", at: "read-unprotect", factor: 1, ms: 300 }],
   });
   const target = await DfuTarget.open(loop, {
     sleep: noWait,
@@ -144,7 +144,7 @@ Deno.test("read-unprotect that reports an error status still fails", async () =>
   optionBytes[0] = 0x55;
   const refused = simulatedDfuse("stm32l433rc", {
     optionBytes,
-    faults: [{ on: "read-unprotect", effect: "status", status: 0x0b }],
+    faults: [{ kind: "error-status", at: "read-unprotect", status: 0x0b }],
   });
   const target = await DfuTarget.open(refused.loop, {
     sleep: noWait,

@@ -239,18 +239,18 @@ Deno.test("OTP memory: written once, never erased", async () => {
 Deno.test("hints follow what the host knows: no 'erase first' right after its own erase, no 'outside' for a checked address", async () => {
   // Issue 14 #9.
   const { sim, dev } = await connect("stm32l433rc");
-  sim.faults.arm({ on: "write", effect: "status", status: DfuStatus.errPROG });
+  sim.injectFaults([{ kind: "error-status", at: "write", status: DfuStatus.errPROG }]);
   await dev.erasePage(FLASH);
   const afterErase = await rejectsWith(dev.download(FLASH, pattern(64)), DfuStatusError);
   assert.equal(afterErase.code, "E_DFU_ERRPROG");
   assert.doesNotMatch(afterErase.hint ?? "", /erase the page first/);
   assert.match(afterErase.hint ?? "", /erased that page moments before/);
   // A page the host did not erase: erasing it is the advice.
-  sim.faults.arm({ on: "write", effect: "status", status: DfuStatus.errWRITE });
+  sim.injectFaults([{ kind: "nack-once", at: "write" }]);
   const notErased = await rejectsWith(dev.download(FLASH + 0x800, pattern(64)), DfuStatusError);
   assert.match(notErased.hint ?? "", /erase the page first/);
   // errTARGET for an address inside the layout the device described.
-  sim.faults.arm({ on: "set-address", effect: "status", status: DfuStatus.errTARGET });
+  sim.injectFaults([{ kind: "error-status", at: "set-address", status: DfuStatus.errTARGET }]);
   const inside = await rejectsWith(dev.setAddressPointer(FLASH + 0x1000), DfuStatusError);
   assert.equal(inside.code, "E_DFU_ERRTARGET");
   assert.doesNotMatch(inside.hint ?? "", /outside every memory segment/);

@@ -34,7 +34,8 @@ import { FlashProgramError } from "../flash_memory.ts";
 import type { FlashMemory } from "../flash_memory.ts";
 import { INSTANT, type SimClock } from "../timing.ts";
 import { configurationDescriptor, deviceDescriptor, stringTable } from "./descriptors.ts";
-import { type DfuFault, DfuFaultInjector, type DfuFaultOperation } from "./faults.ts";
+import { FaultSchedule, type FaultSpec } from "../faults.ts";
+import { type DfuseFaultAction, dfuseFaultAt, type DfuseFaultPoint, withStuckBits } from "./faults.ts";
 import { ByteMemory, FlashBackedMemory, type SimMemory } from "./memories.ts";
 import { DFUSE_PARTS, type DfusePartName, type DfusePartProfile } from "./parts.ts";
 import { bootloaderSerial } from "./serial.ts";
@@ -55,14 +56,14 @@ export interface DfuseSimulatorOptions {
   uid?: Uint8Array;
   /** Called when the device resets or leaves DFU: the lab drops the USB device (and re-adds it after a reset). */
   onReset?: (reason: DfuseResetReason) => void;
-  /** Faults to commit (lib/sim/dfuse/faults.ts); more can be armed later through `faults`. */
-  faults?: readonly DfuFault[];
+  /** Faults to commit (lib/sim/faults.ts; the DfuSe points and kinds are in lib/sim/dfuse/faults.ts). */
+  faults?: readonly FaultSpec[];
 }
 
 /** A pending DfuSe operation, stored by DFU_DNLOAD and run on the next DFU_GETSTATUS. */
 type Pending =
-  | { kind: "command"; bytes: Uint8Array; fault?: DfuFault }
-  | { kind: "write"; block: number; data: Uint8Array; fault?: DfuFault };
+  | { kind: "command"; bytes: Uint8Array; fault?: DfuseFaultAction }
+  | { kind: "write"; block: number; data: Uint8Array; fault?: DfuseFaultAction };
 
 /** What the work started by DFU_GETSTATUS does once its time has passed. */
 interface Work {
@@ -96,8 +97,8 @@ export class DfuseSimulator implements SimulatedUsbDevice {
   resets = 0;
   /** Where the last leave jumped to (the address pointer at the time), if the device has left DFU. */
   jumpAddress: number | undefined;
-  /** The faults this device commits (arm more with `faults.arm`). */
-  readonly faults: DfuFaultInjector;
+  /** The faults this device commits; {@linkcode injectFaults} replaces them. */
+  faults: FaultSchedule;
   readonly #clock: SimClock;
   readonly #onReset?: (reason: DfuseResetReason) => void;
   readonly #descriptors: Uint8Array;
@@ -115,7 +116,7 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     this.profile = profile;
     this.#clock = options.clock ?? INSTANT;
     this.#onReset = options.onReset;
-    this.faults = new DfuFaultInjector(options.faults);
+    this.faults = new FaultSchedule(options.faults);
     this.serial = bootloaderSerial(options.uid ?? profile.uid);
     const layouts = profile.alternates.map(parseMemoryLayout);
     this.#flash = new FlashBackedMemory(layouts[0], profile.programUnit, profile.singleProgramPerErase);
@@ -143,6 +144,11 @@ export class DfuseSimulator implements SimulatedUsbDevice {
   /** Read-protection level from the RDP option byte. */
   get readProtection(): 0 | 1 | 2 {
     return rdpLevel(this.#options.bytes[this.profile.rdpOffset]);
+  }
+
+  /** Replaces the faults to commit; their occurrences count from now. */
+  injectFaults(faults: readonly FaultSpec[]): void {
+    this.faults = new FaultSchedule(faults);
   }
 
   /** Current DFU state. */
@@ -235,7 +241,7 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     if (setup.wValue === 1) return this.#stall(); // wBlockNum 1 is reserved (AN3156)
     if (data.length > this.profile.functional.wTransferSize) return this.#stall();
     const operation = setup.wValue === 0 ? commandOperation(data) : "write";
-    const fault = operation && this.faults.take(operation);
+    const fault = operation && dfuseFaultAt(this.faults, operation);
     if (fault?.effect === "stall") return this.#stall();
     if (fault?.effect === "unplug") return this.#unplug();
     this.#pending = setup.wValue === 0
@@ -245,7 +251,7 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     return undefined;
   }
 
-  async #upload(setup: UsbSetup): Promise<ControlReply> {
+  #upload(setup: UsbSetup): ControlReply {
     if (this.#state !== DfuState.dfuIDLE && this.#state !== DfuState.dfuUPLOAD_IDLE) return this.#stall();
     if (setup.wValue === 0) {
       // Get Commands: the four DfuSe commands (AN3156; AN2662 §4.4.2).
@@ -259,17 +265,17 @@ export class DfuseSimulator implements SimulatedUsbDevice {
       return new Uint8Array(commands.slice(0, setup.wLength));
     }
     if (setup.wValue < DFUSE_FIRST_DATA_BLOCK) return this.#stall();
-    const fault = this.faults.take("read");
+    const fault = dfuseFaultAt(this.faults, "read");
     if (fault?.effect === "stall") return this.#stall();
     if (fault?.effect === "status") return this.#stall(fault.status);
     if (fault?.effect === "unplug") return this.#unplug();
-    if (fault?.effect === "slow") await realDelay(fault.ms);
     const memory = this.memories[this.#alt];
     const address = this.#pointer + (setup.wValue - DFUSE_FIRST_DATA_BLOCK) * this.profile.functional.wTransferSize;
     if (this.readProtection !== 0) return this.#stall(DfuStatus.errVENDOR);
     if (!layoutAllows(memory.layout, address, setup.wLength, "readable")) return this.#stall(DfuStatus.errTARGET);
     this.#state = DfuState.dfuUPLOAD_IDLE;
-    return memory.read(address, setup.wLength);
+    const bytes = memory.read(address, setup.wLength);
+    return memory === this.#flash ? withStuckBits(this.faults, address, bytes) : bytes;
   }
 
   #getStatus(): Uint8Array {
@@ -339,7 +345,7 @@ export class DfuseSimulator implements SimulatedUsbDevice {
       case "skip":
         return { ...work, apply: () => ({ status: DfuStatus.OK }) };
       case "slow":
-        return { ...work, holdOffMs: fault.ms };
+        return { ...work, durationMs: work.durationMs * fault.factor, holdOffMs: fault.holdOffMs };
       default:
         return work;
     }
@@ -462,7 +468,7 @@ export class DfuseSimulator implements SimulatedUsbDevice {
 }
 
 /** The fault operation a DfuSe command is (AN3156: 0x21 Set Address Pointer, 0x41 Erase, 0x92 Read Unprotect). */
-function commandOperation(bytes: Uint8Array): DfuFaultOperation | undefined {
+function commandOperation(bytes: Uint8Array): DfuseFaultPoint | undefined {
   switch (bytes[0]) {
     case DfuseCommand.SET_ADDRESS_POINTER:
       return "set-address";
