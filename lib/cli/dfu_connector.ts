@@ -51,6 +51,16 @@ export interface DfuChoice {
   port?: string;
   /** 96-bit unique device ID of the simulated chip (12 bytes). */
   uniqueId?: Uint8Array;
+  /**
+   * With `simulate`: the simulated board to use instead of a fresh one, so that its flash (and the faults armed on
+   * it) carry over from one run to the next, as a real board on the bench does (fault-matrix tests).
+   */
+  board?: SimulatedDfuBoard;
+  /**
+   * With `simulate`: how the host waits out a bwPollTimeout (default: real time, at most 200 ms). The simulated
+   * flash is done at once, so tests that run many operations pass an immediate one.
+   */
+  pollSleep?: (ms: number) => Promise<void>;
   /** Notices for the user. */
   warn(message: string): void;
 }
@@ -165,9 +175,9 @@ function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnecto
   let board: SimulatedDfuBoard | undefined;
   let starting: Promise<SimulatedDfuBoard> | undefined;
   const start = () =>
-    starting ??= import("../sim/dfu_board.ts").then(({ SimulatedDfuBoard }) =>
-      board = new SimulatedDfuBoard(chip, { uid: choice.uniqueId })
-    );
+    starting ??= choice.board ? Promise.resolve(board = choice.board) : import("../sim/dfu_board.ts").then((
+      { SimulatedDfuBoard },
+    ) => board = new SimulatedDfuBoard(chip, { uid: choice.uniqueId }));
   const defaultSelector = choice.usb ?? DEFAULT_DFU_SELECTOR;
   return {
     get simulation() {
@@ -182,7 +192,8 @@ function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnecto
       if (request.waitMs !== undefined) await simulated.waitFor(selector, true, request.waitMs);
       return await DfuTarget.open(simulated.openDfu(selector), {
         part: choice.part,
-        sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, SIMULATED_MAX_POLL_MS))),
+        sleep: choice.pollSleep ??
+          ((ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, SIMULATED_MAX_POLL_MS)))),
         reconnect: async () => {
           await simulated.waitFor(selector, true, RECONNECT_MS);
           return simulated.openDfu(selector);
@@ -203,9 +214,10 @@ function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnecto
       return found ? `${found.portPath} ${text}` : `${describeSelector(selector)} is gone`;
     },
     async close() {
-      // A board still starting is waited for so that it is stopped too; a start that failed told its caller.
+      // A board still starting is waited for so that it is stopped too; a start that failed told its caller. A board
+      // lent by the caller stays theirs to stop.
       await Promise.allSettled([starting]);
-      await board?.close();
+      if (board !== choice.board) await board?.close();
     },
   };
 }
