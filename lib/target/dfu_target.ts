@@ -20,6 +20,8 @@ import { DfuseDevice, type DfuseDeviceOptions } from "../protocol/dfu/dfuse_devi
 import { DFU_SIGNATURES } from "../protocol/dfu/known_chips.ts";
 import { layoutPages, layoutSize, type MemoryLayout } from "../protocol/dfu/memory_layout.ts";
 import { DfuseCommand } from "../protocol/dfu/requests.ts";
+import { DfuStatusError } from "../protocol/dfu/errors.ts";
+import { DfuStatus } from "../protocol/dfu/status.ts";
 import type { UsbControlDevice } from "../transport/usb/control.ts";
 import type { EraseRequest, ProgressCallback, ProtectionRequest, Target, TargetIdentity } from "./target.ts";
 
@@ -322,7 +324,18 @@ export class DfuTarget implements Target {
     const chip = this.identity.chip;
     const rdp = chip.optionBytes.fields.find((f) => f.name === "RDP");
     if (!rdp || chip.optionBytes.size === 0) return;
-    const image = await this.readMemory(chip.optionBytes.address, chip.optionBytes.size);
+    let image: Uint8Array;
+    try {
+      image = await this.readMemory(chip.optionBytes.address, chip.optionBytes.size);
+    } catch (error) {
+      // AN3156: a read-protected device refuses uploads with errVENDOR; here that means the unprotect failed.
+      if (!(error instanceof DfuStatusError && error.status === DfuStatus.errVENDOR)) throw error;
+      throw new DeviceError(
+        "E_DFU_UNPROTECT",
+        "after the read-unprotect the device still refuses reads as read-protected (errVENDOR)",
+        { hint: "the chip did not remove its read protection: RDP level 2 cannot be undone; otherwise try again" },
+      );
+    }
     const value = image[rdp.offset + rdp.shift / 8];
     if (value !== RDP_LEVEL_0) {
       throw new DeviceError(

@@ -169,3 +169,17 @@ Deno.test("writeMemory on a double-word chip: a segment at 4 mod 8 never splits 
   assert.deepEqual(sim.flash.read(FLASH, 4), new Uint8Array(4).fill(0xff));
   await target.close();
 });
+
+Deno.test("read-unprotect acknowledged and reset but not done (still protected) is E_DFU_UNPROTECT, not success", async () => {
+  const optionBytes = simulatedDfuse("stm32l433rc").sim.optionBytes.slice();
+  optionBytes[0] = 0x55;
+  const { sim, loop, replug } = simulatedDfuse("stm32l433rc", {
+    optionBytes,
+    faults: [{ kind: "skip-erase", at: "read-unprotect" }],
+  });
+  const target = await DfuTarget.open(loop, { sleep: noWait, reconnect: () => Promise.resolve(replug()) });
+  const error = await rejectsWith(target.protect({ kind: "readout-unprotect" }), DeviceError);
+  assert.equal(error.code, "E_DFU_UNPROTECT");
+  assert.equal(sim.readProtection, 1);
+  await target.close();
+});

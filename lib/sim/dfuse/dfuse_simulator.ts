@@ -342,8 +342,14 @@ export class DfuseSimulator implements SimulatedUsbDevice {
     switch (fault.effect) {
       case "status":
         return { ...work, apply: () => ({ status: fault.status }) };
-      case "skip":
-        return { ...work, apply: () => ({ status: DfuStatus.OK }) };
+      case "skip": {
+        // Acknowledged, nothing done; a Read Unprotect still resets (the host sees what it expects, yet the chip
+        // stays protected).
+        const reset = pending.kind === "command" && pending.bytes[0] === DfuseCommand.READ_UNPROTECT
+          ? "read-unprotect" as const
+          : undefined;
+        return { ...work, apply: () => ({ status: DfuStatus.OK, reset }) };
+      }
       case "slow":
         return { ...work, durationMs: work.durationMs * fault.factor, holdOffMs: fault.holdOffMs };
       default:

@@ -41,7 +41,7 @@ export type DfuseFaultAction =
   | { effect: "stall" }
   /** The device drops off the bus at this request (cable pulled, reset) and restarts its bootloader. */
   | { effect: "unplug" }
-  /** A write or an erase is acknowledged but changes nothing. */
+  /** A write or an erase (a Read Unprotect's too: it resets, still protected) is acknowledged but changes nothing. */
   | { effect: "skip" }
   /** The operation takes `factor` times as long and holds off requests `holdOffMs` real milliseconds more. */
   | { effect: "slow"; factor: number; holdOffMs: number };
@@ -71,7 +71,7 @@ export function dfuseFaultAt(schedule: FaultSchedule, point: DfuseFaultPoint): D
   if (status) fired.push({ effect: "status", status: status.status ?? DfuStatus.errUNKNOWN });
   if (due("nack-once")) fired.push({ effect: "status", status: REFUSAL[point] });
   if (point === "write" && due("skip-write")) fired.push({ effect: "skip" });
-  if ((point === "erase" || point === "mass-erase") && due("skip-erase")) fired.push({ effect: "skip" });
+  if (ERASES.includes(point) && due("skip-erase")) fired.push({ effect: "skip" });
   if (ERASES.includes(point)) {
     const slow = due("slow-erase");
     if (slow) fired.push({ effect: "slow", factor: slow.factor ?? 3, holdOffMs: slow.ms ?? 0 });
