@@ -181,6 +181,14 @@ function rows(quick: boolean, runs: number, usartOnly: boolean): RowSpec[] {
       reflash: false,
     },
     {
+      name: "dfu-f405-128k-reflash",
+      link: "dfu",
+      chip: "stm32f405rg",
+      imageName: "random 128 KiB, already there",
+      image: randomImage(128 * KiB, 128),
+      reflash: true,
+    },
+    {
       name: "dfu-f405-256k",
       link: "dfu",
       chip: "stm32f405rg",
@@ -406,7 +414,8 @@ async function main(): Promise<number> {
           log(`the USB lab cannot start (${error.message}): DFU rows skipped`);
           break;
         }
-        results.push(rowResult(spec, dfuseLimit(spec.chip as DfusePartName, spec.image), times, "dfu-util"));
+        const limit = dfuseLimit(spec.chip as DfusePartName, spec.image, spec.reflash);
+        results.push(rowResult(spec, limit, times, "dfu-util"));
       }
     }
   } finally {

@@ -10,6 +10,7 @@ import { mayProgramUnerased } from "../target/blank_pages.ts";
 import type { Target } from "../target/target.ts";
 import { connectUsart, type UsartTarget } from "../target/usart_target.ts";
 import { createMemoryPipe } from "../transport/memory_pipe.ts";
+import type { UsbControlDevice } from "../transport/usb/control.ts";
 
 async function withTarget(chip: SimulatedChip, fn: (target: UsartTarget) => Promise<void>): Promise<void> {
   const [hostEnd, deviceEnd] = createMemoryPipe();
@@ -222,6 +223,48 @@ Deno.test("eraseWriteVerify over DFU on a double-word chip: segments sharing a d
     for (const segment of image.segments) {
       assert.deepEqual(sim.flash.read(segment.address, segment.data.length), segment.data);
     }
+  } finally {
+    await target.close();
+  }
+});
+
+Deno.test("DFU re-flash of an unchanged 128 KiB image compares in large uploads: a handful of commands, no erase", async () => {
+  // Issue 14 #10: comparing in 256-byte uploads, each after its own Set Address Pointer and ABORT, cost 513
+  // commands (and as many bwPollTimeout waits) where erase + write cost less. Read-ahead (lib/target/read_ahead.ts)
+  // makes the comparison about one read of the image.
+  const { simulatedDfuse } = await import("../../tests/helpers/dfuse.ts");
+  const { DfuTarget } = await import("../target/dfu_target.ts");
+  const image = new Uint8Array(128 * 1024).map((_, i) => (i * 101 + 3) & 0xff);
+  const flash = new Uint8Array(1024 * 1024).fill(0xff);
+  flash.set(image);
+  const { loop } = simulatedDfuse("stm32f405rg", { flash });
+  const commands: number[] = [];
+  let uploads = 0;
+  const counting: UsbControlDevice = {
+    controlOut(setup, data, timeoutMs) {
+      if (setup.bRequest === 1 && setup.wValue === 0) commands.push(data[0]); // DFU_DNLOAD block 0: a DfuSe command
+      return loop.controlOut(setup, data, timeoutMs);
+    },
+    controlIn(setup, timeoutMs) {
+      if (setup.bRequest === 2) uploads++; // DFU_UPLOAD
+      return loop.controlIn(setup, timeoutMs);
+    },
+    claimInterface: (n) => loop.claimInterface(n),
+    setAlternateSetting: (n, alt) => loop.setAlternateSetting(n, alt),
+    getStringDescriptor: (index) => loop.getStringDescriptor(index),
+    close: () => loop.close(),
+  };
+  const target = await DfuTarget.open(counting, { sleep: () => Promise.resolve() });
+  try {
+    const report = await eraseWriteVerify(target, new MemoryImage([{ address: 0x0800_0000, data: image }]));
+    assert.equal(report.pagesUnchanged, 5);
+    assert.equal(report.pagesErased, 0);
+    assert.equal(report.bytesWritten, 0);
+    assert.ok(!commands.includes(0x41), "nothing erased");
+    const setAddress = commands.filter((c) => c === 0x21).length;
+    assert.ok(setAddress <= 12, `${setAddress} Set Address Pointer commands`);
+    // 64 blocks of 2048 bytes hold the image; a doubling window reads at most as much again past its end.
+    assert.ok(uploads <= 64 * 2, `${uploads} uploads`);
   } finally {
     await target.close();
   }

@@ -18,7 +18,8 @@ import type { ChipInfo } from "../chips/types.ts";
 import { DeviceError, InputError } from "../errors.ts";
 import { DfuseDevice, type DfuseDeviceOptions } from "../protocol/dfu/dfuse_device.ts";
 import { DFU_SIGNATURES } from "../protocol/dfu/known_chips.ts";
-import { layoutPages, layoutSize, type MemoryLayout } from "../protocol/dfu/memory_layout.ts";
+import { layoutPages, layoutSize, type MemoryLayout, segmentAt } from "../protocol/dfu/memory_layout.ts";
+import { ReadAhead } from "./read_ahead.ts";
 import { DfuseCommand } from "../protocol/dfu/requests.ts";
 import { DfuStatusError } from "../protocol/dfu/errors.ts";
 import { DfuStatus } from "../protocol/dfu/status.ts";
@@ -55,6 +56,11 @@ const RDP_LEVEL_1 = 0xbb;
 const READ_UNPROTECT_RETURN_MS = 40_000;
 /** How long a device may take to come back after an option-byte write (the reconnect itself waits too). */
 const RECONNECT_RETRY_MS = 5_000;
+/**
+ * Largest read-ahead window: 32 wTransferSize blocks of an ST bootloader (2048 bytes) after one Set Address Pointer.
+ * A comparison of a whole image then costs about one read of it (lib/target/read_ahead.ts).
+ */
+const READ_AHEAD_MAX_BYTES = 64 * 1024;
 /** Pause between attempts to reach a device that is coming back. */
 const RECONNECT_PAUSE_MS = 50;
 
@@ -97,11 +103,19 @@ export class DfuTarget implements Target {
   #device: DfuseDevice;
   readonly #options: DfuTargetOptions;
   #gone: string | undefined;
+  /** Sequential reads (a page-by-page comparison) served from large uploads; dropped whenever memory may change. */
+  readonly #readAhead: ReadAhead;
 
   private constructor(device: DfuseDevice, identity: TargetIdentity, options: DfuTargetOptions) {
     this.#device = device;
     this.identity = identity;
     this.#options = options;
+    this.#readAhead = new ReadAhead(
+      async (address, length, progress) =>
+        await (await this.#select(address, length)).upload(address, length, progress),
+      READ_AHEAD_MAX_BYTES,
+      (address) => this.#readableEnd(address),
+    );
   }
 
   /** Opens the DfuSe device on `usb` and works out which chip it is. */
@@ -126,11 +140,12 @@ export class DfuTarget implements Target {
   }
 
   async readMemory(address: number, length: number, progress?: ProgressCallback): Promise<Uint8Array> {
-    const device = await this.#select(address, length);
-    return await device.upload(address, length, progress);
+    this.#usable();
+    return await this.#readAhead.read(address, length, progress);
   }
 
   async writeMemory(address: number, data: Uint8Array, progress?: ProgressCallback): Promise<void> {
+    this.#readAhead.invalidate();
     const device = await this.#select(address, data.length);
     if (/^option bytes$/i.test(device.alternate.layout.name)) {
       // The bootloader applies option bytes and resets, as the USART Write Memory to option bytes does.
@@ -159,6 +174,7 @@ export class DfuTarget implements Target {
   }
 
   async erase(request: EraseRequest, progress?: ProgressCallback): Promise<void> {
+    this.#readAhead.invalidate();
     const device = await this.#flash();
     if (request.kind === "all") {
       progress?.(0, 1);
@@ -185,6 +201,7 @@ export class DfuTarget implements Target {
 
   async protect(request: ProtectionRequest): Promise<void> {
     this.#usable();
+    this.#readAhead.invalidate();
     switch (request.kind) {
       case "readout-unprotect":
         // AN3156 Read Unprotect: mass erase, RDP back to level 0, reset. The device may hold off requests for the
@@ -221,6 +238,7 @@ export class DfuTarget implements Target {
   }
 
   async go(address: number): Promise<void> {
+    this.#readAhead.invalidate();
     const device = await this.#flash();
     await device.leave(address);
     this.#gone = "it left DFU mode";
@@ -229,6 +247,7 @@ export class DfuTarget implements Target {
   async close(): Promise<void> {
     if (this.#gone === "closed") return;
     this.#gone = "closed";
+    this.#readAhead.invalidate();
     await this.#device.close();
   }
 
@@ -274,6 +293,16 @@ export class DfuTarget implements Target {
     return flashLike ? Math.max(1, this.identity.chip.flash.programUnit) : 1;
   }
 
+  /** Where the run of readable segments holding `address` ends (in the memory that holds it). */
+  #readableEnd(address: number): number {
+    const layout = this.#device.alternateFor(address)?.layout;
+    let end = address;
+    for (let segment = layout && segmentAt(layout, end); segment?.readable; segment = segmentAt(layout!, end)) {
+      end = segment.start + segment.count * segment.pageSize;
+    }
+    return end;
+  }
+
   async #flash(): Promise<DfuseDevice> {
     this.#usable();
     if (this.#device.alternate.alternateSetting !== 0) await this.#device.selectAlternate(0);
@@ -286,6 +315,7 @@ export class DfuTarget implements Target {
    * repeated; a real chip stays away for its whole mass erase.
    */
   async #afterReset(why: string, withinMs = RECONNECT_RETRY_MS): Promise<void> {
+    this.#readAhead.invalidate();
     await this.#device.close();
     const reconnect = this.#options.reconnect;
     if (!reconnect) {

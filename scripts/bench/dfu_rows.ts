@@ -14,6 +14,9 @@
  * GETSTATUS busy, GETSTATUS idle); Set Address Pointer once (5 bytes, two GETSTATUS); per wTransferSize block, a
  * DNLOAD and two GETSTATUS; then the verify: Set Address Pointer, ABORT, and one UPLOAD per block.
  *
+ * A re-flash (the flash already holds the image) needs none of the erase and write: its limit is the one read that
+ * proves the flash holds the image, i.e. the verify's part alone.
+ *
  * @module
  */
 
@@ -61,8 +64,15 @@ export function dfuseFlashSize(part: DfusePartName): number {
   return layoutSize(parseMemoryLayout(DFUSE_PARTS[part].alternates[0]));
 }
 
-/** The limit of a write+verify of `image` at the start of flash, in ms (formula above). */
-export function dfuseLimit(part: DfusePartName, image: Uint8Array): { totalMs: number; usbMs: number; waitMs: number } {
+/**
+ * The limit of a write+verify of `image` at the start of flash, in ms (formula above); with `reflash`, of proving that
+ * the flash already holds it.
+ */
+export function dfuseLimit(
+  part: DfusePartName,
+  image: Uint8Array,
+  reflash = false,
+): { totalMs: number; usbMs: number; waitMs: number } {
   const profile = DFUSE_PARTS[part];
   const block = profile.functional.wTransferSize;
   const polls = profile.pollTimeouts;
@@ -72,6 +82,10 @@ export function dfuseLimit(part: DfusePartName, image: Uint8Array): { totalMs: n
   const command = usbFullSpeedControlMs(5);
   let usbMs = 0, waitMs = 0;
   const waitFor = (busyMs: number, poll: number) => poll * Math.max(1, Math.ceil(busyMs / poll));
+  if (reflash) {
+    const read = readLimit(image.length, block, polls.setAddress);
+    return { totalMs: read.usbMs + read.waitMs, ...read };
+  }
   // Erase every sector the image touches.
   let address = 0;
   for (const segment of layout.segments) {
@@ -87,11 +101,17 @@ export function dfuseLimit(part: DfusePartName, image: Uint8Array): { totalMs: n
     usbMs += usbFullSpeedControlMs(size) + 2 * status;
     waitMs += waitFor((Math.ceil(size / profile.programUnit) * timing.programUnitUs) / 1000, polls.write);
   }
-  // Verify: Set Address Pointer, back to idle, one UPLOAD per block.
-  usbMs += command + 2 * status + usbFullSpeedControlMs(0);
-  waitMs += polls.setAddress;
-  for (let at = 0; at < image.length; at += block) usbMs += usbFullSpeedControlMs(Math.min(block, image.length - at));
+  const read = readLimit(image.length, block, polls.setAddress);
+  usbMs += read.usbMs;
+  waitMs += read.waitMs;
   return { totalMs: usbMs + waitMs, usbMs, waitMs };
+}
+
+/** Reading `length` bytes back: Set Address Pointer (two GETSTATUS), back to idle, one UPLOAD per block. */
+function readLimit(length: number, block: number, setAddressPoll: number): { usbMs: number; waitMs: number } {
+  let usbMs = usbFullSpeedControlMs(5) + 2 * usbFullSpeedControlMs(6) + usbFullSpeedControlMs(0);
+  for (let at = 0; at < length; at += block) usbMs += usbFullSpeedControlMs(Math.min(block, length - at));
+  return { usbMs, waitMs: setAddressPoll };
 }
 
 /** One timed tool run inside a fresh lab holding one simulated chip. */
