@@ -7,6 +7,7 @@
 
 import type { SimulatedUsbDevice } from "../../lib/transport/usb/control.ts";
 import { DFUSE_PART_NAMES, DFUSE_PARTS } from "../../lib/sim/dfuse/parts.ts";
+import type { FaultSpec } from "../../lib/sim/faults.ts";
 import { createLabDfuseChip } from "./dfuse_devices.ts";
 import type { UsbLab } from "./lab.ts";
 import { MinimalDfuDevice, VendorTestDevice } from "./test_devices.ts";
@@ -17,6 +18,8 @@ export interface LabDeviceOptions {
   flashFile?: string;
   /** `--serial TEXT`: the serial number string. */
   serial?: string;
+  /** `--fault SPEC` (repeatable): faults a chip simulator commits (lib/sim/faults.ts). */
+  faults?: FaultSpec[];
 }
 
 /** A simulated device with an optional hook run when the lab shuts down (e.g. to save flash contents). */
@@ -51,7 +54,8 @@ export const LAB_DEVICES: Record<string, LabDeviceEntry> = {
     description: `${DFUSE_PARTS[part].usb.vendorId.toString(16).padStart(4, "0")}:` +
       `${DFUSE_PARTS[part].usb.productId.toString(16)} ${part.toUpperCase()} DfuSe ROM bootloader ` +
       "(--flash-file persists the flash)",
-    create: (options: LabDeviceOptions) => createLabDfuseChip(part, { flashFile: options.flashFile }),
+    create: (options: LabDeviceOptions) =>
+      createLabDfuseChip(part, { flashFile: options.flashFile, faults: options.faults }),
   }])),
 };
 

@@ -3,6 +3,9 @@
  *
  * - `--flash-file PATH`: the main flash is loaded from PATH at start (a missing file means erased flash) and
  *   saved back when the lab shuts down.
+ * - `--fault SPEC` (repeatable, lib/sim/faults.ts text form): faults the bootloader commits, e.g.
+ *   `skip-write@write:occurrence=3`, `hang-up@erase`, `slow-erase@read-unprotect:ms=8000`. A `hang-up` or
+ *   `reset` drops the device off the bus; it comes back like a reset one.
  * - Resets: after an option-byte write or a read-unprotect the bootloader resets, so the device leaves the bus
  *   and comes back on the same port with a new address, as a real one re-enumerates. After a DFU leave the
  *   chip runs its application: the DFU device leaves the bus and stays away (until something, e.g. the CDC
@@ -20,6 +23,7 @@ import {
 } from "../../lib/sim/dfuse/dfuse_simulator.ts";
 import { loadFlashFile, saveFlashFile } from "../../lib/sim/dfuse/flash_file.ts";
 import { DFUSE_PARTS, type DfusePartName } from "../../lib/sim/dfuse/parts.ts";
+import type { FaultSpec } from "../../lib/sim/faults.ts";
 import type { UsbLab } from "./lab.ts";
 
 /** How long a resetting bootloader stays off the bus before it enumerates again (a USB reset is ~10-50 ms). */
@@ -29,6 +33,8 @@ const RE_ENUMERATION_MS = 50;
 export interface LabDfuseChipOptions {
   /** Flash file to load now and save at {@linkcode LabDfuseChip.shutdown}. */
   flashFile?: string;
+  /** Faults the bootloader commits (lib/sim/faults.ts; DfuSe points and kinds in lib/sim/dfuse/faults.ts). */
+  faults?: readonly FaultSpec[];
 }
 
 /** A DfuSe simulator plugged into a lab, re-plugging itself after resets. */
@@ -42,9 +48,14 @@ export class LabDfuseChip implements SimulatedUsbDevice {
   #port: string | undefined;
   #plugging: Promise<void> = Promise.resolve();
 
-  constructor(part: DfusePartName, flash: Uint8Array | undefined, flashFile: string | undefined) {
+  constructor(
+    part: DfusePartName,
+    flash: Uint8Array | undefined,
+    flashFile: string | undefined,
+    faults: readonly FaultSpec[] = [],
+  ) {
     this.#flashFile = flashFile;
-    this.simulator = createDfuseSimulator(part, { flash, onReset: (reason) => this.#onReset(reason) });
+    this.simulator = createDfuseSimulator(part, { flash, faults, onReset: (reason) => this.#onReset(reason) });
   }
 
   descriptors(): Uint8Array {
@@ -115,5 +126,5 @@ export async function createLabDfuseChip(
   const profile = DFUSE_PARTS[part];
   const flashSize = layoutSize(parseMemoryLayout(profile.alternates[0]));
   const flash = options.flashFile ? await loadFlashFile(options.flashFile, flashSize) : undefined;
-  return new LabDfuseChip(part, flash, options.flashFile);
+  return new LabDfuseChip(part, flash, options.flashFile, options.faults);
 }

@@ -10,6 +10,9 @@
  * `--cdc PATH` starts the board in its application instead: PATH (a symlink to a pseudo-terminal) is the
  * application's CDC port; when it receives 0xAA the first device (the chip's DFU bootloader) is plugged in.
  *
+ * `--fault SPEC` (repeatable) makes a chip simulator commit a fault (lib/sim/faults.ts text form, DfuSe points and
+ * kinds in lib/sim/dfuse/faults.ts), e.g. `--fault skip-write@write:occurrence=2`.
+ *
  * `--chip` is the same as `--device` (chip simulators register under their chip names). Linux only; needs
  * umockdev, gir1.2-umockdev-1.0 and python3-gi. `USB_LAB_DEBUG=1` shows the bridge's diagnostics.
  *
@@ -18,9 +21,11 @@
 
 import { LAB_DEVICES, labDevice, type LabDeviceInstance, type LabDeviceOptions } from "./devices.ts";
 import { startUsbLab, UsbLabError } from "./lab.ts";
+import { parseFaultSpec } from "../../lib/sim/faults.ts";
 import { type LabCdcApplication, startLabCdcApplication } from "./cdc.ts";
 
 const USAGE = "usage: main.ts (--device NAME | --chip NAME)... [--flash-file PATH] [--serial S] [--cdc PATH]" +
+  " [--fault SPEC]..." +
   " -- COMMAND ARGS...\n" +
   "       main.ts --list-devices";
 
@@ -54,6 +59,7 @@ export function parseLabCommandLine(args: string[]): LabCommandLine {
     } else if (arg === "--device" || arg === "--chip") parsed.devices.push(value());
     else if (arg === "--flash-file") parsed.options.flashFile = value();
     else if (arg === "--serial") parsed.options.serial = value();
+    else if (arg === "--fault") (parsed.options.faults ??= []).push(parseFaultSpec(value(), "--fault"));
     else if (arg === "--list-devices") parsed.list = true;
     else if (arg === "--cdc") parsed.cdc = value();
     else throw new Error(`unknown option ${arg}\n${USAGE}`);

@@ -264,6 +264,20 @@ Deno.test("lab fault: DFU error statuses by name - errPROG on programmed flash, 
   }
 });
 
+Deno.test("lab fault: simulator faults over libusb - a skipped block is caught by the verify, a rerun recovers", async () => {
+  // The lab's --fault machinery (lib/sim/dfuse/faults.ts) seen by flashrecipe as its own process on libusb.
+  await withChip("stm32l433rc", async (lab, chip) => {
+    chip.simulator.injectFaults([{ kind: "skip-write", at: "write", occurrence: 2 }]);
+    const skipped = await flashrecipe(lab, ["write", BLINKY_BIN, "--usb", "0483:df11"]);
+    assert.equal(skipped.code, 1, skipped.text);
+    assert.match(skipped.text, /error\[E_VERIFY\]/);
+    chip.simulator.injectFaults([]);
+    const again = await flashrecipe(lab, ["write", BLINKY_BIN, "--usb", "0483:df11"]);
+    assert.equal(again.code, 0, again.text);
+    await expectFlashHolds(chip, BLINKY_BIN.replace(/\.bin$/, ".hex"));
+  });
+});
+
 Deno.test("lab fault: an alternate-setting name that is no DfuSe memory layout is reported with the name", async () => {
   const chip = await createLabDfuseChip("stm32f405rg");
   const lab = await startUsbLab({ devices: [renamed(chip, 4, "Internal Flash 1MB")] });
