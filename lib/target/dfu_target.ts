@@ -213,6 +213,7 @@ export class DfuTarget implements Target {
         return;
       case "readout-protect":
         await this.#setRdp(RDP_LEVEL_1);
+        await this.#checkReadProtected();
         return;
       default:
         throw new InputError("E_DFU_UNSUPPORTED", `${request.kind} is not offered by the DfuSe bootloader`, {
@@ -346,6 +347,23 @@ export class DfuTarget implements Target {
         await new Promise((resolve) => setTimeout(resolve, RECONNECT_PAUSE_MS));
       }
     }
+  }
+
+  /**
+   * After a readout-protect: the device must refuse to upload flash (errVENDOR, AN3156), else the option-byte write
+   * did not take effect and the chip is still readable.
+   */
+  async #checkReadProtected(): Promise<void> {
+    if (this.#gone) return; // no reconnect: nothing more can be asked of the device
+    try {
+      await this.readMemory(this.identity.chip.flash.base, 4);
+    } catch (error) {
+      if (error instanceof DfuStatusError && error.status === DfuStatus.errVENDOR) return;
+      throw error;
+    }
+    throw new DeviceError("E_DFU_PROTECT", "after the readout-protect the device still lets its flash be read", {
+      hint: "the option-byte write did not take effect: read the option bytes, then try again",
+    });
   }
 
   /** After a read-unprotect: the RDP option byte must say level 0, else the command did not take effect. */

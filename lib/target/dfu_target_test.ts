@@ -183,3 +183,20 @@ Deno.test("read-unprotect acknowledged and reset but not done (still protected) 
   assert.equal(sim.readProtection, 1);
   await target.close();
 });
+
+Deno.test("readout-protect whose option-byte write is acknowledged but not applied is E_DFU_PROTECT, not success", async () => {
+  const { sim, loop, replug } = simulatedDfuse("stm32f405rg", {
+    faults: [{ kind: "skip-write", at: "write" }],
+  });
+  const target = await DfuTarget.open(loop, { sleep: noWait, reconnect: () => Promise.resolve(replug()) });
+  const error = await rejectsWith(target.protect({ kind: "readout-protect" }), DeviceError);
+  assert.equal(error.code, "E_DFU_PROTECT");
+  assert.equal(sim.readProtection, 0);
+  // Without the fault the same request protects the chip, and the check proves it.
+  sim.injectFaults([]);
+  const again = await DfuTarget.open(replug(), { sleep: noWait, reconnect: () => Promise.resolve(replug()) });
+  await again.protect({ kind: "readout-protect" });
+  assert.equal(sim.readProtection, 1);
+  await again.close();
+  await target.close();
+});

@@ -343,10 +343,12 @@ export class DfuseSimulator implements SimulatedUsbDevice {
       case "status":
         return { ...work, apply: () => ({ status: fault.status }) };
       case "skip": {
-        // Acknowledged, nothing done; a Read Unprotect still resets (the host sees what it expects, yet the chip
-        // stays protected).
+        // Acknowledged, nothing done; a Read Unprotect or an option-byte write still resets (the host sees what it
+        // expects, yet the chip keeps its old options).
         const reset = pending.kind === "command" && pending.bytes[0] === DfuseCommand.READ_UNPROTECT
           ? "read-unprotect" as const
+          : pending.kind === "write" && this.memories[this.#alt] === this.#options
+          ? "option-bytes" as const
           : undefined;
         return { ...work, apply: () => ({ status: DfuStatus.OK, reset }) };
       }
