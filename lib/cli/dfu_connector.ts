@@ -61,6 +61,8 @@ export interface DfuChoice {
    * flash is done at once, so tests that run many operations pass an immediate one.
    */
   pollSleep?: (ms: number) => Promise<void>;
+  /** With `simulate`: the timeout of each control transfer, ms (default 5000, as over libusb). */
+  timeoutMs?: number;
   /** Notices for the user. */
   warn(message: string): void;
 }
@@ -192,6 +194,7 @@ function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnecto
       if (request.waitMs !== undefined) await simulated.waitFor(selector, true, request.waitMs);
       return await DfuTarget.open(simulated.openDfu(selector), {
         part: choice.part,
+        timeoutMs: choice.timeoutMs,
         sleep: choice.pollSleep ??
           ((ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, SIMULATED_MAX_POLL_MS)))),
         reconnect: async () => {

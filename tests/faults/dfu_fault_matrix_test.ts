@@ -1,10 +1,10 @@
 /**
  * The DFU fault matrix (issue 14): every fault the DfuSe simulator can commit (lib/sim/dfuse/faults.ts), at a
  * seeded occurrence of each operation it applies to, against the `write` one-shot's flash path, a recipe `run`
- * (connect, erase: needed, write, verify) and a `read`, in-process on a simulated STM32L433 (2 KiB pages of
+ * (connect, erase: needed, write, verify), a `read` and a Read Unprotect of a read-protected board, in-process on a simulated STM32L433 (2 KiB pages of
  * double-words, programmed once per erase) and STM32F405 (16 KiB sectors of words) whose flash already holds an older
  * firmware. The invariant: **success only with the flash exactly right** (for a read:
- * the bytes returned are the flash's), otherwise a `DeviceError` (exit 1) with an `E_...` code, within a bounded
+ * the bytes returned are the flash's; for the unprotect: RDP level 0 and the flash erased), otherwise a `DeviceError` (exit 1) with an `E_...` code, within a bounded
  * time; and a rerun without the fault brings the board to the right flash.
  *
  * The seed is fixed (14) so CI runs the same matrix every time, and printed; `FAULT_SEED=N` runs another one.
@@ -63,7 +63,8 @@ function expected(page: number): Uint8Array {
   return flash;
 }
 
-type Operation = "write" | "run" | "read";
+/** `unprotect`: a Read Unprotect of the board, read-protected first (RDP level 1). */
+type Operation = "write" | "run" | "read" | "unprotect";
 
 /** The faults of the matrix, each at a seeded occurrence (1-3) of its point. */
 function matrix(): { operation: Operation; fault: FaultSpec }[] {
@@ -85,7 +86,7 @@ function matrix(): { operation: Operation; fault: FaultSpec }[] {
     at("stall", "erase"),
     at("reset", "erase"),
     at("skip-erase", "erase"),
-    at("slow-erase", "erase", { factor: 5, ms: 20 }),
+    at("slow-erase", "erase", { factor: 5, ms: 5 }),
     at("error-status", "set-address", { status: DfuStatus.errTARGET }),
     at("stall", "set-address"),
     at("hang-up", "set-address"),
@@ -102,7 +103,17 @@ function matrix(): { operation: Operation; fault: FaultSpec }[] {
     at("hang-up", "read"),
     at("error-status", "read", { status: DfuStatus.errVENDOR }),
   ];
+  const unprotecting: FaultSpec[] = [
+    at("error-status", "read-unprotect", { occurrence: 1, status: DfuStatus.errVENDOR }),
+    at("stall", "read-unprotect", { occurrence: 1 }),
+    at("hang-up", "read-unprotect", { occurrence: 1 }),
+    at("skip-erase", "read-unprotect", { occurrence: 1 }),
+    // The mass erase holds requests off past the transfer timeout (lowered for the matrix, see perform).
+    at("slow-erase", "read-unprotect", { occurrence: 1, factor: 1, ms: 400 }),
+    at("stall", "read", { occurrence: 1 }),
+  ];
   return [
+    ...unprotecting.map((fault) => ({ operation: "unprotect" as const, fault })),
     ...flashing.map((fault) => ({ operation: "write" as const, fault })),
     ...flashing.map((fault) => ({ operation: "run" as const, fault: { ...fault } })),
     ...reading.map((fault) => ({ operation: "read" as const, fault })),
@@ -121,6 +132,8 @@ async function perform(
     part,
     board,
     pollSleep: () => Promise.resolve(),
+    // A short transfer timeout, so that a device holding requests off past it is seen within the matrix's time.
+    timeoutMs: 100,
     warn: () => {},
   });
   try {
@@ -134,6 +147,10 @@ async function perform(
     }
     const target = await connector.connect({ baud: 115200, retries: 5 });
     try {
+      if (operation === "unprotect") {
+        await target.protect?.({ kind: "readout-unprotect" });
+        return {};
+      }
       if (operation === "write") {
         await eraseWriteVerify(target, IMAGE);
         return {};
@@ -170,6 +187,11 @@ function assertInvariant(
     assert.deepEqual(outcome.read, flash, `${name}: a read succeeded with bytes that are not the flash's`);
     return;
   }
+  if (operation === "unprotect") {
+    assert.equal(board.dfu.readProtection, 0, `${name}: reported success while still read-protected`);
+    assert.ok(board.dfu.flash.bytes.every((b) => b === 0xff), `${name}: reported success without the mass erase`);
+    return;
+  }
   const at = flash.findIndex((byte, i) => byte !== want[i]);
   assert.equal(at, -1, `${name}: reported success over wrong flash at +0x${at.toString(16)}`);
 }
@@ -199,6 +221,7 @@ for (const { part, flashSize, page } of PARTS) {
         initial.set(OLD);
         const board = new SimulatedDfuBoard(part, { flash: initial });
         try {
+          if (operation === "unprotect") board.dfu.optionBytes[board.dfu.profile.rdpOffset] = 0x55; // RDP level 1
           board.dfu.injectFaults([fault]);
           const started = Date.now();
           const outcome = await perform(operation, board, recipeFile);
