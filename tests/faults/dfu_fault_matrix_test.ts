@@ -1,11 +1,13 @@
 /**
  * The DFU fault matrix (issue 14): every fault the DfuSe simulator can commit (lib/sim/dfuse/faults.ts), at a
  * seeded occurrence of each operation it applies to, against the `write` one-shot's flash path, a recipe `run`
- * (connect, erase: needed, write, verify), a `read` and a Read Unprotect of a read-protected board, in-process on a simulated STM32L433 (2 KiB pages of
- * double-words, programmed once per erase) and STM32F405 (16 KiB sectors of words) whose flash already holds an older
- * firmware. The invariant: **success only with the flash exactly right** (for a read:
- * the bytes returned are the flash's; for the unprotect: RDP level 0 and the flash erased), otherwise a `DeviceError` (exit 1) with an `E_...` code, within a bounded
- * time; and a rerun without the fault brings the board to the right flash.
+ * (connect, erase: needed, write, verify), a `read`, and a Read Unprotect of a read-protected board; in-process on a
+ * simulated STM32L433 (2 KiB pages of double-words, programmed once per erase) and STM32F405 (16 KiB sectors of
+ * words) whose flash already holds an older firmware.
+ *
+ * The invariant: **success only with the flash exactly right** (for a read: the bytes returned are the flash's; for
+ * the unprotect: RDP level 0 and the flash erased), otherwise a `DeviceError` (exit 1) with an `E_...` code, within a
+ * bounded time; and a rerun without the fault brings the board to the right flash.
  *
  * The seed is fixed (14) so CI runs the same matrix every time, and printed; `FAULT_SEED=N` runs another one.
  */
