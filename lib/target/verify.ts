@@ -11,6 +11,15 @@ import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
 import type { ProgressCallback, Target } from "./target.ts";
 import type { Piece } from "./unchanged_pages.ts";
 
+/**
+ * What a failed verify leaves to check. The verify does not know whether this run erased the flash first (the
+ * write one-shot and `erase: needed` do), so the hint names every cause rather than "erase first", which misleads
+ * right after the tool's own erase (issue 14 #9, the same rule as the DFU status hints).
+ */
+const VERIFY_HINT = "the flash does not hold what was written: a block lost or not programmed (link fault, failing " +
+  "flash), write protection (WRP option bytes), or flash not erased before the write; run again, and if it fails " +
+  "at the same address check the write-protection option bytes";
+
 /** Options of {@linkcode verifyPieces}. */
 export interface VerifyOptions {
   /** Use Get Checksum where offered (default true); false always reads back. */
@@ -42,7 +51,7 @@ export async function verifyPieces(
     if (crc !== undefined) {
       if (crc !== stm32Crc(data)) {
         throw new DeviceError("E_VERIFY", `verify failed: CRC of ${formatAddress(address)}+${data.length} differs`, {
-          hint: "the flash does not hold the image: erase and write again",
+          hint: VERIFY_HINT,
         });
       }
       result.crcBytes += data.length;
@@ -53,7 +62,7 @@ export async function verifyPieces(
         throw new DeviceError(
           "E_VERIFY",
           `verify failed at ${formatAddress(address + at)}: expected 0x${hex2(data[at])}, read 0x${hex2(actual[at])}`,
-          { hint: "was the flash erased before writing? is it write-protected?" },
+          { hint: VERIFY_HINT },
         );
       }
       result.readBytes += data.length;
