@@ -127,3 +127,11 @@ Deno.test("the simulator also answers standard GET_DESCRIPTOR and SET_INTERFACE 
   await sim.handleControl({ bmRequestType: 0x01, bRequest: 11, wValue: 2, wIndex: 0, wLength: 0 }, new Uint8Array(0));
   assert.equal(sim.alternateSetting, 2);
 });
+
+Deno.test("each simulated part programs in the unit its chip data gives (the host aligns writes to that)", async () => {
+  const { chipByPid } = await import("../../chips/database.ts");
+  const { DFUSE_PARTS } = await import("./parts.ts");
+  for (const profile of Object.values(DFUSE_PARTS)) {
+    assert.equal(chipByPid(profile.pid)?.flash.programUnit, profile.programUnit, profile.part);
+  }
+});
