@@ -278,6 +278,25 @@ Deno.test("lab fault: simulator faults over libusb - a skipped block is caught b
   });
 });
 
+Deno.test("lab fault: Read Unprotect that holds requests off past libusb's 5 s timeout is the expected reset", async () => {
+  // Issue 14 #7 over the real libusb: the chip reports bwPollTimeout 100 ms, then NAKs every request for its 6.5 s
+  // mass erase, so the next GETSTATUS times out (LIBUSB_ERROR_TIMEOUT). Before the fix: E_USB_TIMEOUT, exit 1.
+  const { dir, file } = await recipe("stm32l433rc", ["connect", "unprotect: read"]);
+  try {
+    await withChip("stm32l433rc", async (lab, chip) => {
+      chip.simulator.optionBytes[0] = 0x55; // RDP level 1 (FLASH_OPTR byte 0)
+      chip.simulator.injectFaults([{ kind: "slow-erase", at: "read-unprotect", factor: 1, ms: 6500 }]);
+      const run = await flashrecipe(lab, ["run", file, "--usb", "0483:df11"]);
+      assert.equal(run.code, 0, run.text);
+      assert.match(run.text, /read protection removed/);
+      assert.equal(chip.simulator.readProtection, 0);
+      assert.deepEqual(chip.resets, ["read-unprotect"]);
+    });
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("lab fault: an alternate-setting name that is no DfuSe memory layout is reported with the name", async () => {
   const chip = await createLabDfuseChip("stm32f405rg");
   const lab = await startUsbLab({ devices: [renamed(chip, 4, "Internal Flash 1MB")] });
