@@ -6,6 +6,13 @@
  * last one ended is served from a window fetched in one upload, the window doubling with every sequential read (up to
  * a bound): a short probe costs a short read, a page-by-page comparison of a whole image costs about one large read.
  *
+ * Why comparing first is then the cheaper plan on DFU, whatever the flash holds: a comparison costs at most one read of
+ * the image (it stops at a page's first difference, and gives up after two leading pages that differ), about 1.5 ms per
+ * 2048-byte block at full speed; erasing and writing costs the erase times (0.4-2 s per F4 sector) and a bwPollTimeout
+ * per written block (about 100 ms on the captured ROMs, lib/sim/dfuse/parts.ts), and the verify reads it all anyway.
+ * Before read-ahead, each 256-byte piece of the comparison paid its own Set Address Pointer and its bwPollTimeout, and
+ * comparing 128 KiB (513 commands) took twice as long as erasing and writing it.
+ *
  * The window holds what the device returned; the owner drops it whenever the memory may have changed (any write,
  * erase, protection or option-byte change, reset), so a verify never compares against a stale copy.
  *
