@@ -11,7 +11,7 @@
  * 2048-byte block at full speed; erasing and writing costs the erase times (0.4-2 s per F4 sector) and a bwPollTimeout
  * per written block (about 100 ms on the captured ROMs, lib/sim/dfuse/parts.ts), and the verify reads it all anyway.
  * Before read-ahead, each 256-byte piece of the comparison paid its own Set Address Pointer and its bwPollTimeout, and
- * comparing 128 KiB (513 commands) took twice as long as erasing and writing it.
+ * comparing 128 KiB (513 commands) took longer than erasing and writing it (issue 14: 6.3 s against 3.0 s).
  *
  * The window holds what the device returned; the owner drops it whenever the memory may have changed (any write,
  * erase, protection or option-byte change, reset), so a verify never compares against a stale copy.
