@@ -162,7 +162,15 @@ export class DfuTarget implements Target {
     const aligned = alignToUnit(address, data, unit);
     // Erased flash already reads 0xFF and programming 0xFF changes nothing: download only the blocks that
     // carry data (each run of them after its own Set Address Pointer, AN3156 §5.3).
-    const block = device.transferSize - (device.transferSize % unit);
+    const block = device.transferSize;
+    if (block % unit !== 0) {
+      // Every ST bootloader reports 1024 or 2048 (AN3156); a block that ends inside a unit cannot be sent.
+      throw new DeviceError(
+        "E_DFU_PROTOCOL",
+        `the device's wTransferSize ${block} is not a multiple of the ${unit}-byte flash program unit`,
+        { hint: "this bootloader cannot be written safely by this tool; report it with `flashrecipe usb`" },
+      );
+    }
     let done = 0;
     for (const run of nonBlankRuns(aligned.data, block)) {
       await device.download(aligned.address + run.start, aligned.data.subarray(run.start, run.end), (sent) => {
