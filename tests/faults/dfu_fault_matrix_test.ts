@@ -14,7 +14,7 @@
 
 import assert from "node:assert/strict";
 import { createDfuConnector } from "../../lib/cli/dfu_connector.ts";
-import { eraseWriteVerify } from "../../lib/cli/flash_write.ts";
+import { programImage } from "../../lib/flash/program.ts";
 import { TextReporter } from "../../lib/cli/text_reporter.ts";
 import { FlashRecipeError } from "../../lib/errors.ts";
 import { writeIntelHex } from "../../lib/image/intel_hex.ts";
@@ -154,7 +154,7 @@ async function perform(
         return {};
       }
       if (operation === "write") {
-        await eraseWriteVerify(target, IMAGE);
+        await programImage(target, IMAGE);
         return {};
       }
       return { read: await target.readMemory(FLASH, SPAN) };
