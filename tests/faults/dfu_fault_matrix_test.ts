@@ -247,3 +247,42 @@ for (const { part, flashSize, page } of PARTS) {
     assert.ok(failed > 20, `only ${failed} faulted runs failed`);
   });
 }
+
+Deno.test("DFU: a write step's retry: resumes after a transient fault (half-written page erased and rewritten)", async () => {
+  for (
+    const fault of [
+      { kind: "nack-once", at: "write", occurrence: 2 },
+      { kind: "stall", at: "write", occurrence: 3 },
+      { kind: "error-status", at: "write", occurrence: 3, status: DfuStatus.errPROG },
+      // A device that dropped off the bus needs a new connection: a `connect` step, or a rerun (the matrix above).
+    ] as FaultSpec[]
+  ) {
+    const { part, flashSize, page } = PARTS[0];
+    const dir = await tempFiles({
+      "image.hex": writeIntelHex(IMAGE),
+      "retry.yaml": [
+        "name: retry",
+        `target: { transport: dfu, chip: ${part} }`,
+        "steps:",
+        "  - connect",
+        "  - erase: needed",
+        "  - write: { file: image.hex }",
+        "    retry: 1",
+        "  - verify",
+      ].join("\n"),
+    });
+    const initial = new Uint8Array(flashSize).fill(0xff);
+    initial.set(OLD);
+    const board = new SimulatedDfuBoard(part, { flash: initial });
+    try {
+      board.dfu.injectFaults([fault]);
+      const outcome = await perform("run", board, `${dir}/retry.yaml`);
+      const name = `retry after ${describeFault(fault)}`;
+      assertInvariant(name, expected(page), "run", board, outcome, 0);
+      assert.equal(outcome.error, undefined, `${name}: ${outcome.error?.code} ${outcome.error?.message}`);
+    } finally {
+      await board.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+});
