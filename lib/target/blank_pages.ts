@@ -23,7 +23,6 @@ import type { MemoryImage } from "../image/memory_image.ts";
 import { pageData } from "../image/pages.ts";
 import type { ProgressCallback, Target } from "./target.ts";
 import { type Piece, piecesOutside } from "./unchanged_pages.ts";
-import { joinSharedUnits } from "./program_units.ts";
 import { verifyPieces, type VerifyResult } from "./verify.ts";
 
 /** Whether `target`'s flash may be programmed without an erase on the chance that it is blank. */
@@ -54,18 +53,16 @@ export interface PlannedPiece {
 
 /**
  * What writing `image` takes, in address order: its parts outside the pages in `skip` (already holding it, or
- * left unerased), those sharing a flash program unit of `programUnit` bytes joined (lib/target/program_units.ts),
- * and each page of `unerased` whole, marked as such.
+ * left unerased), and each page of `unerased` whole, marked as such.
  */
 export function writePlan(
   image: MemoryImage,
   pages: readonly FlashPage[],
   skip: ReadonlySet<number>,
   unerased: readonly FlashPage[],
-  programUnit = 1,
 ): PlannedPiece[] {
   return [
-    ...joinSharedUnits(piecesOutside(image, pages, skip), programUnit).map((piece) => ({ piece })),
+    ...piecesOutside(image, pages, skip).map((piece) => ({ piece })),
     ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, page })),
   ].sort((a, b) => a.piece.address - b.piece.address);
 }
