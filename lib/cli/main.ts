@@ -76,6 +76,41 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/write.ts")).writeCommand,
   },
   {
+    name: "erase",
+    summary: "erase all of flash, some pages/sectors, or the pages an address range overlaps",
+    load: async () => (await import("./commands/erase.ts")).eraseCommand,
+  },
+  {
+    name: "go",
+    summary: "start the application (or code at an address) through the bootloader",
+    load: async () => (await import("./commands/go.ts")).goCommand,
+  },
+  {
+    name: "reset",
+    summary: "restart the board: through DTR/RTS with --wiring, else by Go to the reset vector",
+    load: async () => (await import("./commands/reset.ts")).resetCommand,
+  },
+  {
+    name: "protect",
+    summary: "turn on read protection (RDP level 1) or write-protect sectors; the chip resets",
+    load: async () => (await import("./commands/protect.ts")).protectCommand,
+  },
+  {
+    name: "unprotect",
+    summary: "remove read protection (ERASES all flash) and/or write protection; the chip resets",
+    load: async () => (await import("./commands/protect.ts")).unprotectCommand,
+  },
+  {
+    name: "options",
+    summary: "show the option bytes by field, or set fields by name (RDP, nBOOT1, WDG_SW, ...); the chip resets",
+    load: async () => (await import("./commands/options.ts")).optionsCommand,
+  },
+  {
+    name: "chips",
+    summary: "list the supported parts (filter by part, series or product ID)",
+    load: async () => (await import("./commands/chips.ts")).chipsCommand,
+  },
+  {
     name: "ports",
     summary: "list serial ports with their USB vendor/product IDs and serial numbers",
     load: async () => (await import("./commands/ports.ts")).portsCommand,

@@ -9,6 +9,7 @@
 import { dirname, isAbsolute, join, resolve } from "./paths.ts";
 import { checkStepOrder, findConflictingWrites, type OrderedStep, type PlannedWrite } from "./step_order.ts";
 import { chipByPid, partByName, PARTS } from "../chips/database.ts";
+import { withoutOrderingTail } from "../chips/part_number.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import { formatLocation, InputError, type SourceLocation } from "../errors.ts";
 import { ImageError } from "../image/errors.ts";
@@ -186,9 +187,11 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   if (!part || !chip) {
     errors.push(
       new RecipeError(
-        `unknown chip '${header.target.chip}'${didYouMean(header.target.chip, PARTS.map((p) => p.part))}`,
+        `unknown chip '${header.target.chip}'${
+          didYouMean(withoutOrderingTail(header.target.chip), PARTS.map((p) => p.part))
+        }`,
         source.locate(["target", "chip"]),
-        "name the part as printed on the package, e.g. stm32f103c8",
+        "name the part, e.g. stm32f103c8 or stm32f103c8t6 as printed on the package; `flashrecipe chips` lists them",
         "E_RECIPE_CHIP",
       ),
     );
