@@ -11,7 +11,7 @@ import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import type { ImageFormat } from "../image/load.ts";
 import type { FlashLedger } from "../flash/ledger.ts";
-import type { ProgressCallback, Target } from "../target/target.ts";
+import type { Target } from "../target/target.ts";
 import type { ByteStream, SerialLink } from "../transport/byte_stream.ts";
 import type { BoardWiring } from "../transport/board_wiring.ts";
 import type { DocumentPath } from "./yaml_source.ts";
