@@ -194,7 +194,11 @@ function manualTicker() {
 Deno.test("progress bar: redrawn by the ticker while no progress comes, so elapsed time and time left move", () => {
   const t = fakeTerminal(100);
   const ticks = manualTicker();
-  const reporter = new ProgressReporter(t.console, { terminal: t.console.terminal!, now: t.clock, ticker: ticks.ticker });
+  const reporter = new ProgressReporter(t.console, {
+    terminal: t.console.terminal!,
+    now: t.clock,
+    ticker: ticks.ticker,
+  });
   reporter.stepStart(ERASE);
   t.advance(1000);
   ticks.fire();

@@ -255,8 +255,14 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
           // The image is wrong for this step, or the step is wrong for the image: either way the recipe line
           // that names it is where to look, with the firmware file's own position when the parser knows one.
           if (error.code === "E_FILE") {
-            const message = error.message.replace("the image file", `'${path}'`);
-            throw new RecipeError(message, item.source.locate([...stepPath, "file"]), error.hint, "E_FILE");
+            // Say which file was tried: a relative path is the recipe's folder's, which may not be what was meant.
+            const tried = path === resolvedPath ? `'${path}'` : `'${path}' (tried ${resolvedPath})`;
+            const message = error.message.replace("the image file", tried);
+            const hint = isAbsolute(path)
+              ? error.hint
+              : `${error.hint}; a path in a recipe is relative to the recipe's folder, a --set value from the ` +
+                "current folder";
+            throw new RecipeError(message, item.source.locate([...stepPath, "file"]), hint, "E_FILE");
           }
           const inFile = error.location?.line === undefined
             ? `'${path}'`
