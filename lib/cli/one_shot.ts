@@ -18,7 +18,7 @@ import { LINK_OPTIONS } from "./link_options.ts";
 import { chooseReporter } from "./reporters.ts";
 import { VERSION } from "./version.ts";
 import { formatPid } from "../chips/database.ts";
-import { InputError } from "../errors.ts";
+import { DeviceError, FlashRecipeError, InputError } from "../errors.ts";
 import { RecipeError } from "../recipe/errors.ts";
 import type { RecipeStep } from "../recipe/load.ts";
 import type { RunResult } from "../recipe/reporter.ts";
@@ -63,8 +63,45 @@ export const WIRING_OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
+/** `--wait`: how long a USB DFU bootloader may take to appear (dfu-util's `-w`). */
+export const WAIT_OPTION: OptionSpec = {
+  name: "wait",
+  type: "string",
+  valueName: "TIME",
+  description: "USB DFU: wait up to TIME (10s, 500ms, 1m; a bare number is seconds) for the bootloader to appear",
+};
+
 /** Every option of a one-shot that touches a device: link, wiring, output. */
-export const ONE_SHOT_OPTIONS: readonly OptionSpec[] = [...LINK_OPTIONS, ...WIRING_OPTIONS, ...OUTPUT_OPTIONS];
+export const ONE_SHOT_OPTIONS: readonly OptionSpec[] = [
+  ...LINK_OPTIONS,
+  WAIT_OPTION,
+  ...WIRING_OPTIONS,
+  ...OUTPUT_OPTIONS,
+];
+
+/** Parses `--wait`: `10s`, `500ms`, `1m`, or a bare number of seconds; `undefined` when not given. */
+export function parseWait(args: ParsedArgs): number | undefined {
+  const text = args.options.wait as string | undefined;
+  if (text === undefined) return undefined;
+  const bare = /^\d+(\.\d+)?$/.test(text) ? `${text}s` : text;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m)$/.exec(bare);
+  if (!match) throw new InputError("E_USAGE", `--wait takes a time such as 10s, 500ms or 1m, not '${text}'`);
+  const ms = Math.round(Number(match[1]) * (match[2] === "ms" ? 1 : match[2] === "s" ? 1000 : 60_000));
+  if (ms > 3_600_000) throw new InputError("E_USAGE", "--wait is at most an hour");
+  return ms;
+}
+
+/**
+ * Adds to a USB "no such device" error the advice to wait for a bootloader still starting, when no `--wait` was
+ * given; other errors are returned as they are.
+ */
+export function adviseWait(error: unknown, waitMs: number | undefined): unknown {
+  if (waitMs !== undefined || !(error instanceof FlashRecipeError) || error.code !== "E_USB_NOT_FOUND") return error;
+  return new DeviceError(error.code, error.message, {
+    hint: `${error.hint ?? ""}; if the board is still starting its DFU bootloader, add --wait 10s`,
+    cause: error,
+  });
+}
 
 /** What to do before connecting. */
 export type BeforeAction = "bootloader" | "none";
@@ -84,6 +121,8 @@ export interface OneShot {
   usb?: string;
   /** `--baud`, default 115200. */
   baud: number;
+  /** `--wait`, ms: how long the USB DFU device may take to appear. */
+  waitMs?: number;
   /** `--wiring`, resolved. */
   wiring?: BoardWiring;
   /** The preset's name, for messages. */
@@ -132,6 +171,11 @@ export function parseOneShot(args: ParsedArgs, command: string, defaults: { afte
     const { description: _, ...lines } = preset;
     wiring = lines;
   }
+  if (args.options.wait !== undefined && usb === undefined) {
+    throw new InputError("E_USAGE", "--wait is for a USB DFU bootloader (--usb VID:PID)", {
+      hint: "a serial bootloader answers the sync at once or not at all; leave out --wait",
+    });
+  }
   const before = choice(args, "before", ["bootloader", "none"], wiring ? "bootloader" : "none");
   const after = choice(
     args,
@@ -152,6 +196,7 @@ export function parseOneShot(args: ParsedArgs, command: string, defaults: { afte
     simulate,
     usb,
     baud,
+    waitMs: parseWait(args),
     wiring,
     wiringName,
     before,
@@ -288,7 +333,12 @@ function identifyStage(shot: OneShot, needsUnlocked: boolean): OneShotStage {
     type: "connect",
     async run(context) {
       // AN3155 §2: the tool sends the 0x7F sync up to this many times (docs/recipes.md, `connect`).
-      const target = await context.connect({ baud: shot.baud, retries: 5 });
+      let target: Target;
+      try {
+        target = await context.connect({ baud: shot.baud, retries: 5, waitMs: shot.usb ? shot.waitMs : undefined });
+      } catch (error) {
+        throw adviseWait(error, shot.waitMs);
+      }
       const { identity } = target;
       const id = identity.pid === undefined ? "" : ` (${formatPid(identity.pid)})`;
       const version = identity.bootloaderVersion ? `, bootloader ${identity.bootloaderVersion}` : "";

@@ -18,6 +18,7 @@ import { askOnTerminal } from "../prompt.ts";
 import { RUN_FLAG_OPTIONS } from "../run_flags.ts";
 import { prepareRun } from "../run_setup.ts";
 import { DB_ENV, DEFAULT_DB, interruptedWarning, RECORD_OPTIONS, storeSpec } from "../production_flags.ts";
+import { adviseWait, parseWait, WAIT_OPTION } from "../one_shot.ts";
 
 /** The `run` command. */
 export const runCommand: CommandSpec = {
@@ -38,6 +39,7 @@ export const runCommand: CommandSpec = {
       description: "USB DFU device: vid:pid, bus-port path or serial (overrides target.usb; default 0483:df11)",
     },
     { name: "baud", type: "string", valueName: "RATE", description: "serial baud rate (overrides target.baud)" },
+    WAIT_OPTION,
     {
       name: "set",
       type: "string",
@@ -74,6 +76,7 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
   const recording = production ? await production.beginRunRecording(args, recipe, spec) : undefined;
   for (const board of recording?.recovered ?? []) warn(interruptedWarning(board));
   const connector = createConnector(link);
+  const waitMs = parseWait(args);
   let result;
   try {
     const reporter = chooseReporter(console, {
@@ -84,7 +87,20 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
     });
     result = await runRecipe(recipe, {
       saveTrace,
-      board: connector,
+      // --wait: every connect may wait that long for a USB DFU bootloader to enumerate; without it, a missing
+      // device is answered with the advice to wait.
+      board: {
+        link: (baud) => connector.link(baud),
+        connect: async (request) => {
+          try {
+            return await connector.connect({ ...request, waitMs: request.waitMs ?? waitMs });
+          } catch (error) {
+            throw adviseWait(error, waitMs);
+          }
+        },
+        openSerialPort: connector.openSerialPort?.bind(connector),
+        waitUsb: connector.waitUsb?.bind(connector),
+      },
       reporter: recording ? recording.board.observe(reporter) : reporter,
       flags,
       ask: askOnTerminal,
