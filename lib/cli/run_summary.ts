@@ -57,7 +57,9 @@ export function formatRunSummary(result: RunResult, colour: Colours): string[] {
     formatDuration(s.durationMs),
     `${s.outcome?.bytes ?? 0}`,
   ]);
-  const header = ["#", "step", "result", "time", "bytes"];
+  // "moved": bytes carried over the link, what the result line adds up; an erase moves none whatever it erased, a
+  // CRC verify none whatever it checked — a column called "bytes" beside "erased 2048 bytes" read as a contradiction.
+  const header = ["#", "step", "result", "time", "moved"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   // Numbers right-aligned, text left-aligned.
   const right = [true, false, false, true, true];

@@ -553,6 +553,43 @@ function unusedAssignments(
 
 const commonSchema = z.strictObject(commonStepKeys);
 
+/**
+ * A step with `null` parameters and, beside it in the same item, keys that are that step's parameters: the
+ * parameters were meant to be indented under it (`- write:` then `file:` at the same column). Returns the step and
+ * the first such key.
+ */
+function misindentedParameters(stepKeys: readonly [string, unknown][]): [string, string] | undefined {
+  if (stepKeys.length < 2) return undefined;
+  for (const [name, params] of stepKeys) {
+    const type = stepType(name);
+    if (!type || (params !== null && params !== undefined)) continue;
+    const keys = schemaKeys(type.schema);
+    const stray = stepKeys.find(([key]) => key !== name && keys.includes(key));
+    if (stray) return [name, stray[0]];
+  }
+  return undefined;
+}
+
+/** Parameters that hold numbers, which a recipe may also write as text: `address: "0x08000000"`. */
+const NUMERIC_KEYS: ReadonlySet<string> = new Set(["address", "length", "offset", "baud"]);
+
+/**
+ * `value` with the numeric parameters written as text (`"0x08000000"`, `"4096"`) turned into numbers, as
+ * `--set a=0x08000000` is; anything else is left for the schema to judge.
+ */
+function numbersFromText(value: unknown, key?: string): unknown {
+  if (typeof value === "string") {
+    return key !== undefined && NUMERIC_KEYS.has(key) && /^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(value)
+      ? Number(value.trim())
+      : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => numbersFromText(item));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, numbersFromText(item, k)]));
+  }
+  return value;
+}
+
 /** Validates each step item against its step type; collects errors. */
 function bindSteps(
   items: readonly StepItem[],
@@ -575,6 +612,18 @@ function bindSteps(
     }
     const entries = Object.entries(normalised as Record<string, unknown>);
     const stepKeys = entries.filter(([k]) => !COMMON_STEP_KEYS.includes(k));
+    const misplaced = misindentedParameters(stepKeys);
+    if (misplaced) {
+      const [step, key] = misplaced;
+      errors.push(
+        new RecipeError(
+          `'${key}' is a parameter of '${step}' but sits beside it: indent it under '${step}:'`,
+          source.locate([...path, key], { key: true }),
+          `write '- ${step}:' and below it, two spaces further in, '${key}: ...' (or '- ${step}: { ${key}: ... }')`,
+        ),
+      );
+      return;
+    }
     if (stepKeys.length !== 1) {
       const unknown = stepKeys.find(([k]) => !stepType(k));
       if (unknown) {
@@ -605,13 +654,14 @@ function bindSteps(
       errors.push(...issuesToErrors(source, common.error.issues, { base: path, knownKeys: () => COMMON_STEP_KEYS }));
       return;
     }
-    const params = rawParams ?? {};
+    const params = numbersFromText(rawParams ?? {});
     const parsed = type.schema.safeParse(params);
     if (!parsed.success) {
       errors.push(...issuesToErrors(source, parsed.error.issues, {
         base: [...path, name],
         knownKeys: () => schemaKeys(type.schema),
         unionHint: type.usage,
+        value: params,
       }));
       return;
     }

@@ -75,16 +75,18 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
   const production = recorded ? await import("../run_recording.ts") : undefined;
   const recording = production ? await production.beginRunRecording(args, recipe, spec) : undefined;
   for (const board of recording?.recovered ?? []) warn(interruptedWarning(board));
-  const connector = createConnector(link);
+  const reporter = chooseReporter(console, {
+    json,
+    quiet: args.options.quiet === true,
+    file: recipe.file,
+    version: VERSION,
+  });
+  // Warnings from the link go through the reporter, which clears a progress bar before printing them.
+  const linkWarn = reporter.warning ? (message: string) => reporter.warning!(message) : link.warn;
+  const connector = createConnector({ ...link, warn: linkWarn });
   const waitMs = parseWait(args);
   let result;
   try {
-    const reporter = chooseReporter(console, {
-      json,
-      quiet: args.options.quiet === true,
-      file: recipe.file,
-      version: VERSION,
-    });
     result = await runRecipe(recipe, {
       saveTrace,
       // --wait: every connect may wait that long for a USB DFU bootloader to enumerate; without it, a missing
