@@ -67,6 +67,6 @@ Deno.test("F4 erase units are sectors in the step lines; the summary's byte colu
   const result = await runCli("run", `${dir}/f4.yaml`, "--simulate", "stm32f405rg");
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /erased 2 sector\(s\), 32768 bytes/);
-  assert.match(result.stdout, /#  step +result +time +moved/);
+  assert.match(result.stdout, /# {2}step +result +time +moved/);
   await Deno.remove(dir, { recursive: true });
 });
