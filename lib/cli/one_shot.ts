@@ -207,9 +207,17 @@ export function parseOneShot(args: ParsedArgs, command: string, defaults: { afte
   };
 }
 
+/** esptool's spellings of `--before`/`--after`, for those who type them out of habit. */
+const ESPTOOL_ACTIONS: Readonly<Record<string, string>> = {
+  default_reset: "bootloader",
+  no_reset: "none",
+  hard_reset: "reset",
+};
+
 function choice<T extends string>(args: ParsedArgs, name: string, values: readonly T[], fallback: T): T {
-  const text = args.options[name] as string | undefined;
-  if (text === undefined) return fallback;
+  const given = args.options[name] as string | undefined;
+  if (given === undefined) return fallback;
+  const text = Object.hasOwn(ESPTOOL_ACTIONS, given) ? ESPTOOL_ACTIONS[given] : given;
   if (!(values as readonly string[]).includes(text)) {
     throw new InputError(
       "E_USAGE",

@@ -14,6 +14,7 @@ import { type Colours, colours } from "./colour.ts";
 import type { Console, Terminal } from "./command.ts";
 import { type ProgressUnit, progressUnit } from "./progress_units.ts";
 import { formatRunSummary, resultLine } from "./run_summary.ts";
+import { unitName } from "../chips/layout.ts";
 import { stepPrefix } from "./text_reporter.ts";
 import { formatBytes, formatDuration, formatRate, formatTimeLeft } from "./units.ts";
 
@@ -58,6 +59,8 @@ export interface ProgressState {
   total: number;
   /** What the amounts count. */
   unit: ProgressUnit;
+  /** How to call the unit on screen when not its name, e.g. `sectors` for an F4's erase units. */
+  unitName?: string;
   /** Time since the step began, ms. */
   elapsedMs: number;
   /** Terminal width in columns. */
@@ -77,10 +80,12 @@ export function renderProgressLine(state: ProgressState): string {
   const percent = `${Math.floor(fraction * 100)}%`.padStart(4);
   const amount = state.unit === "bytes"
     ? `${formatBytes(state.done)}/${formatBytes(state.total)}`
-    : `${state.done}/${state.total} ${state.unit}`;
+    : `${state.done}/${state.total} ${state.unitName ?? state.unit}`;
   const seconds = state.elapsedMs / 1000;
   const rate = seconds > 0 ? state.done / seconds : 0;
-  const rateText = rate > 0 ? (state.unit === "bytes" ? formatRate(rate) : `${rate.toFixed(1)} ${state.unit}/s`) : "";
+  const rateText = rate > 0
+    ? (state.unit === "bytes" ? formatRate(rate) : `${rate.toFixed(1)} ${state.unitName ?? state.unit}/s`)
+    : "";
   const left = rate > 0 ? `${formatTimeLeft(((state.total - state.done) / rate) * 1000)} left` : "";
   const width = state.columns - 1;
   const join = (figures: string[]) => figures.filter((f) => f !== "").join("  ");
@@ -113,6 +118,7 @@ export class ProgressReporter implements RunReporter {
   readonly #ticker?: (ms: number, tick: () => void) => () => void;
   #stopTicker: () => void = () => {};
   #last?: { step: StepInfo; done: number; total: number; unit: ProgressUnit };
+  #eraseUnit = "pages";
 
   constructor(console: Console, options: ProgressReporterOptions) {
     this.#console = console;
@@ -172,6 +178,7 @@ export class ProgressReporter implements RunReporter {
       done,
       total,
       unit,
+      unitName: unit === "pages" ? this.#eraseUnit : undefined,
       elapsedMs: now - this.#stepStarted,
       columns: this.#terminal.columns(),
     });
@@ -190,7 +197,10 @@ export class ProgressReporter implements RunReporter {
     this.#console.err(`${this.#colour.yellow("warning")}: ${printable(message)}`);
   }
 
-  identity(_identity: TargetIdentity): void {}
+  identity(identity: TargetIdentity): void {
+    // An F4 erases sectors: the bar says so (the JSON unit stays `pages`, docs/events.md).
+    this.#eraseUnit = `${unitName(identity.chip)}s`;
+  }
 
   stepEnd(step: StepInfo, outcome: StepOutcome, durationMs: number): void {
     this.#stopTicker();

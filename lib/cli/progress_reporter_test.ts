@@ -254,3 +254,14 @@ Deno.test("progress reporter: a warning clears the bar first and never lands ins
   assert.equal(t.writes[before], "\r\x1b[2K", "the bar line is cleared before the warning");
   assert.deepEqual(t.err, ["warning: parity cannot be carried on a pseudo-terminal"]);
 });
+
+Deno.test("progress bar: an F4's erase counts sectors on screen, once the chip is known", () => {
+  const t = fakeTerminal(100);
+  const reporter = new ProgressReporter(t.console, { terminal: t.console.terminal!, now: t.clock });
+  const chip = CHIPS.find((c) => c.pid === 0x413)!;
+  reporter.identity({ transport: "usart", pid: 0x413, chip, flashSize: 1024 * 1024 });
+  reporter.stepStart(ERASE);
+  t.advance(1000);
+  reporter.progress(ERASE, 3, 12);
+  assert.match(visible(t.writes), / 3\/12 sectors {2}3\.0 sectors\/s {2}0:03 left$/);
+});

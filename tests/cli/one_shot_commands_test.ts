@@ -70,6 +70,11 @@ Deno.test({
       assert.doesNotMatch(write.stdout, /\] erase/, "nothing was attempted after the chip was identified");
       assert.equal(chip.flash.read(0x0800_0000, 4)[0], 0x42, "the flash was left alone");
 
+      const info = await runCli("info", "--port", port);
+      assert.equal(info.code, 0, info.stderr);
+      assert.match(info.stdout, /protection +READ-PROTECTED \(RDP level 1\): `flashrecipe unprotect read` removes it/);
+      assert.match(info.stdout, /option-bytes +at 0x1FFFC000: not readable/);
+
       const erase = await runCli("erase", "--pages", "0", "--port", port);
       assert.equal(erase.code, 1);
       assert.match(erase.stderr, /E_READ_PROTECTED/);
@@ -173,6 +178,22 @@ Deno.test("go, reset and write --go / --wiring one-shots", async () => {
   const badPreset = await runCli("write", BLINKY_HEX, "--wiring", "dtr-rst", "--simulate", "stm32f103c8");
   assert.equal(badPreset.code, 2);
   assert.match(badPreset.stderr, /unknown wiring preset 'dtr-rst' \(did you mean 'dtr-reset'\?\)/);
+  // esptool's words for the same: default_reset / hard_reset / no_reset.
+  const esptool = await runCli(
+    "write",
+    BLINKY_HEX,
+    "--wiring",
+    "dtr-reset-rts-boot0",
+    "--before",
+    "default_reset",
+    "--after",
+    "no_reset",
+    "--simulate",
+    "stm32f103c8",
+  );
+  assert.equal(esptool.code, 0, esptool.stderr);
+  assert.match(esptool.stdout, /\[1\/5\] enter-boot/);
+  assert.doesNotMatch(esptool.stdout, /leave-boot/);
   const afterReset = await runCli("write", BLINKY_HEX, "--after", "reset", "--simulate", "stm32f103c8");
   assert.equal(afterReset.code, 2);
   assert.match(afterReset.stderr, /--after reset needs the board's wiring/);
