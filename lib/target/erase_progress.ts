@@ -44,6 +44,27 @@ export async function eraseWithProgress(
   const { chip, flashSize } = target.identity;
   const total = request.kind === "all" ? flashPages(chip, flashSize).length : request.pages.length;
   const expected = expectedEraseMs(chip, flashSize, request.kind === "all" ? undefined : request.pages);
+  await withTimedProgress(
+    total,
+    expected,
+    progress,
+    (report) => target.erase(request, (done, of) => report(Math.floor((done / of) * total))),
+    clock,
+  );
+}
+
+/**
+ * Runs `work`, reporting `done` of `total` as the time gone against `expectedMs` suggests (held one short of the
+ * total until `work` resolves) and whatever `work` reports itself through its `report`; never backwards. Without an
+ * expected time only `work`'s own reports and the final total are made.
+ */
+export async function withTimedProgress<T>(
+  total: number,
+  expected: number | undefined,
+  progress: ProgressCallback,
+  work: (report: (done: number) => void) => Promise<T>,
+  clock: EraseProgressClock = REAL_CLOCK,
+): Promise<T> {
   let reported = 0;
   const report = (done: number) => {
     // Never backwards: an estimate ahead of the target's own count stays.
@@ -60,10 +81,27 @@ export async function eraseWithProgress(
     })
     : () => {};
   progress(0, total);
+  let result: T;
   try {
-    await target.erase(request, (done, of) => report(Math.floor((done / of) * total)));
+    result = await work(report);
   } finally {
     stop();
   }
   report(total);
+  return result;
+}
+
+/**
+ * Removes read protection through `target`, which makes the chip mass-erase its flash (AN3155 §3.12) — 16 s on an
+ * F4 without a word from the bootloader — reporting erased pages by the time gone against the mass erase time.
+ */
+export async function readoutUnprotectWithProgress(
+  target: Target,
+  unprotect: () => Promise<void>,
+  progress: ProgressCallback = () => {},
+  clock: EraseProgressClock = REAL_CLOCK,
+): Promise<void> {
+  const { chip, flashSize } = target.identity;
+  const total = flashPages(chip, flashSize).length;
+  await withTimedProgress(total, expectedEraseMs(chip, flashSize), progress, () => unprotect(), clock);
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { CHIPS } from "../chips/database.ts";
-import { eraseWithProgress } from "./erase_progress.ts";
+import { eraseWithProgress, readoutUnprotectWithProgress } from "./erase_progress.ts";
 import type { EraseRequest, ProgressCallback, Target } from "./target.ts";
 
 const F4 = CHIPS.find((chip) => chip.pid === 0x413)!;
@@ -73,5 +73,22 @@ Deno.test("erase progress: a failed erase stops the ticker and passes the error 
     erase: () => Promise.reject(new Error("NACK")),
   } as unknown as Target;
   await assert.rejects(eraseWithProgress(failing, { kind: "all" }, h.progress, h.clock), /NACK/);
+  assert.ok(!h.ticking);
+});
+
+Deno.test("leaving read protection shows the chip's mass erase by time (16 s on an F4)", async () => {
+  const h = harness();
+  let done: () => void = () => {};
+  const unprotecting = readoutUnprotectWithProgress(
+    h.target,
+    () => new Promise<void>((resolve) => done = resolve),
+    h.progress,
+    h.clock,
+  );
+  h.advance(8000);
+  assert.deepEqual(h.seen.at(-1), [6, 12]);
+  done();
+  await unprotecting;
+  assert.deepEqual(h.seen.at(-1), [12, 12]);
   assert.ok(!h.ticking);
 });
