@@ -256,8 +256,8 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
           // that names it is where to look, with the firmware file's own position when the parser knows one.
           if (error.code === "E_FILE") {
             // Say which file was tried: a relative path is the recipe's folder's, which may not be what was meant.
-            const tried = path === resolvedPath ? `'${path}'` : `'${path}' (tried ${resolvedPath})`;
-            const message = error.message.replace("the image file", tried);
+            const tried = path === resolvedPath ? "" : `; tried ${resolvedPath}`;
+            const message = `${error.message.replace("the image file", `'${path}'`)}${tried}`;
             const hint = isAbsolute(path)
               ? error.hint
               : `${error.hint}; a path in a recipe is relative to the recipe's folder, a --set value from the ` +

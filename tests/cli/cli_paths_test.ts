@@ -54,7 +54,7 @@ Deno.test("a missing file written in the recipe: the error names the path tried 
   });
   const result = await runCli("validate", `${dir}/r.yaml`);
   assert.equal(result.code, 2);
-  assert.ok(result.stderr.includes(`cannot read 'fw/app.hex' (tried ${dir}/fw/app.hex)`), result.stderr);
+  assert.ok(result.stderr.includes(`cannot read 'fw/app.hex': no such file; tried ${dir}/fw/app.hex`), result.stderr);
   assert.match(result.stderr, /relative to the recipe's folder, a --set value from the current folder/);
   await Deno.remove(dir, { recursive: true });
 });

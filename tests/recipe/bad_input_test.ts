@@ -81,7 +81,7 @@ Deno.test("an erase form that does not exist lists the accepted ones", async () 
 Deno.test("a missing firmware file names the recipe line", async () => {
   await expectBad(
     { "recipe.yaml": recipe("  - connect\n  - write: { file: missing.hex }\n") },
-    /recipe\.yaml:6:20: cannot read 'missing\.hex' \(tried \S+\/missing\.hex\): no such file/,
+    /recipe\.yaml:6:20: cannot read 'missing\.hex': no such file; tried \S+\/missing\.hex/,
   );
 });
 

@@ -13,6 +13,7 @@ import { CHIPS } from "../../chips/database.ts";
 import type { OptionValue } from "../../chips/format.ts";
 import { formatAddress } from "../../chips/format.ts";
 import { InputError } from "../../errors.ts";
+import { rdpLevel } from "../../chips/read_protection.ts";
 import { didYouMean } from "../../recipe/suggest.ts";
 import {
   applyOptionSettings,
@@ -49,6 +50,16 @@ export const optionsCommand: CommandSpec = {
     }
     const set = parseSettings((args.options.set as string[] | undefined) ?? []);
     const permanent = args.options[PERMANENT_FLAG] === true;
+    // A value that is RDP level 2 on any family is refused before the board is touched (the chip decides later
+    // for values that are level 2 only on its own family, which today are none).
+    if (set.RDP !== undefined && !permanent && CHIPS.some((chip) => rdpLevel(chip, set.RDP) === 2)) {
+      const families = [...new Set(CHIPS.filter((chip) => rdpLevel(chip, set.RDP) === 2).map((c) => c.family))];
+      const value = `0x${set.RDP.toString(16).toUpperCase()}`;
+      throw new InputError("E_PERMANENT", `RDP=${value} is read protection level 2, which is permanent`, {
+        hint: `on ${families.join(", ")} the chip can never be read, debugged or reflashed through the bootloader ` +
+          `again; if that is really wanted, add --${PERMANENT_FLAG}`,
+      });
+    }
     const shot = parseOneShot(args, "options");
     let shown: OptionValue[] | undefined;
     const setting = Object.keys(set).length > 0;
