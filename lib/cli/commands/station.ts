@@ -159,11 +159,13 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
   // Simulated boards are there at once: without --boards a station would flash hundreds a second. A technician
   // trying it at a terminal gets a board per Enter, as at a real fixture; a script gets one board.
   let manual = args.options.manual === true;
+  // Said when the first board is due, not before: an error opening the store or the log comes first.
+  let oneBoardNote = false;
   if (link.simulate && boardsOption === undefined && !manual) {
     if (Deno.stdin.isTerminal()) manual = true;
     else {
       limit = 1;
-      note("simulating one board (--boards N for more)");
+      oneBoardNote = true;
     }
   }
   if (manual) source = manualBoards(source, stdinLines(), note);
@@ -219,6 +221,7 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
       console.out("Ctrl-C stops after the current board");
     }
     const retry = { policy, notify: note };
+    if (oneBoardNote) note("simulating one board (--boards N for more)");
     while (tally.total < limit && !stop.requested) {
       const connector = await source.next(stop.signal);
       if (!connector) break;
