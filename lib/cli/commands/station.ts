@@ -39,7 +39,7 @@ import { StationBoardReporter } from "../station/station_reporter.ts";
 import { formatTally, StationTally } from "../station/tally.ts";
 import { InputError } from "../../errors.ts";
 import { runRecipe } from "../../recipe/runner.ts";
-import type { RunResult } from "../../recipe/reporter.ts";
+import type { RunReporter, RunResult } from "../../recipe/reporter.ts";
 import { BoardRecording } from "../../production/board_recording.ts";
 import { openStore } from "../../production/open_store.ts";
 import { withStoreRetry } from "../../production/store_retry.ts";
@@ -133,10 +133,15 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
     if (json) json.emit({ event: "station-wait", message });
     else console.err(message);
   };
-  const { recipe, flags, link, warn } = await prepareRun(args, console, json, "station");
+  const { recipe, flags, link: prepared, warn } = await prepareRun(args, console, json, "station");
+  // A warning from a board's link while its status line is drawn goes through that board's reporter, which clears
+  // the line first; between boards it is printed as it is.
+  let screen: RunReporter | undefined;
+  const linkWarn = (message: string) => screen?.warning ? screen.warning(message) : warn(message);
+  const link = { ...prepared, warn: linkWarn };
   const { transport, part } = link;
   let source: BoardSource | undefined = link.simulate
-    ? simulatedBoards(link.simulate, { warn, wiring: recipe.wiring, transport, part })
+    ? simulatedBoards(link.simulate, { warn: linkWarn, wiring: recipe.wiring, transport, part })
     : undefined;
   if (!source && transport === "dfu") {
     // The next board is there when its DFU bootloader enumerates; it is gone once the recipe's jump leaves DFU.
@@ -246,6 +251,7 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
           : quiet
           ? SILENT_REPORTER
           : new StationBoardReporter(console, { board, colour });
+        screen = reporter;
         result = await runRecipe(recipe, {
           saveTrace,
           board: connector,
@@ -255,6 +261,7 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
           serials: recording.serials,
         });
       } finally {
+        screen = undefined;
         await connector.close();
       }
       // The first Ctrl-C does not cut this wait short: a flashed board gets its record before the station stops.
@@ -275,7 +282,8 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
       } else {
         const who = result.identity ? describeIdentity(result.identity) : "no chip";
         const error = result.error ? ` — error[${result.error.code}] ${result.error.userMessage()}` : "";
-        const detail = `board ${board}: ${who}, ${formatDuration(result.durationMs)}${error}`;
+        const serial = result.serialNumber === undefined ? "" : `, serial number ${result.serialNumber}`;
+        const detail = `board ${board}: ${who}${serial}, ${formatDuration(result.durationMs)}${error}`;
         for (const line of resultBanner(result.ok, detail, { large: !quiet && !!console.terminal, colour })) {
           console.out(line);
         }
