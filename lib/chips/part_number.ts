@@ -15,7 +15,7 @@ const MAX_TAIL = 6;
  * (a letter, a digit, then letters or digits). `undefined` when neither is known.
  */
 export function resolvePartName(name: string, known: readonly string[]): string | undefined {
-  const wanted = name.toLowerCase().trim();
+  const wanted = name.toLowerCase();
   if (known.includes(wanted)) return wanted;
   for (let tail = 2; tail <= MAX_TAIL && tail < wanted.length; tail++) {
     const base = wanted.slice(0, -tail);
@@ -26,6 +26,6 @@ export function resolvePartName(name: string, known: readonly string[]): string 
 
 /** `name` without a package/temperature tail, when it has what looks like one (for suggestions): `stm32f103c6t6` → `stm32f103c6`. */
 export function withoutOrderingTail(name: string): string {
-  const match = /^(stm32[a-z]{1,2}\d[0-9a-z]{1,2}[a-z][0-9a-z])[a-z]\d[a-z0-9]{0,4}$/.exec(name.toLowerCase().trim());
-  return match ? match[1] : name.toLowerCase().trim();
+  const match = /^(stm32[a-z]{1,2}\d[0-9a-z]{1,2}[a-z][0-9a-z])[a-z]\d[a-z0-9]{0,4}$/.exec(name.toLowerCase());
+  return match ? match[1] : name.toLowerCase();
 }

@@ -30,6 +30,7 @@ import { jumpStep } from "../recipe/steps/jump.ts";
 import { leaveBootStep } from "../recipe/steps/leave_boot.ts";
 import type { PartInfo } from "../chips/types.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
+import { assertPlannable } from "../flash/program.ts";
 import { assertNotReadProtected } from "../target/protection.ts";
 import type { Target } from "../target/target.ts";
 import { type BoardWiring, WIRING_PRESETS } from "../transport/board_wiring.ts";
@@ -323,6 +324,11 @@ export interface OneShotPlan {
   needsUnlocked?: boolean;
   /** Images the stages write (for `erase: needed`). */
   planned?: MemoryImage[];
+  /**
+   * Whether the job erases or writes flash (default false): then the chip's page layout must be known and the
+   * planned images must fit its flash (lib/flash/program.ts), checked as soon as it is identified.
+   */
+  changesFlash?: boolean;
 }
 
 /** How a one-shot went. */
@@ -336,7 +342,7 @@ export interface OneShotResult {
 }
 
 /** Identifies the chip: sync, Get, Get ID — `connect` without a recipe's expected chip. */
-function identifyStage(shot: OneShot, needsUnlocked: boolean): OneShotStage {
+function identifyStage(shot: OneShot, plan: OneShotPlan): OneShotStage {
   return {
     type: "connect",
     async run(context) {
@@ -350,7 +356,10 @@ function identifyStage(shot: OneShot, needsUnlocked: boolean): OneShotStage {
       const { identity } = target;
       const id = identity.pid === undefined ? "" : ` (${formatPid(identity.pid)})`;
       const version = identity.bootloaderVersion ? `, bootloader ${identity.bootloaderVersion}` : "";
-      if (needsUnlocked) assertNotReadProtected(target, unlockAdvice(shot));
+      // Nothing is erased on a chip whose layout is unknown or with an image that does not fit it, and a locked
+      // chip is answered with the command that unlocks it, before any of the job's stages runs.
+      if (plan.changesFlash) assertPlannable(target, plan.planned ?? []);
+      if (plan.needsUnlocked) assertNotReadProtected(target, unlockAdvice(shot));
       const locked = identity.readProtected ? ", READ-PROTECTED" : "";
       return { summary: `${identity.chip.name}${id}${version}, ${identity.flashSize / 1024} KiB flash${locked}` };
     },
@@ -374,7 +383,7 @@ export async function runOneShot(console: Console, shot: OneShot, plan: OneShotP
   });
   const stages: OneShotStage[] = [];
   if (shot.before === "bootloader") stages.push(recipeStage(enterBootStep, {}));
-  if (plan.connect ?? true) stages.push(identifyStage(shot, plan.needsUnlocked ?? false));
+  if (plan.connect ?? true) stages.push(identifyStage(shot, plan));
   stages.push(...plan.stages);
   if (shot.after === "reset") stages.push(recipeStage(leaveBootStep, {}));
   if (shot.after === "go") stages.push(recipeStage(jumpStep, {}, { label: "go" }));

@@ -36,6 +36,7 @@ export const eraseCommand: CommandSpec = {
     const { code } = await runOneShot(console, shot, {
       title,
       needsUnlocked: true,
+      changesFlash: true,
       stages: [recipeStage(eraseStep, params)],
     });
     return code;

@@ -56,6 +56,7 @@ export const writeCommand: CommandSpec = {
     const { code } = await runOneShot(console, shot, {
       title: `write ${file}`,
       needsUnlocked: true,
+      changesFlash: true,
       planned: [image],
       stages: [
         recipeStage(eraseStep, "needed"),
