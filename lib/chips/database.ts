@@ -8,6 +8,7 @@
 
 import type { ChipInfo, PartInfo } from "./types.ts";
 import { KIB } from "./families/common.ts";
+import { resolvePartName } from "./part_number.ts";
 import { F0_CHIPS } from "./families/f0.ts";
 import { F1_CHIPS } from "./families/f1.ts";
 import { F3_CHIPS } from "./families/f3.ts";
@@ -142,10 +143,13 @@ export function chipByPid(pid: number): ChipInfo | undefined {
   return CHIPS.find((chip) => chip.pid === pid);
 }
 
-/** Returns the part with this name (case-insensitive, e.g. `STM32F103C8`), or `undefined`. */
+/**
+ * Returns the part with this name (case-insensitive, e.g. `STM32F103C8`), also given as the full ordering code on
+ * the package (`STM32F103C8T6`: package and temperature range stripped), or `undefined`.
+ */
 export function partByName(name: string): PartInfo | undefined {
-  const wanted = name.toLowerCase();
-  return PARTS.find((part) => part.part === wanted);
+  const wanted = resolvePartName(name, PARTS.map((part) => part.part));
+  return wanted === undefined ? undefined : PARTS.find((part) => part.part === wanted);
 }
 
 /** Formats a product ID as AN2606 does, e.g. `0x410`. */

@@ -48,3 +48,11 @@ export function pagesInRange(pages: readonly FlashPage[], address: number, lengt
 export function pageAt(pages: readonly FlashPage[], address: number): FlashPage | undefined {
   return pages.find((page) => address >= page.start && address < page.start + page.size);
 }
+
+/** Families whose reference manuals call the erase unit a sector (RM0090 §3.3, RM0385 §3.3, RM0433 §4.3). */
+const SECTOR_FAMILIES: ReadonlySet<string> = new Set(["F2", "F4", "F7", "H7"]);
+
+/** What the chip's reference manual calls its erase unit: `sector` (F2, F4, F7, H7) or `page`. */
+export function unitName(chip: ChipInfo): "page" | "sector" {
+  return SECTOR_FAMILIES.has(chip.family) ? "sector" : "page";
+}

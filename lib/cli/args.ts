@@ -7,6 +7,7 @@
 
 import { InputError } from "../errors.ts";
 import { didYouMean } from "../recipe/suggest.ts";
+import { optionHabit } from "./habits.ts";
 
 /** One option a command accepts. */
 export interface OptionSpec {
@@ -50,11 +51,18 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
     const [rawName, inlineValue] = long ? splitOnce(arg.slice(2), "=") : [arg.slice(1), undefined];
     const spec = specs.find((s) => (long ? s.name === rawName : s.short === rawName));
     if (!spec) {
-      throw new InputError(
-        "E_USAGE",
-        `unknown option '${arg}' for '${command}'${didYouMean(rawName, specs.map((s) => s.name))}`,
-        { hint: `see 'flashrecipe ${command} --help'` },
-      );
+      // Another tool's option (stm32flash -b, dfu-util -D, esptool -p): say how flashrecipe spells it.
+      const habit = optionHabit(long ? `--${rawName}` : arg, inlineValue ?? argv[i + 1], command);
+      if (habit) {
+        throw new InputError("E_USAGE", `unknown option '${arg}' for '${command}': flashrecipe says ${habit}`, {
+          hint: `see 'flashrecipe ${command} --help'`,
+        });
+      }
+      // A single-letter option is not a misspelt long one: no "did you mean" from one letter.
+      const suggestion = long ? didYouMean(rawName, specs.map((s) => s.name)) : "";
+      throw new InputError("E_USAGE", `unknown option '${arg}' for '${command}'${suggestion}`, {
+        hint: `see 'flashrecipe ${command} --help'`,
+      });
     }
     let value: string | boolean;
     if (spec.type === "boolean") {

@@ -16,7 +16,7 @@
 import { InputError } from "../errors.ts";
 import type { ConnectRequest, SerialPortRequest } from "../recipe/step.ts";
 import type { SimulatedDfuBoard } from "../sim/dfu_board.ts";
-import { DFUSE_PART_NAMES, type DfusePartName, isSimulatedDfu } from "../sim/part_names.ts";
+import { DFUSE_PART_NAMES, type DfusePartName, simulatedDfuName } from "../sim/part_names.ts";
 import type { Target } from "../target/target.ts";
 import type { ByteStream } from "../transport/byte_stream.ts";
 import { listSerialPorts, selectSerialPort } from "../transport/serial/list_ports.ts";
@@ -86,12 +86,13 @@ export function createDfuConnector(choice: DfuChoice): DfuConnector {
     );
   }
   if (choice.simulate === undefined) return usbConnector(choice);
-  if (!isSimulatedDfu(choice.simulate)) {
+  const simulated = simulatedDfuName(choice.simulate);
+  if (simulated === undefined) {
     throw new InputError("E_USAGE", `no simulated DFU bootloader for '${choice.simulate}'`, {
       hint: `DFU recipes simulate: ${DFUSE_PART_NAMES.join(", ")}`,
     });
   }
-  return simulatedConnector(choice, choice.simulate.toLowerCase() as DfusePartName);
+  return simulatedConnector(choice, simulated);
 }
 
 function noLink(): Promise<never> {

@@ -14,7 +14,7 @@ import type { RunReporter, RunResult, StepInfo } from "../recipe/reporter.ts";
 import type { StepOutcome } from "../recipe/step.ts";
 import type { TargetIdentity } from "../target/target.ts";
 import type { Console } from "./command.ts";
-import { progressUnit } from "./progress_units.ts";
+import { type ProgressUnit, progressUnit } from "./progress_units.ts";
 import { bytesMoved } from "./run_summary.ts";
 
 /** Version of the event format; bumped only when a field changes meaning or disappears. */
@@ -120,16 +120,21 @@ export class JsonReporter implements RunReporter {
   }
 
   /** Emits at most one event per whole percent, and always the last (once). */
-  progress(step: StepInfo, done: number, total: number): void {
+  progress(step: StepInfo, done: number, total: number, unit?: ProgressUnit): void {
     const percent = total > 0 ? Math.floor((done * 100) / total) : 100;
     if (done === this.#lastDone || (percent === this.#lastPercent && done < total)) return;
     this.#lastPercent = percent;
     this.#lastDone = done;
-    this.#events.emit({ event: "progress", step: step.index + 1, done, total, unit: progressUnit(step.type) });
+    this.#events.emit({ event: "progress", step: step.index + 1, done, total, unit: unit ?? progressUnit(step.type) });
   }
 
   info(step: StepInfo | undefined, message: string): void {
     this.#events.emit({ event: "info", step: step ? step.index + 1 : undefined, message });
+  }
+
+  warning(message: string): void {
+    this.#events.emit({ event: "warning", message });
+    this.#console.err(`warning: ${message}`);
   }
 
   identity(identity: TargetIdentity): void {

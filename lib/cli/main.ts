@@ -14,6 +14,7 @@ import { didYouMean } from "../recipe/suggest.ts";
 import { VERSION } from "./version.ts";
 import { errorLines } from "./render.ts";
 import { redactSecrets } from "../production/redact.ts";
+import { commandHabit, looksLikePort, optionHabit } from "./habits.ts";
 import type { OptionSpec } from "./args.ts";
 
 export { VERSION } from "./version.ts";
@@ -76,6 +77,41 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./commands/write.ts")).writeCommand,
   },
   {
+    name: "erase",
+    summary: "erase all of flash, some pages/sectors, or the pages an address range overlaps",
+    load: async () => (await import("./commands/erase.ts")).eraseCommand,
+  },
+  {
+    name: "go",
+    summary: "start the application (or code at an address) through the bootloader",
+    load: async () => (await import("./commands/go.ts")).goCommand,
+  },
+  {
+    name: "reset",
+    summary: "restart the board: through DTR/RTS with --wiring, else by Go to the reset vector",
+    load: async () => (await import("./commands/reset.ts")).resetCommand,
+  },
+  {
+    name: "protect",
+    summary: "turn on read protection (RDP level 1) or write-protect sectors; the chip resets",
+    load: async () => (await import("./commands/protect.ts")).protectCommand,
+  },
+  {
+    name: "unprotect",
+    summary: "remove read protection (ERASES all flash) and/or write protection; the chip resets",
+    load: async () => (await import("./commands/protect.ts")).unprotectCommand,
+  },
+  {
+    name: "options",
+    summary: "show the option bytes by field, or set fields by name (RDP, nBOOT1, WDG_SW, ...); the chip resets",
+    load: async () => (await import("./commands/options.ts")).optionsCommand,
+  },
+  {
+    name: "chips",
+    summary: "list the supported parts (filter by part, series or product ID)",
+    load: async () => (await import("./commands/chips.ts")).chipsCommand,
+  },
+  {
     name: "ports",
     summary: "list serial ports with their USB vendor/product IDs and serial numbers",
     load: async () => (await import("./commands/ports.ts")).portsCommand,
@@ -131,6 +167,13 @@ export async function main(argv: readonly string[], console: Console): Promise<n
   let json = false;
   try {
     const [name, ...rest] = argv;
+    if (name === "help" && rest.length > 0) {
+      // `help write` is `write --help`.
+      const entry = COMMANDS.find((c) => c.name === rest[0]);
+      if (!entry) throw unknownCommand(rest[0]);
+      console.out(commandHelp(await entry.load()));
+      return 0;
+    }
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       console.out(programHelp());
       return name === undefined ? 2 : 0;
@@ -140,11 +183,7 @@ export async function main(argv: readonly string[], console: Console): Promise<n
       return 0;
     }
     const entry = COMMANDS.find((c) => c.name === name);
-    if (!entry) {
-      throw new InputError("E_USAGE", `unknown command '${name}'${didYouMean(name, COMMANDS.map((c) => c.name))}`, {
-        hint: "see 'flashrecipe --help'",
-      });
-    }
+    if (!entry) throw unknownCommand(name, rest[0]);
     const command = await entry.load();
     // Decided from the raw arguments, so that even a mistake in the other options is reported as an event.
     json = rest.includes("--json") && command.options.some(isJson);
@@ -153,6 +192,7 @@ export async function main(argv: readonly string[], console: Console): Promise<n
       return 0;
     }
     const args = parseArgs(rest, command.options, command.name);
+    checkPortPositional(args.positionals, command);
     return await command.run(args, console);
   } catch (caught) {
     let error = caught instanceof FlashRecipeError ? caught : internalError(caught);
@@ -167,6 +207,38 @@ export async function main(argv: readonly string[], console: Console): Promise<n
     for (const line of errorLines(error)) console.err(redactSecrets(line, []));
     return error.exitCode;
   }
+}
+
+/** An unknown command, answered with the flashrecipe command for it when it is another tool's word. */
+function unknownCommand(name: string, next?: string): InputError {
+  const habit = commandHabit(name);
+  if (habit) {
+    return new InputError("E_USAGE", `unknown command '${name}': use ${habit}`, {
+      hint: "see 'flashrecipe --help'",
+    });
+  }
+  // An option first (`-w fw.bin` as stm32flash takes it): the same answer as for the option.
+  if (name.startsWith("-")) {
+    const option = optionHabit(name, next, "");
+    if (option) {
+      return new InputError("E_USAGE", `'${name}' is not a command: flashrecipe says ${option}`, {
+        hint: "flashrecipe COMMAND [ARGS]; see 'flashrecipe --help'",
+      });
+    }
+  }
+  return new InputError("E_USAGE", `unknown command '${name}'${didYouMean(name, COMMANDS.map((c) => c.name))}`, {
+    hint: "see 'flashrecipe --help'",
+  });
+}
+
+/** A serial port given as an argument (`write fw.hex /dev/ttyUSB0`, as stm32flash takes it) belongs after --port. */
+function checkPortPositional(positionals: readonly string[], command: CommandSpec): void {
+  const port = positionals.find(looksLikePort);
+  if (port === undefined || !command.options.some((o) => o.name === "port")) return;
+  const others = positionals.filter((p) => p !== port);
+  throw new InputError("E_USAGE", `'${port}' looks like a serial port: give it with --port`, {
+    hint: `flashrecipe ${[command.name, ...others].join(" ")} --port ${port}`,
+  });
 }
 
 /**

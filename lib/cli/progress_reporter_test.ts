@@ -169,3 +169,99 @@ Deno.test("colours: only on a terminal, never with NO_COLOR set", async () => {
   assert.equal(colours(true).red("x"), "\x1b[31mx\x1b[39m");
   assert.equal(colours(false).red("x"), "x");
 });
+
+/** A ticker the test fires by hand. */
+function manualTicker() {
+  const ticks: (() => void)[] = [];
+  let stopped = 0;
+  return {
+    ticker: (_ms: number, tick: () => void) => {
+      ticks.push(tick);
+      return () => {
+        stopped++;
+      };
+    },
+    fire: () => ticks.at(-1)!(),
+    get started() {
+      return ticks.length;
+    },
+    get stopped() {
+      return stopped;
+    },
+  };
+}
+
+Deno.test("progress bar: redrawn by the ticker while no progress comes, so elapsed time and time left move", () => {
+  const t = fakeTerminal(100);
+  const ticks = manualTicker();
+  const reporter = new ProgressReporter(t.console, {
+    terminal: t.console.terminal!,
+    now: t.clock,
+    ticker: ticks.ticker,
+  });
+  reporter.stepStart(ERASE);
+  t.advance(1000);
+  ticks.fire();
+  assert.match(visible(t.writes), /^\[2\/5\] erase +\.\.\. 1\.00 s$/, "before any progress: the time gone");
+  reporter.progress(WRITE, 32 * 1024, 128 * 1024);
+  const first = visible(t.writes);
+  t.advance(1000);
+  ticks.fire();
+  const second = visible(t.writes);
+  assert.notEqual(first, second, "a tick redraws the same amount with the time gone since");
+  assert.match(second, /25%.*left$/);
+  reporter.stepEnd(ERASE, { summary: "ok" }, 2000);
+  assert.equal(ticks.stopped, 1, "the ticker stops with the step");
+  reporter.runEnd({ ok: true, durationMs: 2000, steps: [] });
+});
+
+Deno.test("progress bar: a new phase of a step (another unit) starts its bar, rate and time left afresh", () => {
+  const t = fakeTerminal(100);
+  const reporter = new ProgressReporter(t.console, { terminal: t.console.terminal!, now: t.clock });
+  reporter.stepStart(ERASE);
+  t.advance(4000);
+  reporter.progress(ERASE, 4096, 4096, "bytes");
+  t.advance(1000);
+  reporter.progress(ERASE, 1, 4, "pages");
+  t.advance(1000);
+  reporter.progress(ERASE, 2, 4, "pages");
+  // 2 pages in 1 s (the bytes phase took the first 4 s): 1 page a second... since the phase began: 2 pages left.
+  assert.match(visible(t.writes), /50% {2}2\/4 pages {2}2\.0 pages\/s {2}0:01 left$/);
+});
+
+Deno.test("progress bar: a narrow terminal keeps the percentage and the time left, dropping other figures first", () => {
+  const state = {
+    prefix: "[3/5] write   ",
+    done: 64 * 1024,
+    total: 256 * 1024,
+    unit: "bytes" as const,
+    elapsedMs: 8000,
+  };
+  for (const columns of [60, 40, 30]) {
+    const line = renderProgressLine({ ...state, columns });
+    assert.ok(line.length <= columns - 1, `${columns}: ${line}`);
+    assert.match(line, /25%.*0:24 left$/, `${columns} columns: ${line}`);
+  }
+});
+
+Deno.test("progress reporter: a warning clears the bar first and never lands inside it", () => {
+  const t = fakeTerminal(80);
+  const reporter = new ProgressReporter(t.console, { terminal: t.console.terminal!, now: t.clock });
+  reporter.stepStart(WRITE);
+  reporter.progress(WRITE, 10, 100);
+  const before = t.writes.length;
+  reporter.warning("parity cannot be carried on a pseudo-terminal");
+  assert.equal(t.writes[before], "\r\x1b[2K", "the bar line is cleared before the warning");
+  assert.deepEqual(t.err, ["warning: parity cannot be carried on a pseudo-terminal"]);
+});
+
+Deno.test("progress bar: an F4's erase counts sectors on screen, once the chip is known", () => {
+  const t = fakeTerminal(100);
+  const reporter = new ProgressReporter(t.console, { terminal: t.console.terminal!, now: t.clock });
+  const chip = CHIPS.find((c) => c.pid === 0x413)!;
+  reporter.identity({ transport: "usart", pid: 0x413, chip, flashSize: 1024 * 1024 });
+  reporter.stepStart(ERASE);
+  t.advance(1000);
+  reporter.progress(ERASE, 3, 12);
+  assert.match(visible(t.writes), / 3\/12 sectors {2}3\.0 sectors\/s {2}0:03 left$/);
+});

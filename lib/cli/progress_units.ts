@@ -5,8 +5,9 @@
  * @module
  */
 
-/** The unit of a progress count. */
-export type ProgressUnit = "bytes" | "pages";
+import type { ProgressUnit } from "../recipe/reporter.ts";
+
+export type { ProgressUnit } from "../recipe/reporter.ts";
 
 const UNIT_BY_STEP: Readonly<Record<string, ProgressUnit>> = {
   // UsartTarget.erase reports pages erased of pages requested (lib/target/usart_target.ts).

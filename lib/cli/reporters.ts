@@ -22,12 +22,16 @@ export interface OutputChoice {
   file?: string;
   /** The program version (for the `run-start` event). */
   version?: string;
+  /** A one-shot command: no title line and no summary table, the step lines and the result line only. */
+  compact?: boolean;
 }
 
 /** Returns the reporter for `choice` on `console`. */
 export function chooseReporter(console: Console, choice: OutputChoice): RunReporter {
   if (choice.json) return new JsonReporter(console, choice.json, { file: choice.file, version: choice.version });
   const colour = coloursFor(console);
-  if (console.terminal && !choice.quiet) return new ProgressReporter(console, { terminal: console.terminal, colour });
-  return new TextReporter(console, { quiet: choice.quiet, colour });
+  if (console.terminal && !choice.quiet) {
+    return new ProgressReporter(console, { terminal: console.terminal, colour, compact: choice.compact });
+  }
+  return new TextReporter(console, { quiet: choice.quiet, colour, compact: choice.compact });
 }

@@ -7,7 +7,8 @@
 
 import { printable } from "./render.ts";
 import type { ParsedArgs } from "./args.ts";
-import { parseAssignments } from "./args.ts";
+import { parseAssignments, parseNumber } from "./args.ts";
+import { resolveSetPaths } from "./cli_paths.ts";
 import type { Console } from "./command.ts";
 import type { LinkChoice } from "./connector.ts";
 import type { JsonEventWriter } from "./json_reporter.ts";
@@ -47,7 +48,14 @@ export async function prepareRun(
   // An unknown simulated chip is a usage error, found before the recipe is even read.
   if (simulate !== undefined && !isSimulatedDfu(simulate)) simulatedPartName(simulate);
   const flags = runFlags(args);
-  const recipe = await loadRecipe(args.positionals[0], { set: parseAssignments(args.options.set as string[]), flags });
+  const baudText = args.options.baud as string | undefined;
+  const baud = baudText === undefined ? undefined : parseNumber(baudText, "--baud");
+  const set = resolveSetPaths(parseAssignments(args.options.set as string[]));
+  const loaded = await loadRecipe(args.positionals[0], { set, flags });
+  // --baud overrides target.baud (a connect step's own `baud:` still wins for that step).
+  const recipe: Recipe = baud === undefined
+    ? loaded
+    : { ...loaded, header: { ...loaded.header, target: { ...loaded.header.target, baud } } };
   const target = recipe.header.target;
   const cliPort = args.options.port as string | undefined;
   return {

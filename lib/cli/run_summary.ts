@@ -18,12 +18,20 @@ export function bytesMoved(result: RunResult): number {
   return result.steps.reduce((sum, s) => sum + (s.outcome?.bytes ?? 0), 0);
 }
 
+/**
+ * What the identity's `uniqueId` is: the 96-bit unique ID read from the chip over USART; over DFU the USB serial
+ * string, which the ROM derives from it but which is not the ID itself (AN2606 says nothing of the derivation).
+ */
+export function idLabel(identity: TargetIdentity): string {
+  return identity.transport === "dfu" ? "USB serial" : "unique ID";
+}
+
 /** One line naming a chip: `STM32F10xxx medium-density (0x410), bootloader 2.2, 64 KiB flash, unique ID ...`. */
 export function describeIdentity(identity: TargetIdentity): string {
   const parts = [`${identity.chip.name}${identity.pid === undefined ? "" : ` (${formatPid(identity.pid)})`}`];
   if (identity.bootloaderVersion) parts.push(`bootloader ${identity.bootloaderVersion}`);
   parts.push(`${formatSize(identity.flashSize)} flash`);
-  if (identity.uniqueId) parts.push(`unique ID ${identity.uniqueId}`);
+  if (identity.uniqueId) parts.push(`${idLabel(identity)} ${identity.uniqueId}`);
   parts.push(`over ${identity.transport === "dfu" ? "USB DFU" : "USART"}`);
   return parts.join(", ");
 }
@@ -49,7 +57,9 @@ export function formatRunSummary(result: RunResult, colour: Colours): string[] {
     formatDuration(s.durationMs),
     `${s.outcome?.bytes ?? 0}`,
   ]);
-  const header = ["#", "step", "result", "time", "bytes"];
+  // "moved": bytes carried over the link, what the result line adds up; an erase moves none whatever it erased, a
+  // CRC verify none whatever it checked — a column called "bytes" beside "erased 2048 bytes" read as a contradiction.
+  const header = ["#", "step", "result", "time", "moved"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   // Numbers right-aligned, text left-aligned.
   const right = [true, false, false, true, true];

@@ -23,6 +23,8 @@ export interface TextReporterOptions {
   quiet?: boolean;
   /** Colours (off by default). */
   colour?: Colours;
+  /** No title line and no summary table (one-shot commands). */
+  compact?: boolean;
 }
 
 /** Writes a run as plain lines. */
@@ -30,15 +32,17 @@ export class TextReporter implements RunReporter {
   readonly #console: Console;
   readonly #quiet: boolean;
   readonly #colour: Colours;
+  readonly #compact: boolean;
 
   constructor(console: Console, options: TextReporterOptions = {}) {
     this.#console = console;
     this.#quiet = options.quiet ?? false;
+    this.#compact = options.compact ?? false;
     this.#colour = options.colour ?? colours(false);
   }
 
   runStart(recipeName: string, stepCount: number): void {
-    if (!this.#quiet) this.#console.out(`${printable(recipeName)} (${stepCount} steps)`);
+    if (!this.#quiet && !this.#compact) this.#console.out(`${printable(recipeName)} (${stepCount} steps)`);
   }
 
   stepStart(_step: StepInfo): void {}
@@ -47,6 +51,10 @@ export class TextReporter implements RunReporter {
 
   info(step: StepInfo | undefined, message: string): void {
     if (!this.#quiet) this.#console.err(`${step ? `${stepPrefix(step)} ` : ""}note: ${printable(message)}`);
+  }
+
+  warning(message: string): void {
+    this.#console.err(`${this.#colour.yellow("warning")}: ${printable(message)}`);
   }
 
   identity(_identity: TargetIdentity): void {}
@@ -72,7 +80,9 @@ export class TextReporter implements RunReporter {
   }
 
   runEnd(result: RunResult): void {
-    const lines = this.#quiet ? [resultLine(result, this.#colour)] : formatRunSummary(result, this.#colour);
+    const lines = this.#quiet || this.#compact
+      ? [resultLine(result, this.#colour)]
+      : formatRunSummary(result, this.#colour);
     for (const line of lines) this.#console.out(line);
   }
 }

@@ -30,6 +30,7 @@ import type { ProgressCallback, Target } from "../target/target.ts";
 import { findUnchangedPages, type Piece, piecesOutside, wantedPages } from "../target/unchanged_pages.ts";
 import { joinSharedUnits } from "../target/program_units.ts";
 import { verifiedBy, verifyPieces, type VerifyResult } from "../target/verify.ts";
+import { eraseWithProgress } from "../target/erase_progress.ts";
 import { FlashLedger } from "./ledger.ts";
 
 /** Retries of one page's write after a transient fault, each with the page erased and written again. */
@@ -93,6 +94,8 @@ export interface PlanOptions {
   allowUnerased: boolean;
   /** The pages to consider (default: every page the images touch). */
   pages?: readonly FlashPage[];
+  /** Bytes of those pages compared so far. */
+  progress?: ProgressCallback;
 }
 
 /** Compares and decides (see the module text); notes what it found in `ledger`. Erases nothing. */
@@ -105,7 +108,7 @@ export async function planImages(
   const touched = options.pages ??
     [...new Map(images.flatMap((image) => pagesTouched(image, ledger.pages)).map((p) => [p.index, p])).values()]
       .sort((a, b) => a.index - b.index);
-  const comparison = await compare(target, wantedPages(images, touched));
+  const comparison = await compare(target, wantedPages(images, touched), options.progress);
   ledger.noteUnchanged(comparison.unchanged);
   const changed = touched.filter((page) => !comparison.unchanged.has(page.index));
   const unerased = comparison.blankStart && options.allowUnerased && mayProgramUnerased(target)
@@ -136,7 +139,8 @@ export async function erasePages(
   // Erasing again is harmless: after a transient fault the erase is simply asked again, bounded.
   for (let retry = 0;; retry++) {
     try {
-      return await target.erase(request, progress);
+      // Bootloaders say nothing while they erase: progress by time against the datasheet (erase_progress.ts).
+      return await eraseWithProgress(target, request, progress);
     } catch (error) {
       if (retry >= PAGE_RETRIES || !isTransient(error) || !target.recover) throw error;
       await target.recover();
@@ -446,9 +450,9 @@ function recoveriesOf(target: Target): number {
 }
 
 /** Compares, treating a refused comparison (read protection) as "nothing unchanged". */
-async function compare(target: Target, wanted: ReturnType<typeof wantedPages>) {
+async function compare(target: Target, wanted: ReturnType<typeof wantedPages>, progress?: ProgressCallback) {
   try {
-    return await findUnchangedPages(target, wanted);
+    return await findUnchangedPages(target, wanted, progress);
   } catch (error) {
     // A read-protected chip refuses reads; its erase may say more (or succeed after an unprotect).
     if (error instanceof DeviceError && error.code === "E_NACK") {

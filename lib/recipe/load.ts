@@ -9,6 +9,7 @@
 import { dirname, isAbsolute, join, resolve } from "./paths.ts";
 import { checkStepOrder, findConflictingWrites, type OrderedStep, type PlannedWrite } from "./step_order.ts";
 import { chipByPid, partByName, PARTS } from "../chips/database.ts";
+import { withoutOrderingTail } from "../chips/part_number.ts";
 import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import { formatLocation, InputError, type SourceLocation } from "../errors.ts";
 import { ImageError } from "../image/errors.ts";
@@ -186,9 +187,11 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   if (!part || !chip) {
     errors.push(
       new RecipeError(
-        `unknown chip '${header.target.chip}'${didYouMean(header.target.chip, PARTS.map((p) => p.part))}`,
+        `unknown chip '${header.target.chip}'${
+          didYouMean(withoutOrderingTail(header.target.chip), PARTS.map((p) => p.part))
+        }`,
         source.locate(["target", "chip"]),
-        "name the part as printed on the package, e.g. stm32f103c8",
+        "name the part, e.g. stm32f103c8 or stm32f103c8t6 as printed on the package; `flashrecipe chips` lists them",
         "E_RECIPE_CHIP",
       ),
     );
@@ -252,8 +255,14 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
           // The image is wrong for this step, or the step is wrong for the image: either way the recipe line
           // that names it is where to look, with the firmware file's own position when the parser knows one.
           if (error.code === "E_FILE") {
-            const message = error.message.replace("the image file", `'${path}'`);
-            throw new RecipeError(message, item.source.locate([...stepPath, "file"]), error.hint, "E_FILE");
+            // Say which file was tried: a relative path is the recipe's folder's, which may not be what was meant.
+            const tried = path === resolvedPath ? "" : `; tried ${resolvedPath}`;
+            const message = `${error.message.replace("the image file", `'${path}'`)}${tried}`;
+            const hint = isAbsolute(path)
+              ? error.hint
+              : `${error.hint}; a path in a recipe is relative to the recipe's folder, a --set value from the ` +
+                "current folder";
+            throw new RecipeError(message, item.source.locate([...stepPath, "file"]), hint, "E_FILE");
           }
           const inFile = error.location?.line === undefined
             ? `'${path}'`
@@ -544,6 +553,43 @@ function unusedAssignments(
 
 const commonSchema = z.strictObject(commonStepKeys);
 
+/**
+ * A step with `null` parameters and, beside it in the same item, keys that are that step's parameters: the
+ * parameters were meant to be indented under it (`- write:` then `file:` at the same column). Returns the step and
+ * the first such key.
+ */
+function misindentedParameters(stepKeys: readonly [string, unknown][]): [string, string] | undefined {
+  if (stepKeys.length < 2) return undefined;
+  for (const [name, params] of stepKeys) {
+    const type = stepType(name);
+    if (!type || (params !== null && params !== undefined)) continue;
+    const keys = schemaKeys(type.schema);
+    const stray = stepKeys.find(([key]) => key !== name && keys.includes(key));
+    if (stray) return [name, stray[0]];
+  }
+  return undefined;
+}
+
+/** Parameters that hold numbers, which a recipe may also write as text: `address: "0x08000000"`. */
+const NUMERIC_KEYS: ReadonlySet<string> = new Set(["address", "length", "offset", "baud"]);
+
+/**
+ * `value` with the numeric parameters written as text (`"0x08000000"`, `"4096"`) turned into numbers, as
+ * `--set a=0x08000000` is; anything else is left for the schema to judge.
+ */
+function numbersFromText(value: unknown, key?: string): unknown {
+  if (typeof value === "string") {
+    return key !== undefined && NUMERIC_KEYS.has(key) && /^\s*(0x[0-9a-f]+|\d+)\s*$/i.test(value)
+      ? Number(value.trim())
+      : value;
+  }
+  if (Array.isArray(value)) return value.map((item) => numbersFromText(item));
+  if (value !== null && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, item]) => [k, numbersFromText(item, k)]));
+  }
+  return value;
+}
+
 /** Validates each step item against its step type; collects errors. */
 function bindSteps(
   items: readonly StepItem[],
@@ -566,6 +612,18 @@ function bindSteps(
     }
     const entries = Object.entries(normalised as Record<string, unknown>);
     const stepKeys = entries.filter(([k]) => !COMMON_STEP_KEYS.includes(k));
+    const misplaced = misindentedParameters(stepKeys);
+    if (misplaced) {
+      const [step, key] = misplaced;
+      errors.push(
+        new RecipeError(
+          `'${key}' is a parameter of '${step}' but sits beside it: indent it under '${step}:'`,
+          source.locate([...path, key], { key: true }),
+          `write '- ${step}:' and below it, two spaces further in, '${key}: ...' (or '- ${step}: { ${key}: ... }')`,
+        ),
+      );
+      return;
+    }
     if (stepKeys.length !== 1) {
       const unknown = stepKeys.find(([k]) => !stepType(k));
       if (unknown) {
@@ -596,13 +654,14 @@ function bindSteps(
       errors.push(...issuesToErrors(source, common.error.issues, { base: path, knownKeys: () => COMMON_STEP_KEYS }));
       return;
     }
-    const params = rawParams ?? {};
+    const params = numbersFromText(rawParams ?? {});
     const parsed = type.schema.safeParse(params);
     if (!parsed.success) {
       errors.push(...issuesToErrors(source, parsed.error.issues, {
         base: [...path, name],
         knownKeys: () => schemaKeys(type.schema),
         unionHint: type.usage,
+        value: params,
       }));
       return;
     }

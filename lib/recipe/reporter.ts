@@ -9,6 +9,9 @@ import type { FlashRecipeError } from "../errors.ts";
 import type { TargetIdentity } from "../target/target.ts";
 import type { StepOutcome } from "./step.ts";
 
+/** What a progress count counts: bytes moved, or erase units (pages/sectors). */
+export type ProgressUnit = "bytes" | "pages";
+
 /** A step as reporters see it. */
 export interface StepInfo {
   /** 0-based index. */
@@ -43,10 +46,18 @@ export interface RunReporter {
   runStart(recipeName: string, stepCount: number): void;
   /** A step begins. */
   stepStart(step: StepInfo): void;
-  /** Progress within the current step. */
-  progress(step: StepInfo, done: number, total: number): void;
+  /**
+   * Progress within the current step; `unit` when the step says (a step with phases, e.g. `erase: needed` comparing
+   * bytes and then erasing pages), else the step type's usual unit. A new unit starts a new bar.
+   */
+  progress(step: StepInfo, done: number, total: number, unit?: ProgressUnit): void;
   /** A notice during a step. */
   info(step: StepInfo | undefined, message: string): void;
+  /**
+   * A warning from the link or the tool (e.g. parity dropped on a pseudo-terminal), shown apart from progress
+   * lines; reporters without it leave warnings to the caller.
+   */
+  warning?(message: string): void;
   /** A chip was identified. */
   identity(identity: TargetIdentity): void;
   /** A step finished. */

@@ -17,6 +17,14 @@ import type { Recipe, RecipeStep } from "./load.ts";
 import type { RunReporter, RunResult, StepInfo } from "./reporter.ts";
 import type { BoardAccess, RunFlags, SerialIssuer, StepContext } from "./step.ts";
 
+/**
+ * What {@linkcode runRecipe} needs of a recipe. A loaded {@linkcode Recipe} is one; the one-shot commands
+ * (lib/cli/one_shot.ts) build one from recipe steps, so that both report, time out and fail alike.
+ */
+export type RunnableRecipe =
+  & Pick<Recipe, "steps" | "onFailure" | "part" | "wiring" | "planned" | "resolvePath">
+  & { header: { name: string; target: { baud: number } } };
+
 /** Options of {@linkcode runRecipe}. */
 export interface RunOptions {
   /** The board: its link and its bootloader. */
@@ -41,7 +49,7 @@ export interface RunOptions {
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `recipe`; never throws for step failures, which are in the result. */
-export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<RunResult> {
+export async function runRecipe(recipe: RunnableRecipe, options: RunOptions): Promise<RunResult> {
   const { reporter } = options;
   const flags: RunFlags = { confirmPermanent: false, yes: false, ...options.flags };
   const sleep = options.sleep ?? realSleep;
@@ -110,7 +118,7 @@ export async function runRecipe(recipe: Recipe, options: RunOptions): Promise<Ru
     written,
     planned: recipe.planned,
     writesVerified,
-    progress: (done, total) => reporter.progress(info, done, total),
+    progress: (done, total, unit) => reporter.progress(info, done, total, unit),
     info: (message) => reporter.info(info, message),
   });
 

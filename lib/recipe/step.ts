@@ -11,10 +11,11 @@ import type { ChipInfo, PartInfo } from "../chips/types.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import type { ImageFormat } from "../image/load.ts";
 import type { FlashLedger } from "../flash/ledger.ts";
-import type { ProgressCallback, Target } from "../target/target.ts";
+import type { Target } from "../target/target.ts";
 import type { ByteStream, SerialLink } from "../transport/byte_stream.ts";
 import type { BoardWiring } from "../transport/board_wiring.ts";
 import type { DocumentPath } from "./yaml_source.ts";
+import type { ProgressUnit } from "./reporter.ts";
 
 /** Command-line confirmations that steps may require. */
 export interface RunFlags {
@@ -135,8 +136,8 @@ export interface StepContext {
    * that what the writes program is read back (or CRC-checked) anyway.
    */
   writesVerified: boolean;
-  /** Progress of the current step. */
-  progress: ProgressCallback;
+  /** Progress of the current step; `unit` when it is not the step type's usual one (lib/recipe/reporter.ts). */
+  progress(done: number, total: number, unit?: ProgressUnit): void;
   /** A line of information for the user. */
   info(message: string): void;
 }

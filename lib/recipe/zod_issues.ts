@@ -22,6 +22,33 @@ export interface IssueContext {
   knownKeys(path: DocumentPath): readonly string[];
   /** Replaces a union failure's message, e.g. with the step's accepted forms. */
   unionHint?: string;
+  /** The value that was validated, so a misspelt word (`erase: neded`) gets a suggestion. */
+  value?: unknown;
+}
+
+/** The words a failed issue would have accepted: enum values and string literals, also inside unions. */
+function acceptedWords(issue: z.core.$ZodIssue): string[] {
+  if (issue.code === "invalid_value") return issue.values.filter((v): v is string => typeof v === "string");
+  if (issue.code === "invalid_union") return issue.errors.flat().flatMap(acceptedWords);
+  return [];
+}
+
+/** The value at `path` inside `root`, or `undefined`. */
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
+  let at = root;
+  for (const key of path) {
+    if (at === null || typeof at !== "object") return undefined;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at;
+}
+
+/** ` 'neded' (did you mean 'needed'?)` when the value is a word close to one the issue accepts, else "". */
+function wordSuggestion(issue: z.core.$ZodIssue, context: IssueContext): string {
+  const value = valueAt(context.value, issue.path);
+  if (typeof value !== "string") return "";
+  const hint = didYouMean(value, [...new Set(acceptedWords(issue))]);
+  return hint ? ` '${value}'${hint}` : "";
 }
 
 /** Converts the issues of a failed parse into positioned errors. */
@@ -44,7 +71,28 @@ export function issuesToErrors(source: YamlSource, issues: readonly z.core.$ZodI
       continue;
     }
     if (issue.code === "invalid_union" && context.unionHint) {
-      errors.push(new RecipeError(`invalid ${where || "value"}`, source.locate(path), `expected ${context.unionHint}`));
+      errors.push(
+        new RecipeError(
+          `invalid ${where || "value"}${wordSuggestion(issue, context)}`,
+          source.locate(path),
+          `expected ${context.unionHint}`,
+        ),
+      );
+      continue;
+    }
+    const words = acceptedWords(issue);
+    if (issue.code === "invalid_value" && words.length > 0) {
+      const value = valueAt(context.value, issue.path);
+      const given = typeof value === "string" ? `, not '${value}'` : "";
+      errors.push(
+        new RecipeError(
+          `${where} must be one of ${words.join(", ")}${given}${
+            wordSuggestion(issue, context).replace(/^ '[^']*'/, "")
+          }`,
+          source.locate(path),
+          context.unionHint ? `expected ${context.unionHint}` : undefined,
+        ),
+      );
       continue;
     }
     const expected = issue.code === "invalid_type" ? issue.expected : undefined;

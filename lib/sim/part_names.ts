@@ -8,6 +8,8 @@
  */
 
 import { InputError } from "../errors.ts";
+import { resolvePartName, withoutOrderingTail } from "../chips/part_number.ts";
+import { didYouMean } from "../recipe/suggest.ts";
 
 /** The parts whose USART bootloader is simulated, in the order help texts list them. */
 export const SIMULATED_PART_NAMES = [
@@ -32,7 +34,7 @@ export type DfusePartName = typeof DFUSE_PART_NAMES[number];
 
 /** True when `name` (any case) is a simulated USART bootloader. */
 export function isSimulatedPart(name: string): boolean {
-  return (SIMULATED_PART_NAMES as readonly string[]).includes(name.toLowerCase());
+  return resolvePartName(name, SIMULATED_PART_NAMES) !== undefined;
 }
 
 /**
@@ -40,16 +42,25 @@ export function isSimulatedPart(name: string): boolean {
  * choices when no USART bootloader of that name is simulated.
  */
 export function simulatedPartName(name: string): SimulatedPartName {
-  const key = name.toLowerCase();
-  if (!isSimulatedPart(key)) {
-    throw new InputError("E_USAGE", `unknown simulated chip '${name}'`, {
-      hint: `choose one of: ${SIMULATED_PART_NAMES.join(", ")}`,
-    });
+  const key = resolvePartName(name, SIMULATED_PART_NAMES);
+  if (key === undefined) {
+    throw new InputError(
+      "E_USAGE",
+      `unknown simulated chip '${name}'${didYouMean(withoutOrderingTail(name), SIMULATED_PART_NAMES)}`,
+      {
+        hint: `choose one of: ${SIMULATED_PART_NAMES.join(", ")} (the package suffix, e.g. t6, may be added)`,
+      },
+    );
   }
   return key as SimulatedPartName;
 }
 
 /** True when `name` (any case) is a simulated DfuSe bootloader. */
-export function isSimulatedDfu(name: string): name is DfusePartName {
-  return (DFUSE_PART_NAMES as readonly string[]).includes(name.toLowerCase());
+export function isSimulatedDfu(name: string): boolean {
+  return simulatedDfuName(name) !== undefined;
+}
+
+/** `name` (any case, ordering code accepted) in the simulator's spelling, when its DfuSe bootloader is simulated. */
+export function simulatedDfuName(name: string): DfusePartName | undefined {
+  return resolvePartName(name, DFUSE_PART_NAMES) as DfusePartName | undefined;
 }

@@ -5,39 +5,8 @@
  * @module
  */
 
-/** Flash durations of a product family, from its datasheet's "Flash memory characteristics" table (typical). */
-export interface FlashTiming {
-  /** Time to program one program unit, in microseconds. */
-  programUnitUs: number;
-  /** Time to erase one page/sector of the given size, in milliseconds. */
-  eraseMs(pageSize: number): number;
-  /** Time of a mass erase, in milliseconds. */
-  massEraseMs: number;
-  /** Where the figures come from. */
-  source: string;
-}
-
-/** Typical flash timings per family. */
-export const FLASH_TIMING: Readonly<Record<string, FlashTiming>> = {
-  // STM32F103x8/B datasheet DS5319 Table 28: tPROG 52.5 µs (16-bit), tERASE 20 ms (page), tME 20 ms.
-  F1: { programUnitUs: 52.5, eraseMs: () => 20, massEraseMs: 20, source: "DS5319 Table 28" },
-  // STM32F405 datasheet DS8626 Table 42 (x32 parallelism): tPROG 16 µs/word; sector erase 16 KiB 400 ms,
-  // 64 KiB 1100 ms, 128 KiB 2000 ms; mass erase 16 s.
-  F4: {
-    programUnitUs: 16,
-    eraseMs: (size) => size <= 16 * 1024 ? 400 : size <= 64 * 1024 ? 1100 : 2000,
-    massEraseMs: 16_000,
-    source: "DS8626 Table 42",
-  },
-  // STM32L433 datasheet DS11453 Table 50: 64-bit programming 81.69 µs, page (2 KiB) erase 22.02 ms,
-  // mass erase 22.13 ms.
-  L4: { programUnitUs: 81.69, eraseMs: () => 22.02, massEraseMs: 22.13, source: "DS11453 Table 50" },
-  // STM32G071 datasheet DS12232 Table 37: 64-bit programming 85 µs, page erase 22 ms, mass erase 22.1 ms.
-  G0: { programUnitUs: 85, eraseMs: () => 22, massEraseMs: 22.1, source: "DS12232 Table 37" },
-  // STM32H743 datasheet DS12110 Table 45 (x64 parallelism): 256-bit word 16 µs ... sector erase 128 KiB 1 s,
-  // bank erase 8 s.
-  H7: { programUnitUs: 16, eraseMs: () => 1000, massEraseMs: 8000, source: "DS12110 Table 45" },
-};
+// The datasheet figures are chip data (lib/chips/flash_timing.ts): the host's erase progress estimates from them too.
+export { FLASH_TIMING, type FlashTiming } from "../chips/flash_timing.ts";
 
 /** Waits for simulated time to pass. */
 export interface SimClock {

@@ -78,7 +78,13 @@ export async function programUnerasedPage(
   piece: Piece,
   progress?: ProgressCallback,
 ): Promise<VerifyResult | undefined> {
-  const proof = await programUnerased(target, piece) ? await verifyUnerased(target, piece) : undefined;
+  // Programming and reading back take about as long each: the first half of the piece's progress, then the second,
+  // so that a 128 KiB sector moves the bar all the way instead of once at its end.
+  const size = piece.data.length;
+  const half = (offset: number) => (done: number, total: number) =>
+    progress?.(Math.floor((offset + done / Math.max(1, total)) * size / 2), size);
+  const programmed = await programUnerased(target, piece, half(0));
+  const proof = programmed ? await verifyUnerased(target, piece, half(1)) : undefined;
   if (proof) return proof;
   await target.erase({ kind: "pages", pages: [page.index] });
   await target.writeMemory(piece.address, piece.data, progress);
@@ -86,9 +92,9 @@ export async function programUnerasedPage(
 }
 
 /** Programs `piece` into flash that was not erased: false when the bootloader refused it (the flash held data). */
-async function programUnerased(target: Target, piece: Piece): Promise<boolean> {
+async function programUnerased(target: Target, piece: Piece, progress: ProgressCallback): Promise<boolean> {
   try {
-    await target.writeMemory(piece.address, piece.data);
+    await target.writeMemory(piece.address, piece.data, progress);
     return true;
   } catch (error) {
     if (error instanceof DeviceError && error.code === "E_NACK") return false;
@@ -97,9 +103,13 @@ async function programUnerased(target: Target, piece: Piece): Promise<boolean> {
 }
 
 /** Verifies a piece programmed without an erase: how, or `undefined` when the flash does not hold it. */
-async function verifyUnerased(target: Target, piece: Piece): Promise<VerifyResult | undefined> {
+async function verifyUnerased(
+  target: Target,
+  piece: Piece,
+  progress: ProgressCallback,
+): Promise<VerifyResult | undefined> {
   try {
-    return await verifyPieces(target, [piece]);
+    return await verifyPieces(target, [piece], { progress });
   } catch (error) {
     if (error instanceof DeviceError && error.code === "E_VERIFY") return undefined;
     throw error;

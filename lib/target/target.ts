@@ -32,6 +32,11 @@ export interface TargetIdentity {
   flashSize: number;
   /** The 96-bit unique device ID as hex, when readable. */
   uniqueId?: string;
+  /**
+   * True when the bootloader refused to read the chip's signature area at connect time: read protection (RDP
+   * level 1) is on, and the flash can be neither read, erased page by page nor written until it is removed.
+   */
+  readProtected?: boolean;
 }
 
 /** Which flash to erase. */

@@ -24,7 +24,7 @@ import type { FlashPage } from "../chips/layout.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
 import { pagesTouched } from "../image/pages.ts";
 import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
-import type { Target } from "./target.ts";
+import type { ProgressCallback, Target } from "./target.ts";
 
 /** Leading pages found different, with none unchanged, after which the images count as new firmware. */
 export const GIVE_UP_AFTER = 2;
@@ -94,8 +94,17 @@ export interface Comparison {
   blankStart: boolean;
 }
 
-/** Finds the pages in `wanted` that already hold their data. */
-export async function findUnchangedPages(target: Target, wanted: readonly WantedPage[]): Promise<Comparison> {
+/**
+ * Finds the pages in `wanted` that already hold their data; `progress` counts the bytes of `wanted` compared so
+ * far (a comparison that stops early jumps to the end).
+ */
+export async function findUnchangedPages(
+  target: Target,
+  wanted: readonly WantedPage[],
+  progress: ProgressCallback = () => {},
+): Promise<Comparison> {
+  const total = wanted.reduce((sum, { page }) => sum + page.size, 0);
+  let before = 0;
   const unchanged = new Set<number>();
   let method: Comparison["method"] = "read-back";
   let leadingChanged = 0;
@@ -108,13 +117,16 @@ export async function findUnchangedPages(target: Target, wanted: readonly Wanted
     const probe = unchanged.size === 0;
     const found = crc !== undefined
       ? (crc === stm32Crc(data) ? "same" : crc === stm32Crc(erasedPage(page.size)) ? "erased" : "differs")
-      : await readsBack(target, page, data, probe);
+      : await readsBack(target, page, data, probe, (done) => progress(before + done, total));
+    before += page.size;
+    progress(before, total);
     if (found === "same") unchanged.add(page.index);
     else if (i === 0 && found === "erased") {
       blankStart = true; // new firmware (see the module text)
       break;
     } else leadingChanged++;
   }
+  progress(total, total);
   return { unchanged, method, blankStart };
 }
 
@@ -127,6 +139,7 @@ async function readsBack(
   page: FlashPage,
   data: Uint8Array,
   probe: boolean,
+  progress: (done: number) => void,
 ): Promise<"same" | "erased" | "differs"> {
   for (let at = 0; at < page.size;) {
     const n = Math.min(at === 0 && probe ? PROBE_BYTES : PIECE_BYTES, page.size - at);
@@ -136,6 +149,7 @@ async function readsBack(
       return at === 0 && actual.every((b) => b === 0xff) ? "erased" : "differs";
     }
     at += n;
+    progress(at);
   }
   return "same";
 }

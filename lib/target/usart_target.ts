@@ -175,6 +175,7 @@ export async function connectUsart(link: ByteStream, options: UsartConnectOption
   if (resolved.known) checkCommandList(chip, pid, get.commands);
   let flashSize = chip.flash.maxSize;
   let uniqueId: string | undefined;
+  let readProtected = false;
   try {
     const { sizeRegister, uniqueIdBytes } = await readSignatureRetrying(bootloader, chip);
     if (sizeRegister) {
@@ -188,6 +189,7 @@ export async function connectUsart(link: ByteStream, options: UsartConnectOption
   } catch (error) {
     // Read protection NACKs these reads; the rest of the session can still unprotect or erase.
     if (!(error instanceof NackError)) throw error;
+    readProtected = true;
     options.warn?.("the chip is read-protected: flash size and unique ID could not be read");
   }
   if (flashPages(chip, flashSize).length === 0) {
@@ -201,6 +203,7 @@ export async function connectUsart(link: ByteStream, options: UsartConnectOption
     commands: get.commands.map(commandName),
     flashSize,
     uniqueId,
+    readProtected,
   });
 }
 

@@ -130,7 +130,8 @@ Deno.test("a second Ctrl-C records the board in progress as ABORTED, with its se
   const dir = await tempFiles({ "slow.yaml": slowRecipe("30s") });
   try {
     const db = `${dir}/line.db`;
-    const child = spawnStation(`${dir}/slow.yaml`, ["--db", db, "--station", "s1", "--boards", "5"]);
+    // -v: every step line, so the serial number shows as soon as it is written.
+    const child = spawnStation(`${dir}/slow.yaml`, ["--db", db, "--station", "s1", "--boards", "5", "-v"]);
     const seen = await readUntil(child.stdout, /serial number 5000 /);
     child.kill("SIGINT");
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -216,6 +217,7 @@ Deno.test({
         "s4",
         "--boards",
         "6",
+        "-v",
         "--on-db-error",
         "wait",
       ]);

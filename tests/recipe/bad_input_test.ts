@@ -81,7 +81,7 @@ Deno.test("an erase form that does not exist lists the accepted ones", async () 
 Deno.test("a missing firmware file names the recipe line", async () => {
   await expectBad(
     { "recipe.yaml": recipe("  - connect\n  - write: { file: missing.hex }\n") },
-    /recipe\.yaml:6:20: cannot read 'missing\.hex': no such file/,
+    /recipe\.yaml:6:20: cannot read 'missing\.hex': no such file; tried \S+\/missing\.hex/,
   );
 });
 
@@ -174,7 +174,8 @@ Deno.test("--set fills a variable and validate prints ok", async () => {
     "recipe.yaml": recipe("  - connect\n  - write: { file: '${fw}' }\n"),
     "fw.hex": HEX,
   });
-  const result = await runCli("validate", `${dir}/recipe.yaml`, "--set", "fw=fw.hex");
+  // A --set path is the current folder's (tests/cli/cli_paths_test.ts); an absolute one is used as it is.
+  const result = await runCli("validate", `${dir}/recipe.yaml`, "--set", `fw=${dir}/fw.hex`);
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /recipe\.yaml: ok \(2 steps, stm32f103c8\)/);
   await Deno.remove(dir, { recursive: true });

@@ -124,7 +124,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "fault: under read protection the write one-shot fails with E_NACK at the erase, exit 1",
+  name: "fault: under read protection the write one-shot stops before the erase with the unlock command, exit 1",
   ignore,
   fn: async () => {
     const fw = new URL("../fixtures/firmware/blinky.hex", import.meta.url).pathname;
@@ -132,7 +132,7 @@ Deno.test({
       const result = await runCli("write", fw, "--port", path);
       assert.equal(result.code, 1);
       assert.match(result.stderr, /warning: the chip is read-protected/);
-      assert.match(result.stderr, /error\[E_NACK\]: the bootloader refused Erase/);
+      assert.match(result.stderr, /error\[E_READ_PROTECTED\]: .*read-protected.*`flashrecipe unprotect read --port /);
       assert.equal(chip.readProtected, true);
     });
   },

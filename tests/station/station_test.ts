@@ -260,3 +260,35 @@ Deno.test("station: a DFU recipe with --simulate flashes a fresh DfuSe board eac
     assert.notEqual(records[0].board, records[1].board);
   }, "flashrecipe-station-dfu-");
 });
+
+Deno.test("station screen: one status per board, the PASS/FAIL and the counts; every step only with -v", async () => {
+  await withTempDir(async (dir) => {
+    const plain = await runSimulatedStation(2, `${dir}/a.csv`);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stdout, /\[\d\/5\] (connect|erase|write)/, "no engineer's step lines");
+    assert.doesNotMatch(plain.stdout, /--- board/);
+    assert.equal(plain.stdout.match(/^PASS board \d/gm)?.length, 2);
+    assert.match(plain.stdout, /2 boards: 2 passed, 0 failed, yield 100\.0%/);
+    const verbose = await runSimulatedStation(1, `${dir}/b.csv`, "-v");
+    assert.equal(verbose.code, 0, verbose.stderr);
+    assert.match(verbose.stdout, /--- board 1 ---[\s\S]*\[3\/5\] write +wrote/);
+    const both = await runSimulatedStation(1, `${dir}/c.csv`, "-v", "-q");
+    assert.equal(both.code, 2);
+  });
+});
+
+Deno.test("station --simulate without --boards runs one board when no one is at a terminal (not hundreds)", async () => {
+  await withTempDir(async (dir) => {
+    const log = `${dir}/one.csv`;
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, ...SIMULATED_DEMO_STATION, "--log", log],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(output.stderr);
+    assert.equal(output.code, 0, err);
+    assert.match(err, /simulating one board \(--boards N for more\)/);
+    assert.equal(wholeLines(await Deno.readTextFile(log)).length, 2, "a header and one record");
+  });
+});

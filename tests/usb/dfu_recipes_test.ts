@@ -126,9 +126,13 @@ Deno.test("a configured trigger sequence is sent as given; the wrong one leaves 
     const bad = await simulate(`${dir}/bad.yaml`, "stm32l433rc");
     assert.equal(bad.result.ok, false);
     assert.equal(bad.result.error?.code, "E_USB_WAIT_TIMEOUT");
-    assert.match(bad.result.error?.message ?? "", /no USB device matching 0483:df11 appeared within 300 ms/);
-    // The hint lists what was seen: the application's CDC device.
-    assert.match(bad.result.error?.hint ?? "", /0483:5740/);
+    assert.match(
+      bad.result.error?.message ?? "",
+      /sent 0x55 to the application on 0483:5740, but no DFU bootloader appeared within 300 ms/,
+    );
+    // The likely cause first (the application's jump code), then what was seen: the application's CDC device.
+    assert.match(bad.result.error?.hint ?? "", /^check the application's jump code, the usual cause/);
+    assert.match(bad.result.error?.hint ?? "", /no USB device matching 0483:df11 appeared[\s\S]*0483:5740/);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -156,7 +156,7 @@ for (const c of CASES) {
         assert.match(refused.output, /Failed to read memory at address 0x08000000/);
         const ours = await flashrecipe("read", "--port", sim.path, "--length", "256", "--output", `${dir}/y.bin`);
         assert.equal(ours.code, 1, ours.stderr);
-        assert.match(ours.stderr, /error\[E_NACK\]: .*Read Memory.*readout protection/);
+        assert.match(ours.stderr, /error\[E_READ_PROTECTED\]: .*refuses to read.*flashrecipe unprotect read --port/);
         const unprotect = await stm32flash(sim.path, "-k");
         assert.equal(unprotect.code, 0, unprotect.output);
         assert.deepEqual(await readWith(sim, dir, 1024), new Uint8Array(1024).fill(0xff));

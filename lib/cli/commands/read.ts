@@ -7,7 +7,7 @@
 
 import { parseAddress, parseNumber } from "../args.ts";
 import type { CommandSpec } from "../command.ts";
-import { LINK_OPTIONS, openLink, parseLinkArgs } from "../link_options.ts";
+import { ONE_SHOT_OPTIONS, parseOneShot, runOneShot } from "../one_shot.ts";
 import { formatAddress } from "../../chips/format.ts";
 import { InputError } from "../../errors.ts";
 import { formatFromName } from "../../image/load.ts";
@@ -26,7 +26,7 @@ export const readCommand: CommandSpec = {
     { name: "address", type: "string", valueName: "ADDR", description: "first address (default: flash start)" },
     { name: "length", type: "string", valueName: "N", description: "bytes to read (default: to the end of flash)" },
     { name: "output", short: "o", type: "string", valueName: "FILE", description: "file to write" },
-    ...LINK_OPTIONS,
+    ...ONE_SHOT_OPTIONS,
   ],
   examples: [
     ["read --port /dev/ttyUSB0 --output backup.bin", "back up the whole flash"],
@@ -45,30 +45,38 @@ export const readCommand: CommandSpec = {
     }
     const addressText = args.options.address as string | undefined;
     const lengthText = args.options.length as string | undefined;
-    let address = addressText === undefined ? undefined : parseAddress(addressText, "--address");
-    let length = lengthText === undefined
+    const address = addressText === undefined ? undefined : parseAddress(addressText, "--address");
+    const length = lengthText === undefined
       ? undefined
       : parseNumber(lengthText, "--length", { min: 1, max: MAX_READ_LENGTH });
     if (address !== undefined && length !== undefined && address + length > 0x1_0000_0000) {
       throw new InputError("E_USAGE", "--address plus --length runs past the 32-bit address space");
     }
+    const shot = parseOneShot(args, "read");
     // Before the chip is touched: a read that cannot be saved is not started.
     await assertWritableOutput(output, "the output file");
-    const link = await openLink(parseLinkArgs(args, "read"), console);
-    try {
-      const { chip, flashSize } = link.target.identity;
-      address ??= chip.flash.base;
-      length ??= chip.flash.base + flashSize - address;
-      if (length <= 0 || address + length > 0x1_0000_0000) {
-        throw new InputError("E_USAGE", `${formatAddress(address)} is past the end of flash; give --length`);
-      }
-      const data = await link.target.readMemory(address, length);
-      const image = new MemoryImage([{ address, data }], { name: output });
-      await writeOutputFile(output, writeImage(image, format), "the output file");
-      console.out(`read ${length} bytes from ${formatAddress(address)} into ${output} (${format})`);
-      return 0;
-    } finally {
-      await link.close();
-    }
+    const { code } = await runOneShot(console, shot, {
+      title: `read into ${output}`,
+      needsUnlocked: true,
+      stages: [{
+        type: "read",
+        async run(context) {
+          const { chip, flashSize } = context.target!.identity;
+          const from = address ?? chip.flash.base;
+          const count = length ?? chip.flash.base + flashSize - from;
+          if (count <= 0 || from + count > 0x1_0000_0000) {
+            throw new InputError("E_USAGE", `${formatAddress(from)} is past the end of flash; give --length`);
+          }
+          const data = await context.target!.readMemory(from, count, context.progress);
+          const image = new MemoryImage([{ address: from, data }], { name: output });
+          await writeOutputFile(output, writeImage(image, format), "the output file");
+          return {
+            summary: `read ${count} bytes from ${formatAddress(from)} into ${output} (${format})`,
+            bytes: count,
+          };
+        },
+      }],
+    });
+    return code;
   },
 };

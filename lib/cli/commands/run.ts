@@ -18,6 +18,7 @@ import { askOnTerminal } from "../prompt.ts";
 import { RUN_FLAG_OPTIONS } from "../run_flags.ts";
 import { prepareRun } from "../run_setup.ts";
 import { DB_ENV, DEFAULT_DB, interruptedWarning, RECORD_OPTIONS, storeSpec } from "../production_flags.ts";
+import { adviseWait, parseWait, WAIT_OPTION } from "../one_shot.ts";
 
 /** The `run` command. */
 export const runCommand: CommandSpec = {
@@ -37,7 +38,15 @@ export const runCommand: CommandSpec = {
       valueName: "VID:PID",
       description: "USB DFU device: vid:pid, bus-port path or serial (overrides target.usb; default 0483:df11)",
     },
-    { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
+    { name: "baud", type: "string", valueName: "RATE", description: "serial baud rate (overrides target.baud)" },
+    WAIT_OPTION,
+    {
+      name: "set",
+      type: "string",
+      multiple: true,
+      valueName: "NAME=VALUE",
+      description: "set a recipe variable (a file path is the current folder's)",
+    },
     ...RECORD_OPTIONS,
     { name: "station", type: "string", valueName: "NAME", description: "station name in the record (host name-run)" },
     ...RUN_FLAG_OPTIONS,
@@ -66,18 +75,34 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
   const production = recorded ? await import("../run_recording.ts") : undefined;
   const recording = production ? await production.beginRunRecording(args, recipe, spec) : undefined;
   for (const board of recording?.recovered ?? []) warn(interruptedWarning(board));
-  const connector = createConnector(link);
+  const reporter = chooseReporter(console, {
+    json,
+    quiet: args.options.quiet === true,
+    file: recipe.file,
+    version: VERSION,
+  });
+  // Warnings from the link go through the reporter, which clears a progress bar before printing them.
+  const linkWarn = reporter.warning ? (message: string) => reporter.warning!(message) : link.warn;
+  const connector = createConnector({ ...link, warn: linkWarn });
+  const waitMs = parseWait(args);
   let result;
   try {
-    const reporter = chooseReporter(console, {
-      json,
-      quiet: args.options.quiet === true,
-      file: recipe.file,
-      version: VERSION,
-    });
     result = await runRecipe(recipe, {
       saveTrace,
-      board: connector,
+      // --wait: every connect may wait that long for a USB DFU bootloader to enumerate; without it, a missing
+      // device is answered with the advice to wait.
+      board: {
+        link: (baud) => connector.link(baud),
+        connect: async (request) => {
+          try {
+            return await connector.connect({ ...request, waitMs: request.waitMs ?? waitMs });
+          } catch (error) {
+            throw adviseWait(error, waitMs);
+          }
+        },
+        openSerialPort: connector.openSerialPort?.bind(connector),
+        waitUsb: connector.waitUsb?.bind(connector),
+      },
       reporter: recording ? recording.board.observe(reporter) : reporter,
       flags,
       ask: askOnTerminal,

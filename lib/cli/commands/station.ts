@@ -35,10 +35,11 @@ import { firmwareSha256 } from "../station/firmware_hash.ts";
 import { StationLog } from "../station/log_writer.ts";
 import { recordOf } from "../station/record.ts";
 import { SECOND_INTERRUPT_EXIT, StopRequest } from "../station/stop_request.ts";
+import { StationBoardReporter } from "../station/station_reporter.ts";
 import { formatTally, StationTally } from "../station/tally.ts";
 import { InputError } from "../../errors.ts";
 import { runRecipe } from "../../recipe/runner.ts";
-import type { RunResult } from "../../recipe/reporter.ts";
+import type { RunReporter, RunResult } from "../../recipe/reporter.ts";
 import { BoardRecording } from "../../production/board_recording.ts";
 import { openStore } from "../../production/open_store.ts";
 import { withStoreRetry } from "../../production/store_retry.ts";
@@ -69,6 +70,9 @@ export const stationCommand: CommandSpec = {
     "appends a line to the log (CSV or JSON Lines, by the file's extension) before the next board. Ctrl-C finishes\n" +
     "the board in progress, then prints the counts and yield; a second Ctrl-C records it as ABORTED and quits.\n" +
     "--simulate uses a throwaway in-memory store unless --db is given.\n" +
+    "The screen shows one line per board while it runs (its step and progress), then the big PASS/FAIL with the\n" +
+    "counts and yield; -v shows every step. With --simulate and no --boards, each simulated board waits for Enter\n" +
+    "(as --manual) on a terminal, and one board is run otherwise.\n" +
     `Exit code: 0 when every board passed, 1 when any failed, 2 on bad usage. Simulated chips: ${
       SIMULATED_PART_NAMES.join(", ")
     }.`,
@@ -87,10 +91,23 @@ export const stationCommand: CommandSpec = {
     ON_DB_ERROR_OPTION,
     { name: "manual", type: "boolean", description: "wait for Enter before each board instead of the port" },
     { name: "boards", type: "string", valueName: "N", description: "stop after N boards" },
-    { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
+    { name: "baud", type: "string", valueName: "RATE", description: "serial baud rate (overrides target.baud)" },
+    {
+      name: "set",
+      type: "string",
+      multiple: true,
+      valueName: "NAME=VALUE",
+      description: "set a recipe variable (a file path is the current folder's)",
+    },
     ...RUN_FLAG_OPTIONS,
     { name: "json", type: "boolean", description: "print JSON Lines events on stdout (docs/events.md)" },
     { name: "quiet", short: "q", type: "boolean", description: "one line per board" },
+    {
+      name: "verbose",
+      short: "v",
+      type: "boolean",
+      description: "every step of every board with its result and the summary table (the engineer's view)",
+    },
   ],
   examples: [
     ["station prod.yaml --port /dev/ttyUSB0 --log line3.csv", "a board with its own USB-serial port"],
@@ -106,18 +123,25 @@ export const stationCommand: CommandSpec = {
 
 async function runStation(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
   const boardsOption = args.options.boards as string | undefined;
-  const limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards", { min: 1 });
+  let limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards", { min: 1 });
   if (limit < 1) throw new InputError("E_USAGE", "--boards must be at least 1");
   const quiet = args.options.quiet === true;
+  const verbose = args.options.verbose === true;
+  if (quiet && verbose) throw new InputError("E_USAGE", "--quiet and --verbose contradict each other");
   const colour = coloursFor(console);
   const note = (message: string) => {
     if (json) json.emit({ event: "station-wait", message });
     else console.err(message);
   };
-  const { recipe, flags, link, warn } = await prepareRun(args, console, json, "station");
+  const { recipe, flags, link: prepared, warn } = await prepareRun(args, console, json, "station");
+  // A warning from a board's link while its status line is drawn goes through that board's reporter, which clears
+  // the line first; between boards it is printed as it is.
+  let screen: RunReporter | undefined;
+  const linkWarn = (message: string) => screen?.warning ? screen.warning(message) : warn(message);
+  const link = { ...prepared, warn: linkWarn };
   const { transport, part } = link;
   let source: BoardSource | undefined = link.simulate
-    ? simulatedBoards(link.simulate, { warn, wiring: recipe.wiring, transport, part })
+    ? simulatedBoards(link.simulate, { warn: linkWarn, wiring: recipe.wiring, transport, part })
     : undefined;
   if (!source && transport === "dfu") {
     // The next board is there when its DFU bootloader enumerates; it is gone once the recipe's jump leaves DFU.
@@ -137,7 +161,19 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
     }
     source = portBoards(port, { connect: (path) => createConnector({ ...link, port: path }), notify: note });
   }
-  if (args.options.manual) source = manualBoards(source, stdinLines(), note);
+  // Simulated boards are there at once: without --boards a station would flash hundreds a second. A technician
+  // trying it at a terminal gets a board per Enter, as at a real fixture; a script gets one board.
+  let manual = args.options.manual === true;
+  // Said when the first board is due, not before: an error opening the store or the log comes first.
+  let oneBoardNote = false;
+  if (link.simulate && boardsOption === undefined && !manual) {
+    if (Deno.stdin.isTerminal()) manual = true;
+    else {
+      limit = 1;
+      oneBoardNote = true;
+    }
+  }
+  if (manual) source = manualBoards(source, stdinLines(), note);
 
   const station = (args.options.station as string | undefined) ?? Deno.hostname();
   const firmware = await firmwareSha256(recipe.planned);
@@ -190,6 +226,7 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
       console.out("Ctrl-C stops after the current board");
     }
     const retry = { policy, notify: note };
+    if (oneBoardNote) note("simulating one board (--boards N for more)");
     while (tally.total < limit && !stop.requested) {
       const connector = await source.next(stop.signal);
       if (!connector) break;
@@ -205,12 +242,16 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
       current = recording;
       const board = tally.total + 1;
       const events = json?.with({ board });
-      if (!json && !quiet) console.out(colour.bold(`--- board ${board} ---`));
+      if (!json && verbose) console.out(colour.bold(`--- board ${board} ---`));
       let result: RunResult;
       try {
-        const reporter = quiet && !json
+        // The technician's view by default (one line per board), the engineer's with -v or --json.
+        const reporter = events || verbose
+          ? chooseReporter(console, { json: events, file: recipe.file, version: VERSION })
+          : quiet
           ? SILENT_REPORTER
-          : chooseReporter(console, { json: events, file: recipe.file, version: VERSION });
+          : new StationBoardReporter(console, { board, colour });
+        screen = reporter;
         result = await runRecipe(recipe, {
           saveTrace,
           board: connector,
@@ -220,6 +261,7 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
           serials: recording.serials,
         });
       } finally {
+        screen = undefined;
         await connector.close();
       }
       // The first Ctrl-C does not cut this wait short: a flashed board gets its record before the station stops.
@@ -239,8 +281,9 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
         events.emit({ event: "board-end", record: { ...record }, recordId: stored?.id });
       } else {
         const who = result.identity ? describeIdentity(result.identity) : "no chip";
-        const error = result.error ? ` — error[${result.error.code}] ${result.error.message}` : "";
-        const detail = `board ${board}: ${who}, ${formatDuration(result.durationMs)}${error}`;
+        const error = result.error ? ` — error[${result.error.code}] ${result.error.userMessage()}` : "";
+        const serial = result.serialNumber === undefined ? "" : `, serial number ${result.serialNumber}`;
+        const detail = `board ${board}: ${who}${serial}, ${formatDuration(result.durationMs)}${error}`;
         for (const line of resultBanner(result.ok, detail, { large: !quiet && !!console.terminal, colour })) {
           console.out(line);
         }

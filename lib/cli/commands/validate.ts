@@ -5,6 +5,7 @@
  */
 
 import { parseAssignments } from "../args.ts";
+import { resolveSetPaths } from "../cli_paths.ts";
 import type { CommandSpec } from "../command.ts";
 import { loadRecipe } from "../../recipe/load.ts";
 import { FlashRecipeError, InputError } from "../../errors.ts";
@@ -25,7 +26,7 @@ export const validateCommand: CommandSpec = {
     if (args.positionals.length === 0) {
       throw new InputError("E_USAGE", "validate needs at least one recipe", { hint: "flashrecipe validate RECIPE..." });
     }
-    const set = parseAssignments(args.options.set as string[]);
+    const set = resolveSetPaths(parseAssignments(args.options.set as string[]));
     let failed = false;
     for (const file of args.positionals) {
       try {

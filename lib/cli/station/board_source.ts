@@ -101,7 +101,10 @@ export function portBoards(path: string, options: PortBoardsOptions): BoardSourc
     description: path,
     async next(signal) {
       if (!first && await exists(path)) {
-        options.notify(`remove the board (waiting for ${path} to go away)`);
+        options.notify(
+          `remove the board (waiting for ${path} to go away; if the adapter stays plugged in, ` +
+            "stop with Ctrl-C and use --manual: Enter for each board)",
+        );
         if (!await waitFor(false, signal)) return undefined;
       }
       first = false;

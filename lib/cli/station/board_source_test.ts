@@ -39,7 +39,8 @@ Deno.test("port boards: the first board when the port is there; later ones after
   assert.ok(second);
   assert.equal(presence.length, 0, "waited for the port to disappear and reappear");
   assert.deepEqual(notes, [
-    "remove the board (waiting for /dev/ttyFAKE to go away)",
+    "remove the board (waiting for /dev/ttyFAKE to go away; if the adapter stays plugged in, stop with Ctrl-C and " +
+    "use --manual: Enter for each board)",
     "connect the next board (waiting for /dev/ttyFAKE)",
   ]);
 });

@@ -12,8 +12,10 @@ import { commandName } from "./commands.ts";
 const NACK_HINTS: Readonly<Record<string, string>> = {
   "Read Memory": "is readout protection (RDP) active? the `unprotect` step removes it and erases the flash",
   "Write Memory": "is the flash write- or readout-protected, or not erased there? erase first or unprotect",
-  "Erase": "is the flash write-protected? the `unprotect` step removes write protection",
-  "Extended Erase": "is the flash write-protected? the `unprotect` step removes write protection",
+  "Erase": "is the chip read-protected (RDP)? `unprotect: read` or `flashrecipe unprotect read` removes it by a " +
+    "mass erase; or write-protected? `unprotect: write` or `flashrecipe unprotect write`",
+  "Extended Erase": "is the chip read-protected (RDP)? `unprotect: read` or `flashrecipe unprotect read` removes it " +
+    "by a mass erase; or write-protected? `unprotect: write` or `flashrecipe unprotect write`",
   "Go": "is readout protection active, or the address not executable?",
 };
 

@@ -11,7 +11,9 @@
  */
 
 import { z } from "zod";
-import { type FlashPage, flashPages, pagesInRange } from "../../chips/layout.ts";
+import { type FlashPage, flashPages, pagesInRange, unitName } from "../../chips/layout.ts";
+import { eraseWithProgress } from "../../target/erase_progress.ts";
+import { assertNotReadProtected } from "../../target/protection.ts";
 import { pagesTouched } from "../../image/pages.ts";
 import { RecipeError } from "../errors.ts";
 import { address, hex32, length } from "../params.ts";
@@ -39,7 +41,9 @@ export const eraseStep = defineStep({
       const bad = params.pages.find((p) => p >= pages.length);
       if (bad !== undefined) {
         throw new RecipeError(
-          `page ${bad} does not exist: the ${context.part.part} has pages 0 to ${pages.length - 1}`,
+          `${unitName(context.chip)} ${bad} does not exist: the ${context.part.part} has ${
+            unitName(context.chip)
+          }s 0 to ${pages.length - 1}`,
           context.locate(["pages"]),
           "use page numbers from the chip's flash layout",
         );
@@ -59,9 +63,12 @@ export const eraseStep = defineStep({
   async run(params, context) {
     const target = requireTarget(context, "erase");
     const ledger = context.flash ?? ledgerFor(target);
+    assertNotReadProtected(target, UNLOCK_STEP);
+    const unit = unitName(target.identity.chip);
+    const pagesProgress = (done: number, total: number) => context.progress(done, total, "pages");
     if (params === "all") {
       ledger.noteErased("all");
-      await target.erase({ kind: "all" }, context.progress);
+      await eraseWithProgress(target, { kind: "all" }, pagesProgress);
       return { summary: "mass erase" };
     }
     let pages = selectPages(params, context, ledger.pages);
@@ -73,19 +80,25 @@ export const eraseStep = defineStep({
       const plan = await planImages(target, ledger, context.planned, {
         allowUnerased: context.writesVerified,
         pages,
+        // The comparison reads (or CRCs) the pages first: a phase of its own, counted in bytes.
+        progress: (done, total) => context.progress(done, total, "bytes"),
       });
       pages = plan.toErase;
-      if (plan.unchanged.size > 0) kept = `; ${plan.unchanged.size} page(s) already held the image`;
+      if (plan.unchanged.size > 0) kept = `; ${plan.unchanged.size} ${unit}(s) already held the image`;
       if (plan.unerased.length > 0) {
-        kept += `; ${plan.unerased.length} blank page(s) left for the write to program and prove`;
+        kept += `; ${plan.unerased.length} blank ${unit}(s) left for the write to program and prove`;
       }
       if (pages.length === 0) return { summary: `nothing to erase${kept}` };
     }
-    await erasePages(target, ledger, pages, context.progress);
+    await erasePages(target, ledger, pages, pagesProgress);
     const bytes = pages.reduce((sum, p) => sum + p.size, 0);
-    return { summary: `erased ${pages.length} page(s), ${bytes} bytes from ${hex32(pages[0].start)}${kept}` };
+    return { summary: `erased ${pages.length} ${unit}(s), ${bytes} bytes from ${hex32(pages[0].start)}${kept}` };
   },
 });
+
+/** How a recipe removes read protection, for the error on a read-protected chip. */
+const UNLOCK_STEP =
+  "add an `unprotect: read` step before this one (from the command line: `flashrecipe unprotect read`)";
 
 function selectPages(
   params: "needed" | { pages: number[] } | { address: number; length: number },

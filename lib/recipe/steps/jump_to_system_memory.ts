@@ -10,7 +10,7 @@
  */
 
 import { z } from "zod";
-import { InputError } from "../../errors.ts";
+import { DeviceError, FlashRecipeError, InputError } from "../../errors.ts";
 import { duration, durationMs } from "../params.ts";
 import { defineStep } from "../step.ts";
 
@@ -18,6 +18,27 @@ const VID_PID = /^([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i;
 
 function hexBytes(bytes: readonly number[]): string {
   return bytes.map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(" ");
+}
+
+/**
+ * The DFU bootloader did not appear after the trigger: in the field that is almost always the application — it did
+ * not recognise the trigger, or its jump code did not hand the chip over cleanly (AN2606 "How to jump to system
+ * memory from the application": interrupts and SysTick off, clocks back to reset state, the system memory remapped
+ * where the series needs it, MSP loaded from system memory before jumping to its reset vector).
+ */
+function explainNoBootloader(error: unknown, trigger: string, port: string, waitMs: number): unknown {
+  if (!(error instanceof FlashRecipeError) || error.code !== "E_USB_WAIT_TIMEOUT") return error;
+  return new DeviceError(
+    "E_USB_WAIT_TIMEOUT",
+    `sent ${trigger} to the application on ${port}, but no DFU bootloader appeared within ${waitMs} ms`,
+    {
+      hint: "check the application's jump code, the usual cause: does it react to this trigger, and does it " +
+        "disable interrupts and SysTick, reset the clocks, remap system memory and load its stack pointer before " +
+        "jumping (AN2606)? also: BOOT pins or option bytes that keep the bootloader from starting, or a slow USB " +
+        `enumeration (raise timeout:). ${error.message}${error.hint ? `; ${error.hint}` : ""}`,
+      cause: error,
+    },
+  );
 }
 
 /** The `jump-to-system-memory` step. */
@@ -62,7 +83,12 @@ export const jumpToSystemMemoryStep = defineStep({
     await context.disconnect();
     const waitMs = durationMs(params.timeout);
     const started = Date.now();
-    const target = await context.connect({ baud: context.baud, retries: 1, usb: params.usb, waitMs });
+    let target;
+    try {
+      target = await context.connect({ baud: context.baud, retries: 1, usb: params.usb, waitMs });
+    } catch (error) {
+      throw explainNoBootloader(error, hexBytes(params.trigger), path ?? params.cdc, waitMs);
+    }
     const { identity } = target;
     return {
       summary: `sent ${hexBytes(params.trigger)} to ${path ?? params.cdc}; DFU bootloader up after ` +

@@ -7,12 +7,15 @@
  */
 
 import { z } from "zod";
-import { decodeOptionBytes, encodeOptionField } from "../../chips/format.ts";
 import { rdpLevel } from "../../chips/read_protection.ts";
-import { DeviceError, InputError } from "../../errors.ts";
+import {
+  applyOptionSettings,
+  checkOptionSettings,
+  OptionSettingError,
+  readOptionFields,
+} from "../../target/option_settings.ts";
 import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
-import { didYouMean } from "../suggest.ts";
 import { requireTarget } from "./require_target.ts";
 
 const schema = z.union([
@@ -49,85 +52,32 @@ export const optionBytesStep = defineStep({
   },
   check(params, context) {
     if (params === "read") return;
-    const { chip } = context;
-    const names = chip.optionBytes.fields.map((f) => f.name);
-    let scratch: Uint8Array = new Uint8Array(chip.optionBytes.size);
-    for (const [name, value] of Object.entries(params.set ?? {})) {
-      if (!names.includes(name)) {
-        throw new RecipeError(
-          `the ${chip.family} family has no option field '${name}'${didYouMean(name, names)}`,
-          context.locate(["set", name], { key: true }),
-          `fields: ${names.join(", ")}`,
-          "E_OPTION_FIELD",
-        );
-      }
-      try {
-        scratch = encodeOptionField(chip, scratch, name, value);
-      } catch (error) {
-        if (error instanceof InputError) {
-          throw new RecipeError(error.message, context.locate(["set", name]), error.hint, error.code);
-        }
-        throw error;
-      }
-      if (name === "RDP" && rdpLevel(chip, value) === 2) {
-        if (!params["allow-permanent"]) {
-          throw new RecipeError(
-            "RDP level 2 is permanent: the chip can never be read, debugged or reflashed through the bootloader again",
-            context.locate(["set", name]),
-            "if that is really wanted, add 'allow-permanent: true' to this step",
-            "E_PERMANENT",
-          );
-        }
-        if (!context.flags.confirmPermanent) {
-          throw new RecipeError(
-            "this recipe sets RDP level 2, which is permanent",
-            context.locate(["set", name]),
-            "run with --confirm-permanent to allow it",
-            "E_PERMANENT",
-          );
-        }
-      }
-    }
-    if (params.raw && params.raw.offset + params.raw.bytes.length > chip.optionBytes.size) {
+    try {
+      checkOptionSettings(context.chip, params, {
+        declared: params["allow-permanent"],
+        confirmed: context.flags.confirmPermanent,
+        declareHint: "if that is really wanted, add 'allow-permanent: true' to this step",
+        confirmHint: "run with --confirm-permanent to allow it",
+      });
+    } catch (error) {
+      if (!(error instanceof OptionSettingError)) throw error;
+      if (error.field === undefined) throw new RecipeError(error.message, context.locate(["raw"]));
       throw new RecipeError(
-        `raw bytes run past the ${chip.optionBytes.size}-byte option area`,
-        context.locate(["raw"]),
+        error.message,
+        context.locate(["set", error.field], { key: error.badName }),
+        error.hint,
+        error.code,
       );
     }
   },
   async run(params, context) {
     const target = requireTarget(context, "option-bytes");
-    const { chip } = target.identity;
-    if (!target.readOptionBytes || !target.writeOptionBytes || chip.optionBytes.size === 0) {
-      throw new DeviceError("E_UNSUPPORTED", `option bytes of the ${chip.name} are not reachable on this link`);
-    }
-    const current = await target.readOptionBytes();
     if (params === "read") {
-      const fields = decodeOptionBytes(chip, current).map((f) => `${f.name}=0x${f.value.toString(16)}`);
-      return { summary: fields.join(" ") };
+      const { fields } = await readOptionFields(target);
+      return { summary: fields.map((f) => `${f.name}=0x${f.value.toString(16)}`).join(" ") };
     }
-    let next: Uint8Array = current.slice();
-    for (const [name, value] of Object.entries(params.set ?? {})) next = encodeOptionField(chip, next, name, value);
-    if (params.raw) next.set(params.raw.bytes, params.raw.offset);
-    if (next.every((b, i) => b === current[i])) return { summary: "already set; nothing written" };
     // Leaving read protection mass-erases the flash: what `erase: needed` proved is void.
-    context.flash?.forget();
-    await target.writeOptionBytes(next);
-    const rdpField = chip.optionBytes.fields.find((f) => f.name === "RDP");
-    const rdp = rdpField && decodeOptionBytes(chip, next).find((f) => f.name === "RDP")?.value;
-    if (rdp !== undefined && rdpLevel(chip, rdp) > 0) {
-      return { summary: "written; the chip reset with read protection on, so it cannot be read back" };
-    }
-    const after = decodeOptionBytes(chip, await target.readOptionBytes());
-    for (const [name, value] of Object.entries(params.set ?? {})) {
-      const found = after.find((f) => f.name === name)?.value;
-      if (found !== value) {
-        throw new DeviceError("E_OPTION_VERIFY", `option field ${name} reads back ${found}, not ${value}`, {
-          hint: "the chip may refuse this value; check the reference manual",
-        });
-      }
-    }
-    const what = Object.entries(params.set ?? {}).map(([k, v]) => `${k}=${v}`).join(", ") || "raw bytes";
-    return { summary: `set ${what}; the chip reset, reloaded its options and reads them back` };
+    const summary = await applyOptionSettings(target, params, () => context.flash?.forget());
+    return { summary };
   },
 });

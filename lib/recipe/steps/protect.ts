@@ -6,21 +6,25 @@
  */
 
 import { z } from "zod";
-import { DeviceError } from "../../errors.ts";
-import type { ProtectionRequest, Target } from "../../target/target.ts";
+import { readoutUnprotectWithProgress } from "../../target/erase_progress.ts";
+import { changeProtection } from "../../target/protection.ts";
+import type { ProgressCallback, ProtectionRequest, Target } from "../../target/target.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
 import type { FlashLedger } from "../../flash/ledger.ts";
 
-async function apply(target: Target, request: ProtectionRequest, ledger: FlashLedger | undefined): Promise<void> {
+async function apply(
+  target: Target,
+  request: ProtectionRequest,
+  ledger: FlashLedger | undefined,
+  progress?: ProgressCallback,
+): Promise<void> {
   // Protection changes can erase the flash (readout unprotect) or hide it: what `erase: needed` proved is void.
   ledger?.forget();
-  if (!target.protect) {
-    throw new DeviceError("E_UNSUPPORTED", `this link cannot change protection (${request.kind})`, {
-      hint: "use the other interface (USART or DFU) for this step",
-    });
-  }
-  await target.protect(request);
+  if (request.kind === "readout-unprotect" && progress) {
+    // The chip mass-erases its flash on the way out of read protection: show it as an erase.
+    await readoutUnprotectWithProgress(target, () => changeProtection(target, request), progress);
+  } else await changeProtection(target, request);
 }
 
 /** The `protect` step. */
@@ -62,7 +66,12 @@ export const unprotectStep = defineStep({
     const target = requireTarget(context, "unprotect");
     const done: string[] = [];
     if (params === "read" || params === "all") {
-      await apply(target, { kind: "readout-unprotect" }, context.flash);
+      await apply(
+        target,
+        { kind: "readout-unprotect" },
+        context.flash,
+        (done, total) => context.progress(done, total, "pages"),
+      );
       done.push("read protection removed (flash erased)");
     }
     if (params === "write" || params === "all") {

@@ -13,6 +13,7 @@ import { RecipeError } from "../errors.ts";
 import { defineStep } from "../step.ts";
 import { requireTarget } from "./require_target.ts";
 import { ledgerFor, writeImage } from "../../flash/program.ts";
+import { unitName } from "../../chips/layout.ts";
 import type { ImageFormat } from "../../image/load.ts";
 
 const schema = z.strictObject({
@@ -101,11 +102,14 @@ export const writeStep = defineStep({
     context.written.push(image);
     const skipped = image.size - outcome.bytesWritten;
     const retries = Math.max(outcome.retries, (target.recoveries ?? 0) - before);
+    const unit = unitName(target.identity.chip);
     return {
       summary: `wrote ${outcome.bytesWritten} bytes in ${image.segments.length} segment(s) from ${hex32(image.start)}` +
         (skipped > 0 ? ` (${skipped} bytes already in place)` : "") +
-        (outcome.pagesBlank > 0 ? `; ${outcome.pagesBlank} blank page(s) programmed without an erase, read back` : "") +
-        (outcome.pagesRewritten > 0 ? `; ${outcome.pagesRewritten} page(s) erased and written again` : "") +
+        (outcome.pagesBlank > 0
+          ? `; ${outcome.pagesBlank} blank ${unit}(s) programmed without an erase, read back`
+          : "") +
+        (outcome.pagesRewritten > 0 ? `; ${outcome.pagesRewritten} ${unit}(s) erased and written again` : "") +
         (retries > 0 ? `; recovered from ${retries} link fault(s)` : ""),
       bytes: outcome.bytesWritten,
       retries,
