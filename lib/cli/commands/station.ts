@@ -54,15 +54,17 @@ import {
 } from "../production_flags.ts";
 import { parseAssignments } from "../args.ts";
 import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
+import { DEFAULT_GANG_LOG, runGangStation, singleSlotArgs, slotChoice } from "../station/gang_station.ts";
 
 /** The default log file, in the current folder. */
-export const DEFAULT_LOG = "flashrecipe-station.csv";
+export const DEFAULT_LOG = DEFAULT_GANG_LOG;
 
 /** The `station` command. */
 export const stationCommand: CommandSpec = {
   name: "station",
   summary: "run a recipe board after board, logging each board (production)",
-  usage: "station RECIPE [--simulate CHIP | --port PATH] [--db FILE|URL] [--log FILE] [--station NAME] [--boards N]",
+  usage:
+    "station RECIPE [--simulate CHIP [--slots N] | --port PATH...] [--db FILE|URL] [--log FILE] [--station NAME] [--boards N]",
   description:
     "Waits for each board (its serial port appearing, or Enter with --manual), records it in the production\n" +
     "store (--db) before touching it, runs the recipe, shows a large PASS or FAIL, completes the record and\n" +
@@ -74,13 +76,21 @@ export const stationCommand: CommandSpec = {
     }.`,
   options: [
     { name: "simulate", type: "string", valueName: "CHIP", description: "a fresh simulated chip for every board" },
-    { name: "port", type: "string", valueName: "PATH", description: "serial port (overrides target.port)" },
+    {
+      name: "port",
+      type: "string",
+      multiple: true,
+      valueName: "PATH",
+      description: "serial port (overrides target.port); repeat for a gang station, one slot per port",
+    },
     {
       name: "usb",
       type: "string",
+      multiple: true,
       valueName: "VID:PID",
-      description: "DFU device to wait for (overrides target.usb; default 0483:df11)",
+      description: "DFU device to wait for (overrides target.usb; default 0483:df11); repeat: one slot each",
     },
+    { name: "slots", type: "string", valueName: "N", description: "with --simulate: N simulated boards at once" },
     { name: "log", type: "string", valueName: "FILE", description: `log file, *.csv or *.jsonl (${DEFAULT_LOG})` },
     { name: "station", type: "string", valueName: "NAME", description: "station name in the records (host name)" },
     ...RECORD_OPTIONS,
@@ -97,10 +107,15 @@ export const stationCommand: CommandSpec = {
     ["station prod.yaml --port COM3 --db postgres://flash@db1/line --operator ana --lot WO-1", "one station of a line"],
     ["station prod.yaml --port /dev/ttyUSB0 --manual", "a fixed adapter: press Enter for each board"],
     ["station recipes/demo.yaml --simulate stm32f103c8 --boards 3 --log /tmp/demo.jsonl", "try it without boards"],
+    ["station prod.yaml --port /dev/ttyUSB0 --port /dev/ttyUSB1 --port /dev/ttyUSB2", "gang: three boards at once"],
+    ["station recipes/demo.yaml --simulate stm32f103c8 --slots 4 --boards 8", "a gang of four simulated slots"],
   ],
   run(args, console) {
     const json = args.options.json ? new JsonEventWriter(console) : undefined;
-    return runStation(args, console, json);
+    // Several ports, USB devices or simulated slots: a gang station (lib/cli/station/gang_station.ts).
+    const slots = slotChoice(args);
+    if (slots.count > 1) return runGangStation(args, console, json, slots);
+    return runStation(singleSlotArgs(args, slots), console, json);
   },
 };
 
