@@ -215,6 +215,7 @@ export class SlotScreen {
         update();
       },
       progress: (_step, done, total) => {
+        view.state = "running";
         view.progress = { done, total };
         update();
       },
