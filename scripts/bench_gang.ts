@@ -60,7 +60,27 @@ interface Row {
   board: Timing;
   /** Boards that failed, over every run (the old policy's starved slots time out). */
   failed: number;
+  /** CPU time of the station per board, ms (process rows only; Linux /proc). */
+  stationCpuPerBoardMs?: number;
+  /** CPU time of all the simulators during a run, ms (median over runs; Linux /proc). */
+  simsCpuMs?: number;
 }
+
+/** CPU time (user + system) of process `pid` so far, ms; `self-children`: of this process's reaped children. */
+async function cpuMs(pid: number | "self-children"): Promise<number | undefined> {
+  try {
+    const stat = await Deno.readTextFile(`/proc/${pid === "self-children" ? "self" : pid}/stat`);
+    // Fields after the command name (which may hold spaces): utime is field 14, cutime 16 (1-based).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ").map(Number);
+    const ticks = pid === "self-children" ? fields[13] + fields[14] : fields[11] + fields[12];
+    return (ticks * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/PID/stat times. */
+const CLOCK_TICKS = 100;
 
 const dir = await Deno.makeTempDir({ prefix: "bench_gang_" });
 const recipe = `${dir}/gang.yaml`;
@@ -147,6 +167,8 @@ function inProcess(maxOpenStreams: number): Runner {
 /** Runs `runs` times; `mayFail`: failed boards are counted (the old policy), else they stop the bench. */
 async function measure(name: string, n: number, runner: Runner, mayFail = false): Promise<Row> {
   let failed = 0;
+  const stationCpu: number[] = [];
+  const simsCpu: number[] = [];
   const walls: number[] = [];
   const spans: number[] = [];
   const durations: number[] = [];
@@ -156,7 +178,18 @@ async function measure(name: string, n: number, runner: Runner, mayFail = false)
     try {
       const args = ["station", recipe, ...sims.flatMap((sim) => ["--port", sim.path])];
       args.push("--boards", String(n), "--db", db, "--log", `${db}.csv`, "--station", `bench-${n}`, "-q");
+      const simsBefore = await Promise.all(sims.map((sim) => cpuMs(sim.pid)));
+      const childrenBefore = await cpuMs("self-children");
       const result = await runner(args);
+      const childrenAfter = await cpuMs("self-children");
+      const simsAfter = await Promise.all(sims.map((sim) => cpuMs(sim.pid)));
+      // Reaped children's time grows only by the station process (the simulators are still running).
+      if (childrenBefore !== undefined && childrenAfter !== undefined && runner === asProcess) {
+        stationCpu.push((childrenAfter - childrenBefore) / n);
+      }
+      if (simsBefore.every((t) => t !== undefined) && simsAfter.every((t) => t !== undefined)) {
+        simsCpu.push(simsAfter.reduce((sum, t, i) => sum + t! - simsBefore[i]!, 0));
+      }
       if (result.code !== 0 && !(mayFail && result.code === 1)) {
         throw new Error(`${name} with ${n} slots exited ${result.code}:\n${result.output}`);
       }
@@ -173,7 +206,16 @@ async function measure(name: string, n: number, runner: Runner, mayFail = false)
       await Promise.all(sims.map((sim) => sim.stop()));
     }
   }
-  return { name, slots: n, wall: summarise(walls), span: summarise(spans), board: summarise(durations), failed };
+  return {
+    name,
+    slots: n,
+    wall: summarise(walls),
+    span: summarise(spans),
+    board: summarise(durations),
+    failed,
+    stationCpuPerBoardMs: stationCpu.length ? summarise(stationCpu).medianMs : undefined,
+    simsCpuMs: simsCpu.length ? summarise(simsCpu).medianMs : undefined,
+  };
 }
 
 const rows: Row[] = [];
@@ -201,7 +243,9 @@ if (values.json) {
   console.log(
     `${"row".padEnd(56)} ${"boards".padStart(6)} ${"span ms".padStart(16)} ${"x one".padStart(6)} ${
       "wall ms".padStart(16)
-    } ${"x one".padStart(6)} ${"per board ms".padStart(13)} failed`,
+    } ${"x one".padStart(6)} ${"per board ms".padStart(13)} failed ${"station CPU ms/board".padStart(20)} ${
+      "sims CPU ms".padStart(11)
+    }`,
   );
   for (const row of rows) {
     const one = single.get(row.name)!;
@@ -211,8 +255,14 @@ if (values.json) {
         (row.span.medianMs / one.span.medianMs).toFixed(2).padStart(6)
       } ${spread(row.wall).padStart(16)} ${(row.wall.medianMs / one.wall.medianMs).toFixed(2).padStart(6)} ${
         row.board.medianMs.toFixed(0).padStart(13)
-      } ${String(row.failed).padStart(6)}`,
+      } ${String(row.failed).padStart(6)} ${(row.stationCpuPerBoardMs?.toFixed(0) ?? "-").padStart(20)} ${
+        (row.simsCpuMs?.toFixed(0) ?? "-").padStart(11)
+      }`,
     );
   }
   console.log("target: N boards at once within 1.15x of one board (span, x one)");
+  console.log(
+    "the simulators spin through waits under 3 ms (lib/sim/timing.ts) to keep byte times exact: N of them need N times\n" +
+      "one's CPU, which on a shared 2-core machine slows the simulated boards themselves (sims CPU ms vs span ms)",
+  );
 }
