@@ -176,3 +176,46 @@ Deno.test("gang station: a second Ctrl-C records every board in progress as ABOR
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("gang station: a DFU recipe with --simulate --slots 3 flashes a fresh DfuSe board per slot at once", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "gang_dfu_" });
+  try {
+    const recipe = new URL("../../recipes/feather-f405-dfu.yaml", import.meta.url).pathname;
+    const result = await new Deno.Command(Deno.execPath(), {
+      cwd: dir,
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        "station",
+        recipe,
+        "--simulate",
+        "stm32f405rg",
+        "--slots",
+        "3",
+        "--boards",
+        "6",
+        "--log",
+        `${dir}/log.jsonl`,
+        "--json",
+      ],
+      stdin: "null",
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const out = new TextDecoder().decode(result.stdout);
+    assert.equal(result.code, 0, new TextDecoder().decode(result.stderr));
+    const events = out.trim().split("\n").map((line) => JSON.parse(line));
+    assert.deepEqual(events[0].slots, ["1 sim", "2 sim", "3 sim"]);
+    const ends = events.filter((e) => e.event === "board-end");
+    assert.equal(ends.length, 6);
+    assert.deepEqual([...new Set(ends.map((e) => e.slot))].sort(), [1, 2, 3], "every slot ran boards");
+    assert.deepEqual(ends.map((e) => e.board).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6]);
+    assert.equal(new Set(ends.map((e) => e.record.board)).size, 6, "six different boards");
+    // Step events carry their slot and board too, so interleaved runs can be told apart.
+    const steps = events.filter((e) => e.event === "step-start");
+    assert.ok(steps.length > 0 && steps.every((e) => typeof e.slot === "number" && typeof e.board === "number"));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
