@@ -27,7 +27,7 @@ Deno.test("slot line: state, board, step and progress, and the last result, with
     80,
     PLAIN,
   );
-  assert.match(waiting, /^slot 1 \/dev\/ttyUSB0  connect the next board +last PASS #4 SN 1003 2\.1 s$/);
+  assert.match(waiting, /^slot 1 \/dev\/ttyUSB0 {2}connect the next board +last PASS #4 SN 1003 2\.1 s$/);
   const narrow = renderSlotLine(
     { name: "3 COM7", state: "running", board: 1, step: "2/9 a very long label" },
     24,
@@ -92,12 +92,12 @@ Deno.test("slot screen on a terminal: the block is redrawn in place, results scr
   screen.boardStart(0, 1);
   screen.reporter(0).progress({ index: 1, count: 3, type: "write", label: "write" }, 50, 100);
   await new Promise((resolve) => setTimeout(resolve, 150)); // the throttled redraw
-  assert.match(written, /slot 1 a  board 1: starting 50%\nslot 2 b  waiting for a board\n0 boards: /);
+  assert.match(written, /slot 1 a {2}board 1: starting 50%\nslot 2 b {2}waiting for a board\n0 boards: /);
   written = "";
   tally.add(false);
   screen.boardEnd(0, 1, FAIL, "no chip");
   // Up three lines (the block), clear, the result line, then the block again.
   assert.ok(written.startsWith("\x1b[3A\r\x1b[J[slot 1 a] FAIL board 1: no chip\n"), JSON.stringify(written));
-  assert.match(written, /slot 1 a  waiting for a board +last FAIL #1 E_NO_RESPONSE 500 ms\n/);
+  assert.match(written, /slot 1 a {2}waiting for a board +last FAIL #1 E_NO_RESPONSE 500 ms\n/);
   screen.close();
 });
