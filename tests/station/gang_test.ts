@@ -219,3 +219,76 @@ Deno.test("gang station: a DFU recipe with --simulate --slots 3 flashes a fresh 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+/** Runs `flashrecipe ARGS` in `dir` with `input` on stdin; returns exit code and output. */
+async function withInput(dir: string, args: string[], input: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    cwd: dir,
+    args: ["run", "-A", MAIN, ...args],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(new TextEncoder().encode(input));
+  await writer.close();
+  const { code, stdout, stderr } = await child.output();
+  return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
+}
+
+Deno.test("station --manual on a fixed adapter: a board for each Enter, the port never going away (one slot)", async () => {
+  const dir = await tempFiles({ "line.yaml": counterRecipe("fixed", 1) });
+  const sims = await startSims(["stm32f103c8"]);
+  try {
+    const out = await withInput(
+      dir,
+      ["station", `${dir}/line.yaml`, "--port", sims[0].path, "--manual", "--db", `${dir}/m.db`, "-q"],
+      "\n\n",
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.doesNotMatch(out.stderr, /remove the board/);
+    assert.equal(out.stderr.match(/press Enter/g)?.length, 3, "boards 1, 2, then the end of input");
+    const records = await recordsOf(`${dir}/m.db`);
+    assert.equal(records.length, 2);
+    // The same board twice: it keeps its number.
+    assert.deepEqual(records.map((r) => r.serial_number), ["1", "1"]);
+  } finally {
+    await stopAll(sims);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("gang station --manual: each Enter starts a round, every slot's board at once, on fixed adapters", async () => {
+  const dir = await tempFiles({ "line.yaml": counterRecipe("rounds", 1) });
+  const sims = await startSims(["stm32f103c8", "stm32f103c8", "stm32f103c8"]);
+  try {
+    const out = await withInput(
+      dir,
+      [
+        "station",
+        `${dir}/line.yaml`,
+        ...sims.flatMap((sim) => ["--port", sim.path]),
+        "--manual",
+        "--db",
+        `${dir}/m.db`,
+        "--log",
+        `${dir}/m.csv`,
+      ],
+      "\n\n",
+    );
+    assert.equal(out.code, 0, out.stderr);
+    assert.equal(out.stderr.match(/put the next 3 boards on the fixture and press Enter/g)?.length, 3);
+    assert.match(out.stdout, /stopped — 6 boards: 6 passed/);
+    const records = await recordsOf(`${dir}/m.db`);
+    assert.equal(records.length, 6);
+    // Two rounds of the same three boards: three numbers, each kept by its board in the second round.
+    const byBoard = new Map<unknown, Set<unknown>>();
+    for (const r of records) byBoard.set(r.board_uid, (byBoard.get(r.board_uid) ?? new Set()).add(r.serial_number));
+    assert.deepEqual([...byBoard.keys()].sort(), [uidOf(1), uidOf(2), uidOf(3)]);
+    assert.ok([...byBoard.values()].every((serials) => serials.size === 1));
+    assert.deepEqual(new Set(records.map((r) => r.serial_number)), new Set(["1", "2", "3"]));
+  } finally {
+    await stopAll(sims);
+    await Deno.remove(dir, { recursive: true });
+  }
+});

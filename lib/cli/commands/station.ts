@@ -55,6 +55,7 @@ import {
 import { parseAssignments } from "../args.ts";
 import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
 import { DEFAULT_GANG_LOG, runGangStation, singleSlotArgs, slotChoice } from "../station/gang_station.ts";
+import { fixedPortBoards } from "../station/fixed_boards.ts";
 
 /** The default log file, in the current folder. */
 export const DEFAULT_LOG = DEFAULT_GANG_LOG;
@@ -152,7 +153,14 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
     }
     source = portBoards(port, { connect: (path) => createConnector({ ...link, port: path }), notify: note });
   }
-  if (args.options.manual) source = manualBoards(source, stdinLines(), note);
+  if (args.options.manual) {
+    // A fixed adapter: its port stays while the boards change, so Enter (not the port) says the next board is on.
+    const port = link.port;
+    if (!link.simulate && transport !== "dfu" && port) {
+      source = fixedPortBoards(port, { connect: (path) => createConnector({ ...link, port: path }), notify: note });
+    }
+    source = manualBoards(source, stdinLines(), note);
+  }
 
   const station = (args.options.station as string | undefined) ?? Deno.hostname();
   const firmware = await firmwareSha256(recipe.planned);

@@ -17,7 +17,8 @@ import { askOnTerminal } from "../prompt.ts";
 import { prepareRun } from "../run_setup.ts";
 import { VERSION } from "../version.ts";
 import { DEFAULT_DB, interruptedWarning, operatorAndLot, storeErrorPolicy, storeSpec } from "../production_flags.ts";
-import { type BoardSource, portBoards, simulatedBoards, usbDevicePresent } from "./board_source.ts";
+import { type BoardSource, portBoards, simulatedBoards, stdinLines, usbDevicePresent } from "./board_source.ts";
+import { fixedPortBoards, RoundGate } from "./fixed_boards.ts";
 import { firmwareSha256 } from "./firmware_hash.ts";
 import { Gang, type GangSlot } from "./gang.ts";
 import { StationLog } from "./log_writer.ts";
@@ -109,11 +110,6 @@ export async function runGangStation(
   json: JsonEventWriter | undefined,
   choice: SlotChoice,
 ): Promise<number> {
-  if (args.options.manual) {
-    throw new InputError("E_USAGE", "--manual runs one slot; a gang station waits for each slot's own port", {
-      hint: "leave out --manual, or run one station per fixed adapter",
-    });
-  }
   const boardsOption = args.options.boards as string | undefined;
   const limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards");
   if (limit < 1) throw new InputError("E_USAGE", "--boards must be at least 1");
@@ -133,6 +129,7 @@ export async function runGangStation(
     );
   }
 
+  const manual = args.options.manual === true;
   const names: string[] = [];
   const makers: ((notify: (message: string) => void) => BoardSource)[] = [];
   for (let i = 0; i < choice.count; i++) {
@@ -153,19 +150,29 @@ export async function runGangStation(
       const port = choice.ports[i];
       names.push(`${i + 1} ${port}`);
       // --port names the port outright: the recipe's USB adapter match does not apply.
+      const connect = (path: string) => createConnector({ ...link, port: path, match: undefined });
+      // --manual: a fixed adapter, whose port stays while the boards change.
       makers.push((notify) =>
-        portBoards(port, { connect: (path) => createConnector({ ...link, port: path, match: undefined }), notify })
+        manual ? fixedPortBoards(port, { connect, notify }) : portBoards(port, { connect, notify })
       );
     }
   }
   const screen = new SlotScreen(console, { names, tally, colour, quiet: quiet || json !== undefined });
-  const slots: GangSlot[] = makers.map((make, index) => ({
-    name: names[index],
-    source: make((message) => {
+  // --manual: Enter starts a round, every slot's next board at once.
+  const gate = manual
+    ? new RoundGate(choice.count, stdinLines(), (message) => {
+      if (json) json.emit({ event: "station-wait", message });
+      else screen.message(message);
+      for (let i = 0; i < choice.count; i++) screen.waiting(i, "waiting for Enter");
+    })
+    : undefined;
+  const slots: GangSlot[] = makers.map((make, index) => {
+    const source = make((message) => {
       if (json) json.emit({ event: "station-wait", slot: index + 1, message });
       else screen.waiting(index, message);
-    }),
-  }));
+    });
+    return { name: names[index], source: gate ? gate.wrap(source) : source };
+  });
 
   const station = (args.options.station as string | undefined) ?? Deno.hostname();
   const firmware = await firmwareSha256(recipe.planned);
