@@ -12,6 +12,7 @@
  * @module
  */
 
+import { saveTrace } from "../debug_trace.ts";
 import type { JsonEventWriter } from "../json_reporter.ts";
 import { chooseReporter } from "../reporters.ts";
 import type { Console } from "../command.ts";
@@ -169,6 +170,7 @@ export class Gang {
         ? chooseReporter(options.console, { json: events, file: options.recipe.file, version: VERSION })
         : screen.reporter(index);
       result = await runRecipe(options.recipe, {
+        saveTrace,
         board: connector,
         flags: options.flags,
         ask: (question) => this.#ask(`[slot ${slot.name}] ${question}`),
