@@ -218,8 +218,32 @@ async function measure(name: string, n: number, runner: Runner, mayFail = false)
   };
 }
 
+/**
+ * The station loop's own cost per board with N slots: `station --simulate … --slots N` in this process on a recipe
+ * that only connects and draws a serial number (in-memory boards, a SQLite store), wall time per board. The boards
+ * cost next to nothing, so this is the loop, the store's transactions, the log and the screen per board.
+ */
+async function loopRow(n: number, boards: number): Promise<{ slots: number; msPerBoard: number }> {
+  const loopRecipe = `${dir}/loop.yaml`;
+  await Deno.writeTextFile(
+    loopRecipe,
+    "version: 1\nname: loop\ntarget: { chip: stm32f103c8 }\nsteps:\n  - connect\n" +
+      "  - serial-number: { address: 0x0800FC00, encoding: u32le, counter: { name: loop, start: 1 } }\n",
+  );
+  const db = `${dir}/loop-${n}.db`;
+  const args = ["station", loopRecipe, "--simulate", "stm32f103c8", "--slots", String(n), "--boards", String(boards)];
+  const silent = { out: () => {}, err: () => {} };
+  const started = performance.now();
+  const code = await main([...args, "--db", db, "--log", `${db}.csv`, "-q"], silent);
+  const ms = performance.now() - started;
+  if (code !== 0) throw new Error(`station loop with ${n} slots exited ${code}`);
+  return { slots: n, msPerBoard: ms / boards };
+}
+
 const rows: Row[] = [];
+const loops: { slots: number; msPerBoard: number }[] = [];
 try {
+  for (const n of [1, ...gangSizes]) loops.push(await loopRow(n, 200));
   log(`gang bench: ${kib} KiB write+verify+serial on ${CHIP}, sim usart --time-scale 1 --latency-ms 1; ${runs} runs`);
   for (const n of [1, ...gangSizes]) rows.push(await measure("station process", n, asProcess));
   if (values.policies) {
@@ -236,7 +260,7 @@ const single = new Map(rows.filter((r) => r.slots === 1).map((r) => [r.name, r])
 const cores = navigator.hardwareConcurrency;
 const load = await Deno.readTextFile("/proc/loadavg").then((t) => t.split(" ").slice(0, 3).join(" ")).catch(() => "?");
 if (values.json) {
-  console.log(JSON.stringify({ chip: CHIP, kib, runs, cores, loadavg: load, rows }, null, 2));
+  console.log(JSON.stringify({ chip: CHIP, kib, runs, cores, loadavg: load, rows, loops }, null, 2));
 } else {
   console.log(`\ngang flashing, ${kib} KiB image + verify + serial number per board, ${CHIP} at real-time pace`);
   console.log(`machine: ${cores} cores, load average ${load} (the cores are shared: N simulators + the station)`);
@@ -261,6 +285,10 @@ if (values.json) {
     );
   }
   console.log("target: N boards at once within 1.15x of one board (span, x one)");
+  console.log(
+    "station loop per board (connect + serial number on in-memory boards, SQLite store, 200 boards): " +
+      loops.map((l) => `${l.slots} slot(s) ${l.msPerBoard.toFixed(2)} ms`).join(", "),
+  );
   console.log(
     "the simulators spin through waits under 3 ms (lib/sim/timing.ts) to keep byte times exact: N of them need N times\n" +
       "one's CPU, which on a shared 2-core machine slows the simulated boards themselves (sims CPU ms vs span ms)",
