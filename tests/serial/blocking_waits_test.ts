@@ -11,6 +11,7 @@ import { openSerialPort, type SerialPort } from "../../lib/transport/serial/seri
 import {
   allowBlockingWaits,
   blockingWaitStretchMs,
+  holdNonBlockingWaits,
   openSerialStreams,
   registerSerialStream,
 } from "../../lib/transport/serial/wait_policy.ts";
@@ -67,6 +68,27 @@ Deno.test("wait policy: waits block only while the process has no more serial st
     allowBlockingWaits(0);
   }
   assert.equal(blockingWaitStretchMs(), 0);
+});
+
+Deno.test("wait policy: a hold (a gang station's run) keeps every wait non-blocking, even with one stream open", () => {
+  allowBlockingWaits(50, { maxOpenStreams: 64 });
+  try {
+    assert.equal(blockingWaitStretchMs(), 50);
+    const release = holdNonBlockingWaits();
+    const second = holdNonBlockingWaits();
+    assert.equal(blockingWaitStretchMs(), 0);
+    release();
+    release(); // a second call does nothing
+    assert.equal(blockingWaitStretchMs(), 0, "another hold remains");
+    second();
+    assert.equal(blockingWaitStretchMs(), 50);
+    allowBlockingWaits(50, { maxOpenStreams: Infinity });
+    const held = holdNonBlockingWaits();
+    assert.equal(blockingWaitStretchMs(), 50, "Infinity: the old rule, blocking whatever is open or held");
+    held();
+  } finally {
+    allowBlockingWaits(0);
+  }
 });
 
 Deno.test({

@@ -28,6 +28,7 @@ import { formatTally, StationTally } from "./tally.ts";
 import { InputError } from "../../errors.ts";
 import { openStore } from "../../production/open_store.ts";
 import { sha256Hex } from "../../production/hash.ts";
+import { holdNonBlockingWaits } from "../../transport/serial/wait_policy.ts";
 
 /** The default log file, in the current folder (the one-board station's too). */
 export const DEFAULT_GANG_LOG = "flashrecipe-station.csv";
@@ -130,48 +131,50 @@ export async function runGangStation(
   }
 
   const manual = args.options.manual === true;
-  const names: string[] = [];
-  const makers: ((notify: (message: string) => void) => BoardSource)[] = [];
-  for (let i = 0; i < choice.count; i++) {
-    if (link.simulate) {
-      names.push(`${i + 1} sim`);
-      makers.push(() => simulatedBoards(link.simulate!, { warn, wiring: recipe.wiring, transport, part }));
-    } else if (transport === "dfu") {
-      const usb = choice.usb[i];
-      names.push(`${i + 1} ${usb}`);
-      makers.push((notify) =>
-        portBoards(usb, {
-          exists: () => usbDevicePresent(usb),
-          connect: () => createConnector({ ...link, usb, transport: "dfu" }),
-          notify,
-        })
-      );
-    } else {
-      const port = choice.ports[i];
-      names.push(`${i + 1} ${port}`);
-      // --port names the port outright: the recipe's USB adapter match does not apply.
-      const connect = (path: string) => createConnector({ ...link, port: path, match: undefined });
-      // --manual: a fixed adapter, whose port stays while the boards change.
-      makers.push((notify) =>
-        manual ? fixedPortBoards(port, { connect, notify }) : portBoards(port, { connect, notify })
-      );
-    }
-  }
+  const names = Array.from({ length: choice.count }, (_, i) => {
+    const device = link.simulate ? "sim" : transport === "dfu" ? choice.usb[i] : choice.ports[i];
+    return `${i + 1} ${device}`;
+  });
   const screen = new SlotScreen(console, { names, tally, colour, quiet: quiet || json !== undefined });
   // --manual: Enter starts a round, every slot's next board at once.
   const gate = manual
     ? new RoundGate(choice.count, stdinLines(), (message) => {
       if (json) json.emit({ event: "station-wait", message });
       else screen.message(message);
-      for (let i = 0; i < choice.count; i++) screen.waiting(i, "waiting for Enter");
+      if (screen.live) { for (let i = 0; i < choice.count; i++) screen.waiting(i, "waiting for Enter"); }
     })
     : undefined;
-  const slots: GangSlot[] = makers.map((make, index) => {
-    const source = make((message) => {
-      if (json) json.emit({ event: "station-wait", slot: index + 1, message });
-      else screen.waiting(index, message);
-    });
-    return { name: names[index], source: gate ? gate.wrap(source) : source };
+  const slots: GangSlot[] = names.map((name, i) => {
+    const notify = (message: string) => {
+      if (json) json.emit({ event: "station-wait", slot: i + 1, message });
+      else screen.waiting(i, message);
+    };
+    // A connection's notices (retries, a pty's parity) go above the slot block, never through it.
+    const slotWarn = (message: string) => {
+      if (json) json.emit({ event: "warning", slot: i + 1, message });
+      else screen.message(`warning: [slot ${name}] ${message}`);
+    };
+    const slotLink = { ...link, warn: slotWarn };
+    let source: BoardSource;
+    if (link.simulate) {
+      source = simulatedBoards(link.simulate, { warn: slotWarn, wiring: recipe.wiring, transport, part });
+    } else if (transport === "dfu") {
+      const usb = choice.usb[i];
+      source = portBoards(usb, {
+        exists: () => usbDevicePresent(usb),
+        connect: () => createConnector({ ...slotLink, usb, transport: "dfu" }),
+        notify,
+      });
+    } else {
+      // --port names the port outright: the recipe's USB adapter match does not apply.
+      const connect = (path: string) => createConnector({ ...slotLink, port: path, match: undefined });
+      // --manual: a fixed adapter, whose port stays while the boards change.
+      source = manual ? fixedPortBoards(choice.ports[i], { connect, notify }) : portBoards(choice.ports[i], {
+        connect,
+        notify,
+      });
+    }
+    return { name, source: gate ? gate.wrap(source) : source };
   });
 
   const station = (args.options.station as string | undefined) ?? Deno.hostname();
@@ -254,7 +257,13 @@ export async function runGangStation(
       console.out(`firmware sha256 ${firmware}; records in ${store.location}; logging to ${log.path}`);
       console.out("Ctrl-C stops once every slot has finished its board");
     }
-    await gang.run();
+    // Several boards at once: no slot's serial wait may block the thread (lib/transport/serial/wait_policy.ts).
+    const release = holdNonBlockingWaits();
+    try {
+      await gang.run();
+    } finally {
+      release();
+    }
   } finally {
     stop.uninstall();
     screen.close();

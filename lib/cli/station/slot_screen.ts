@@ -43,8 +43,11 @@ export interface SlotView {
 /** Shortest time between two redraws of the block on a terminal, ms. */
 export const REDRAW_INTERVAL_MS = 100;
 
-/** One slot as a line of at most `width` columns (before colours). */
-export function renderSlotLine(view: SlotView, width: number, colour: Colours): string {
+/**
+ * One slot as a line of at most `width` columns (before colours); `nameWidth` pads the slot's name so the slots'
+ * columns line up.
+ */
+export function renderSlotLine(view: SlotView, width: number, colour: Colours, nameWidth = 0): string {
   let activity: string;
   switch (view.state) {
     case "waiting":
@@ -64,7 +67,7 @@ export function renderSlotLine(view: SlotView, width: number, colour: Colours): 
       activity = "stopped";
       break;
   }
-  const head = `slot ${view.name}`;
+  const head = `slot ${view.name.padEnd(nameWidth)}`;
   const last = view.last ? `last ${view.last}` : "";
   // The last result is kept whole when it fits; the activity gives way first.
   const room = Math.max(8, width - head.length - last.length - 6);
@@ -82,7 +85,8 @@ export function renderSlotBlock(
   width: number,
   colour: Colours,
 ): string[] {
-  return [...views.map((view) => renderSlotLine(view, width, colour)), formatTally(tally, colour)];
+  const nameWidth = Math.max(...views.map((view) => view.name.length));
+  return [...views.map((view) => renderSlotLine(view, width, colour, nameWidth)), formatTally(tally, colour)];
 }
 
 /** The last result of a board, as a slot line shows it: `PASS #4 SN 1003 2.1 s`, `FAIL #5 E_NO_RESPONSE 0.5 s`. */

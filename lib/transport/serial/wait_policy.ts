@@ -20,6 +20,8 @@
  * open serial stream registers here ({@linkcode registerSerialStream}), and waits block only while no more than
  * `maxOpenStreams` (default 1) are open; with more, every wait is the worker-thread poll, which lets each port's
  * reply wake the event loop on its own. One port keeps its single-port speed; N ports share the process fairly.
+ * A gang station also holds waits non-blocking for its whole run ({@linkcode holdNonBlockingWaits}): its ports open
+ * and close board by board, and a moment with one port open is not a moment with nothing else to do.
  *
  * @module
  */
@@ -27,12 +29,14 @@
 let stretchMs = 0;
 let maxOpen = 1;
 let open = 0;
+let holds = 0;
 
 /** Options of {@linkcode allowBlockingWaits}. */
 export interface BlockingWaitOptions {
   /**
    * Waits block only while at most this many serial streams are open in the process (default 1: the stream is the
-   * only one). A test holding both ends of a pseudo-terminal in one process passes 2.
+   * only one). A test holding both ends of a pseudo-terminal in one process passes 2. `Infinity` blocks whatever is
+   * open or held — the rule before gang stations, which `deno task bench:gang --policies` compares against.
    */
   maxOpenStreams?: number;
 }
@@ -55,7 +59,24 @@ export function allowBlockingWaits(ms: number, options: BlockingWaitOptions = {}
  * more serial streams are open than it allows, else 0 (never block).
  */
 export function blockingWaitStretchMs(): number {
-  return open <= maxOpen ? stretchMs : 0;
+  if (maxOpen === Infinity) return stretchMs;
+  return open <= maxOpen && holds === 0 ? stretchMs : 0;
+}
+
+/**
+ * Keeps every serial wait non-blocking until the returned function is called (once; later calls do nothing),
+ * whatever the number of open streams: for a process that runs several boards at once (a gang station), whose slots
+ * open and close their ports at different moments — while the first slot's port is the only one open, the others
+ * are still starting their boards and need the event loop.
+ */
+export function holdNonBlockingWaits(): () => void {
+  holds++;
+  let held = true;
+  return () => {
+    if (!held) return;
+    held = false;
+    holds--;
+  };
 }
 
 /** Serial streams open in this process now. */
