@@ -72,6 +72,9 @@ export const stationCommand: CommandSpec = {
     "appends a line to the log (CSV or JSON Lines, by the file's extension) before the next board. Ctrl-C finishes\n" +
     "the board in progress, then prints the counts and yield; a second Ctrl-C records it as ABORTED and quits.\n" +
     "--simulate uses a throwaway in-memory store unless --db is given.\n" +
+    "Gang mode: several --port (or --usb bus-port paths), or --simulate CHIP --slots N, run a board on every slot at\n" +
+    "once, one line per slot on screen; --boards counts boards across slots; --manual: Enter starts every slot's next\n" +
+    "board; Ctrl-C lets every slot finish its board.\n" +
     `Exit code: 0 when every board passed, 1 when any failed, 2 on bad usage. Simulated chips: ${
       SIMULATED_PART_NAMES.join(", ")
     }.`,
