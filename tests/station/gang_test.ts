@@ -292,3 +292,34 @@ Deno.test("gang station --manual: each Enter starts a round, every slot's board 
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("gang station: slots that do not fit the recipe or each other are usage errors before any device", async () => {
+  const demo = new URL("../../recipes/demo.yaml", import.meta.url).pathname;
+  const dfu = new URL("../../recipes/feather-f405-dfu.yaml", import.meta.url).pathname;
+  const cases: [string[], RegExp][] = [
+    [[demo, "--usb", "1-1", "--usb", "1-2"], /--usb names DFU devices, and this recipe flashes over the USART/],
+    [[dfu, "--port", "/dev/ttyNONE0", "--port", "/dev/ttyNONE1"], /this recipe flashes over USB DFU: give one --usb/],
+    [[demo, "--port", "/dev/ttyNONE0", "--port", "/dev/ttyNONE0"], /the same device is named for two slots/],
+    [[demo, "--slots", "3"], /--slots 3 needs a device per slot/],
+  ];
+  // In a folder of its own: should a store or log be opened after all, it lands there, and the folder stays empty.
+  const dir = await Deno.makeTempDir({ prefix: "gang_usage_" });
+  try {
+    for (const [args, message] of cases) {
+      const result = await new Deno.Command(Deno.execPath(), {
+        cwd: dir,
+        args: ["run", "-A", MAIN, "station", ...args],
+        stdin: "null",
+        stdout: "piped",
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(result.stderr);
+      assert.equal(result.code, 2, stderr);
+      assert.match(stderr, /^error\[E_USAGE\]/);
+      assert.match(stderr, message);
+    }
+    assert.deepEqual([...Deno.readDirSync(dir)], [], "no store, no log: nothing was opened");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
