@@ -11,9 +11,10 @@ import { systemConsole } from "./lib/cli/console.ts";
 import { allowBlockingWaits } from "./lib/transport/serial/wait_policy.ts";
 
 /**
- * This process talks to one device at a time and has nothing else to do while it waits for a reply, so serial
- * waits may block for up to this long before the event loop must run (Ctrl-C, timers, progress output): it spares
- * every reply a thread hand-over (lib/transport/serial/wait_policy.ts).
+ * While this process talks to one device and has nothing else to do while it waits for a reply, serial waits may
+ * block for up to this long before the event loop must run (Ctrl-C, timers, progress output): it spares every reply
+ * a thread hand-over. With several ports open (a gang station) the policy never blocks
+ * (lib/transport/serial/wait_policy.ts).
  */
 const BLOCKING_WAIT_STRETCH_MS = 50;
 

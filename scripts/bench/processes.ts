@@ -11,6 +11,8 @@ const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 export interface SimProcess {
   /** The pseudo-terminal path it printed first. */
   path: string;
+  /** Its process id (e.g. to read its CPU time from /proc). */
+  pid: number;
   /**
    * Sends `signal` (default SIGTERM: the simulator saves its flash file and exits), waits for the process to end and
    * returns its exit code and stderr.
@@ -39,6 +41,7 @@ export async function startUsartSim(args: string[]): Promise<SimProcess> {
   }
   return {
     path: text.slice(0, text.indexOf("\n")),
+    pid: child.pid,
     async stop(signal: Deno.Signal = "SIGTERM") {
       child.kill(signal);
       for (;;) if ((await reader.read()).done) break;

@@ -8,7 +8,13 @@ import assert from "node:assert/strict";
 import { ReadTimeoutError } from "../../lib/transport/byte_stream.ts";
 import { openPseudoTerminal, type PseudoTerminal } from "../../lib/transport/serial/pty.ts";
 import { openSerialPort, type SerialPort } from "../../lib/transport/serial/serial_port.ts";
-import { allowBlockingWaits, blockingWaitStretchMs } from "../../lib/transport/serial/wait_policy.ts";
+import {
+  allowBlockingWaits,
+  blockingWaitStretchMs,
+  holdNonBlockingWaits,
+  openSerialStreams,
+  registerSerialStream,
+} from "../../lib/transport/serial/wait_policy.ts";
 
 const posixOnly = Deno.build.os === "windows";
 
@@ -19,7 +25,9 @@ async function withBlockingPair(
 ): Promise<void> {
   const pty = openPseudoTerminal();
   const port = await openSerialPort(pty.path, { parity: "none" });
-  allowBlockingWaits(stretchMs);
+  // This process holds both ends of the pseudo-terminal: two streams, knowingly allowed to block.
+  allowBlockingWaits(stretchMs, { maxOpenStreams: 2 });
+  assert.equal(blockingWaitStretchMs(), stretchMs);
   try {
     await body(pty, port);
   } finally {
@@ -33,6 +41,74 @@ Deno.test("wait policy: the default never blocks, and a negative stretch is refu
   assert.equal(blockingWaitStretchMs(), 0);
   assert.throws(() => allowBlockingWaits(-1), RangeError);
   assert.throws(() => allowBlockingWaits(Number.NaN), RangeError);
+  assert.throws(() => allowBlockingWaits(50, { maxOpenStreams: 0 }), RangeError);
+});
+
+Deno.test("wait policy: waits block only while the process has no more serial streams open than allowed", () => {
+  const before = openSerialStreams();
+  allowBlockingWaits(50);
+  const unregister: (() => void)[] = [];
+  try {
+    // Whatever other tests left open is counted too; start from none of ours.
+    assert.equal(blockingWaitStretchMs(), before <= 1 ? 50 : 0);
+    unregister.push(registerSerialStream());
+    assert.equal(openSerialStreams(), before + 1);
+    assert.equal(blockingWaitStretchMs(), before + 1 <= 1 ? 50 : 0);
+    unregister.push(registerSerialStream());
+    assert.equal(blockingWaitStretchMs(), 0, "two open streams (gang mode): every wait goes to the worker thread");
+    unregister.pop()!();
+    unregister[0]();
+    unregister[0](); // a second call does nothing
+    assert.equal(openSerialStreams(), before);
+    allowBlockingWaits(50, { maxOpenStreams: 8 });
+    unregister.push(registerSerialStream(), registerSerialStream());
+    assert.equal(blockingWaitStretchMs(), before + 2 <= 8 ? 50 : 0);
+  } finally {
+    for (const done of unregister) done();
+    allowBlockingWaits(0);
+  }
+  assert.equal(blockingWaitStretchMs(), 0);
+});
+
+Deno.test("wait policy: a hold (a gang station's run) keeps every wait non-blocking, even with one stream open", () => {
+  allowBlockingWaits(50, { maxOpenStreams: 64 });
+  try {
+    assert.equal(blockingWaitStretchMs(), 50);
+    const release = holdNonBlockingWaits();
+    const second = holdNonBlockingWaits();
+    assert.equal(blockingWaitStretchMs(), 0);
+    release();
+    release(); // a second call does nothing
+    assert.equal(blockingWaitStretchMs(), 0, "another hold remains");
+    second();
+    assert.equal(blockingWaitStretchMs(), 50);
+    allowBlockingWaits(50, { maxOpenStreams: Infinity });
+    const held = holdNonBlockingWaits();
+    assert.equal(blockingWaitStretchMs(), 50, "Infinity: the old rule, blocking whatever is open or held");
+    held();
+  } finally {
+    allowBlockingWaits(0);
+  }
+});
+
+Deno.test({
+  name: "wait policy: opening a serial port counts it until it is closed (a pty pair is two streams)",
+  ignore: posixOnly,
+  fn: async () => {
+    const before = openSerialStreams();
+    const pty = openPseudoTerminal();
+    const port = await openSerialPort(pty.path, { parity: "none" });
+    try {
+      assert.equal(openSerialStreams(), before + 2);
+      allowBlockingWaits(50);
+      assert.equal(blockingWaitStretchMs(), 0, "both ends in one process: no blocking by default");
+    } finally {
+      allowBlockingWaits(0);
+      await port.close();
+      await pty.close();
+    }
+    assert.equal(openSerialStreams(), before);
+  },
 });
 
 Deno.test({

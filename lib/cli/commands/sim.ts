@@ -29,7 +29,7 @@ export const simCommand: CommandSpec = {
   name: "sim",
   summary: "serve a simulated chip's bootloader on a pseudo-terminal (for stm32flash or --port)",
   usage:
-    "sim usart --chip CHIP [--flash-file PATH] [--time-scale N] [--latency-ms MS] [--frame-bits N] [--fault SPEC]...",
+    "sim usart --chip CHIP [--flash-file PATH] [--time-scale N] [--latency-ms MS] [--frame-bits N] [--fault SPEC]... [--unique-id HEX]",
   description: "Prints the pseudo-terminal's path as the first line, then serves until Ctrl-C (SIGINT) or SIGTERM.\n" +
     "The simulator answers only while the host has the port in raw 8-bit mode; a pty carries no parity, so use\n" +
     "8N1 hosts (stm32flash -m 8n1). Simulated chips: " + simulatedPartNames().join(", ") + ".",
@@ -67,9 +67,19 @@ export const simCommand: CommandSpec = {
       valueName: "N",
       description: "bits per byte on the simulated wire (default 11: 8E1, as the bootloader's UART; 10 for 8N1)",
     },
+    {
+      name: "unique-id",
+      type: "string",
+      valueName: "HEX",
+      description: "the chip's 96-bit unique ID, 24 hex digits (default: the part name in ASCII, the same every run)",
+    },
   ],
   examples: [
     ["sim usart --chip stm32f103c8", "serve a Blue Pill; then: stm32flash -m 8n1 /dev/pts/N"],
+    [
+      "sim usart --chip stm32f103c8 --unique-id 0123456789abcdef01234567",
+      "a board of its own, e.g. one slot of a gang",
+    ],
     ["sim usart --chip stm32f405rg --flash-file f405.bin", "keep the flash contents in f405.bin"],
     ["sim usart --chip stm32f103cb --time-scale 1 --latency-ms 16", "real-time link and flash behind an FTDI adapter"],
     ["sim usart --chip stm32f103c8 --fault drop-reply@write-memory:occurrence=3,byte=2", "lose one write's ACK"],
@@ -111,11 +121,23 @@ export const simCommand: CommandSpec = {
         hint: `choose one of ${USART_FAULT_KINDS.join(", ")}`,
       });
     }
+    const uniqueId = parseUniqueId(args.options["unique-id"] as string | undefined);
     const flashFile = args.options["flash-file"] as string | undefined;
     const initial = flashFile === undefined ? undefined : await loadFlashFile(flashFile, part.part.flashSize, console);
-    return await serve({ part, flashFile, initial, scale, latencyMs, frameBits, faults, console });
+    return await serve({ part, flashFile, initial, scale, latencyMs, frameBits, faults, uniqueId, console });
   },
 };
+
+/** `--unique-id`: 24 hex digits, the 12 bytes in the order the chip's registers hold them. */
+function parseUniqueId(text: string | undefined): Uint8Array | undefined {
+  if (text === undefined) return undefined;
+  if (!/^[0-9a-f]{24}$/i.test(text)) {
+    throw new InputError("E_USAGE", `--unique-id must be 24 hex digits (96 bits), not '${text}'`, {
+      hint: "e.g. --unique-id 0123456789abcdef01234567",
+    });
+  }
+  return Uint8Array.from({ length: 12 }, (_, i) => parseInt(text.slice(i * 2, i * 2 + 2), 16));
+}
 
 async function loadFlashFile(path: string, size: number, console: Console): Promise<Uint8Array | undefined> {
   // Saved on every change: a path that cannot be written is refused before the simulator starts.
@@ -146,11 +168,12 @@ interface ServeOptions {
   latencyMs: number;
   frameBits: number;
   faults: FaultSpec[];
+  uniqueId?: Uint8Array;
   console: Console;
 }
 
 async function serve(
-  { part, flashFile, initial, scale, latencyMs, frameBits, faults, console }: ServeOptions,
+  { part, flashFile, initial, scale, latencyMs, frameBits, faults, uniqueId, console }: ServeOptions,
 ): Promise<number> {
   let saveTimer: ReturnType<typeof setTimeout> | undefined;
   let dirty = false;
@@ -171,6 +194,7 @@ async function serve(
   };
   const chip = new SimulatedChip(part, {
     flash: initial,
+    uniqueId,
     onChange: () => {
       if (!flashFile) return;
       dirty = true;

@@ -55,15 +55,18 @@ import {
 } from "../production_flags.ts";
 import { parseAssignments } from "../args.ts";
 import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
+import { DEFAULT_GANG_LOG, runGangStation, singleSlotArgs, slotChoice } from "../station/gang_station.ts";
+import { fixedPortBoards } from "../station/fixed_boards.ts";
 
 /** The default log file, in the current folder. */
-export const DEFAULT_LOG = "flashrecipe-station.csv";
+export const DEFAULT_LOG = DEFAULT_GANG_LOG;
 
 /** The `station` command. */
 export const stationCommand: CommandSpec = {
   name: "station",
   summary: "run a recipe board after board, logging each board (production)",
-  usage: "station RECIPE [--simulate CHIP | --port PATH] [--db FILE|URL] [--log FILE] [--station NAME] [--boards N]",
+  usage:
+    "station RECIPE [--simulate CHIP [--slots N] | --port PATH...] [--db FILE|URL] [--log FILE] [--station NAME] [--boards N]",
   description:
     "Waits for each board (its serial port appearing, or Enter with --manual), records it in the production\n" +
     "store (--db) before touching it, runs the recipe, shows a large PASS or FAIL, completes the record and\n" +
@@ -73,18 +76,29 @@ export const stationCommand: CommandSpec = {
     "The screen shows one line per board while it runs (its step and progress), then the big PASS/FAIL with the\n" +
     "counts and yield; -v shows every step. With --simulate and no --boards, each simulated board waits for Enter\n" +
     "(as --manual) on a terminal, and one board is run otherwise.\n" +
+    "Gang mode: several --port (or --usb bus-port paths), or --simulate CHIP --slots N, run a board on every slot at\n" +
+    "once, one line per slot on screen; --boards counts boards across slots; --manual: Enter starts every slot's next\n" +
+    "board; Ctrl-C lets every slot finish its board.\n" +
     `Exit code: 0 when every board passed, 1 when any failed, 2 on bad usage. Simulated chips: ${
       SIMULATED_PART_NAMES.join(", ")
     }.`,
   options: [
     { name: "simulate", type: "string", valueName: "CHIP", description: "a fresh simulated chip for every board" },
-    { name: "port", type: "string", valueName: "PATH", description: "serial port (overrides target.port)" },
+    {
+      name: "port",
+      type: "string",
+      multiple: true,
+      valueName: "PATH",
+      description: "serial port (overrides target.port); repeat for a gang station, one slot per port",
+    },
     {
       name: "usb",
       type: "string",
+      multiple: true,
       valueName: "VID:PID",
-      description: "DFU device to wait for (overrides target.usb; default 0483:df11)",
+      description: "DFU device to wait for (overrides target.usb; default 0483:df11); repeat: one slot each",
     },
+    { name: "slots", type: "string", valueName: "N", description: "with --simulate: N simulated boards at once" },
     { name: "log", type: "string", valueName: "FILE", description: `log file, *.csv or *.jsonl (${DEFAULT_LOG})` },
     { name: "station", type: "string", valueName: "NAME", description: "station name in the records (host name)" },
     ...RECORD_OPTIONS,
@@ -114,10 +128,15 @@ export const stationCommand: CommandSpec = {
     ["station prod.yaml --port COM3 --db postgres://flash@db1/line --operator ana --lot WO-1", "one station of a line"],
     ["station prod.yaml --port /dev/ttyUSB0 --manual", "a fixed adapter: press Enter for each board"],
     ["station recipes/demo.yaml --simulate stm32f103c8 --boards 3 --log /tmp/demo.jsonl", "try it without boards"],
+    ["station prod.yaml --port /dev/ttyUSB0 --port /dev/ttyUSB1 --port /dev/ttyUSB2", "gang: three boards at once"],
+    ["station recipes/demo.yaml --simulate stm32f103c8 --slots 4 --boards 8", "a gang of four simulated slots"],
   ],
   run(args, console) {
     const json = args.options.json ? new JsonEventWriter(console) : undefined;
-    return runStation(args, console, json);
+    // Several ports, USB devices or simulated slots: a gang station (lib/cli/station/gang_station.ts).
+    const slots = slotChoice(args);
+    if (slots.count > 1) return runGangStation(args, console, json, slots);
+    return runStation(singleSlotArgs(args, slots), console, json);
   },
 };
 
@@ -173,7 +192,14 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
       oneBoardNote = true;
     }
   }
-  if (manual) source = manualBoards(source, stdinLines(), note);
+  if (manual) {
+    // A fixed adapter: its port stays while the boards change, so Enter (not the port) says the next board is on.
+    const port = link.port;
+    if (!link.simulate && transport !== "dfu" && port) {
+      source = fixedPortBoards(port, { connect: (path) => createConnector({ ...link, port: path }), notify: note });
+    }
+    source = manualBoards(source, stdinLines(), note);
+  }
 
   const station = (args.options.station as string | undefined) ?? Deno.hostname();
   const firmware = await firmwareSha256(recipe.planned);

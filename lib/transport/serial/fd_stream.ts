@@ -2,8 +2,8 @@
  * Buffered, non-blocking byte I/O on a POSIX file descriptor (a serial port or a pseudo-terminal master).
  * Waiting happens in `poll()` on a worker thread (an FFI call declared `nonblocking`), in short slices so that
  * `close()` and deadlines are honoured promptly — or, where the process allows it (lib/transport/serial/
- * wait_policy.ts), first in a `poll()` that blocks the calling thread for a bounded stretch, which spares every
- * reply the hand-over from the worker to the event loop. The `read()` and `write()` calls themselves never wait
+ * wait_policy.ts: only while it is the process's one open stream), first in a `poll()` that blocks the calling
+ * thread for a bounded stretch, which spares every reply the hand-over from the worker to the event loop. The `read()` and `write()` calls themselves never wait
  * (the descriptor is O_NONBLOCK). A read or write with nothing queued ahead of it completes without yielding to
  * the event loop when the bytes are there (or the driver takes them) at once.
  *
@@ -15,7 +15,7 @@ import { ReadTimeoutError, StreamClosedError } from "../byte_stream.ts";
 import { ParityError, ParmrkDecoder } from "../parity.ts";
 import type { Libc } from "./libc.ts";
 import { portGoneError, portIoError, writeTimeoutError } from "./port_errors.ts";
-import { blockingWaitStretchMs } from "./wait_policy.ts";
+import { blockingWaitStretchMs, registerSerialStream } from "./wait_policy.ts";
 
 /** Longest single `poll()` wait; bounds how long `close()` waits for an in-flight wait to return. */
 export const POLL_SLICE_MS = 50;
@@ -57,6 +57,8 @@ export class FdStream {
   readonly #writes = new OperationQueue();
   /** When a wait last let the event loop run (performance.now()): the start of the current blocking stretch. */
   #lastYield = performance.now();
+  /** Ends this stream's count in the process-wide wait policy (several open streams never block). */
+  readonly #unregister = registerSerialStream();
 
   constructor(libc: Libc, fd: number, options: FdStreamOptions) {
     this.#libc = libc;
@@ -142,6 +144,7 @@ export class FdStream {
   /** Stops all waits and resolves once no call is using the descriptor any more. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unregister();
     while (this.#busy.size > 0) await Promise.allSettled([...this.#busy]);
   }
 
