@@ -95,3 +95,22 @@ Deno.test("a real process: bad recipes exit 2 with one error line and no trace",
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("validate takes --confirm-permanent as run does: a recipe setting RDP level 2 passes both with it, neither without", async () => {
+  const dir = await tempFiles({
+    "rdp2.yaml": "version: 1\nname: t\ntarget: { transport: usart, chip: stm32f405rg }\nsteps:\n  - connect\n" +
+      "  - option-bytes: { set: { RDP: 0xCC }, allow-permanent: true }\n",
+  });
+  try {
+    for (const command of [["validate"], ["run", "--simulate", "stm32f405rg"]]) {
+      const [name, ...rest] = command;
+      const refused = await runCli(name, `${dir}/rdp2.yaml`, ...rest);
+      assert.equal(refused.code, 2, `${name} without the flag`);
+      assert.match(refused.stderr, /^error\[E_PERMANENT\]: .*rdp2\.yaml:6:\d+: /);
+      const allowed = await runCli(name, `${dir}/rdp2.yaml`, ...rest, "--confirm-permanent");
+      assert.equal(allowed.code, 0, `${name} --confirm-permanent: ${allowed.stderr}`);
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -10,27 +10,36 @@ import type { CommandSpec } from "../command.ts";
 import { loadRecipe } from "../../recipe/load.ts";
 import { FlashRecipeError, InputError } from "../../errors.ts";
 import { errorLines, printable } from "../render.ts";
+import { RUN_FLAG_OPTIONS, runFlags } from "../run_flags.ts";
 
 /** The `validate` command. */
 export const validateCommand: CommandSpec = {
   name: "validate",
   summary: "check recipes and the files they name; touches no device",
-  usage: "validate RECIPE... [--set NAME=VALUE]...",
+  usage: "validate RECIPE... [--set NAME=VALUE]... [--confirm-permanent]",
+  // The confirmations `run` takes, so that `validate` judges a recipe exactly as `run` would with the same
+  // flags: a recipe setting RDP level 2 validates with --confirm-permanent, as it runs with it.
   options: [
     { name: "set", type: "string", multiple: true, valueName: "NAME=VALUE", description: "set a recipe variable" },
+    ...RUN_FLAG_OPTIONS,
   ],
   examples: [
     ["validate recipes/*.yaml", "check every example recipe"],
+    [
+      "validate rdp2.yaml --confirm-permanent",
+      "check a recipe that sets RDP level 2, as run --confirm-permanent would",
+    ],
   ],
   async run(args, console) {
     if (args.positionals.length === 0) {
       throw new InputError("E_USAGE", "validate needs at least one recipe", { hint: "flashrecipe validate RECIPE..." });
     }
     const set = resolveSetPaths(parseAssignments(args.options.set as string[]));
+    const flags = runFlags(args);
     let failed = false;
     for (const file of args.positionals) {
       try {
-        const recipe = await loadRecipe(file, { set });
+        const recipe = await loadRecipe(file, { set, flags });
         console.out(`${printable(file)}: ok (${recipe.steps.length} steps, ${recipe.part.part})`);
       } catch (error) {
         if (!(error instanceof FlashRecipeError)) throw error;
