@@ -17,24 +17,25 @@ const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 
 /**
  * Replaces references in every string of `value` (recursively). A string that is exactly one reference to a
- * number or boolean becomes that value, so `address: ${base}` stays a number. `$${` writes a literal `${`.
+ * number or boolean becomes that value, so `address: ${base}` stays a number; `lookup` is told which case it
+ * serves (`whole`), so that a value inside text can stay the text it was given. `$${` writes a literal `${`.
  */
 export function interpolate(
   value: unknown,
-  lookup: (name: string) => string | number | boolean | undefined,
+  lookup: (name: string, whole: boolean) => string | number | boolean | undefined,
   missing: UndefinedReference[],
   path: (string | number)[] = [],
 ): unknown {
   if (typeof value === "string") {
     const whole = /^\$\{([^}]*)\}$/.exec(value);
     if (whole) {
-      const found = lookup(whole[1].trim());
+      const found = lookup(whole[1].trim(), true);
       if (found === undefined) missing.push({ path, name: whole[1].trim() });
       return found ?? value;
     }
     return value.replace(REFERENCE, (text, name: string | undefined) => {
       if (name === undefined) return "${"; // `$${` is a literal `${`.
-      const found = lookup(name.trim());
+      const found = lookup(name.trim(), false);
       if (found === undefined) {
         missing.push({ path, name: name.trim() });
         return text;

@@ -107,7 +107,10 @@ interface StepItem {
   inherited?: string;
 }
 
-type Lookup = (name: string) => string | number | boolean | undefined;
+type Lookup = (name: string, whole?: boolean) => string | number | boolean | undefined;
+
+/** A `--set` value written as a number: decimal digits or 0x hex. */
+const SET_NUMBER = /^(0x[0-9a-f]+|\d+)$/i;
 
 /** Most `include` levels: a chain deeper than this is almost certainly a mistake (or hostile). */
 export const MAX_INCLUDE_DEPTH = 16;
@@ -145,15 +148,24 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   const setValues = options.set ?? {};
   // Every name the recipe refers to, so that a `--set` of a name it never uses is an error, not silently ignored.
   const referenced = new Set<string>();
+  // `--set` names whose number, used as a whole value, is beyond what a double holds exactly.
+  const inexactSets = new Set<string>();
   // Only the recipe's own keys: `${toString}` or `${constructor}` name no variable.
-  const lookup: Lookup = (name) => {
+  const lookup: Lookup = (name, whole) => {
     referenced.add(name);
     if (name.startsWith("env.")) {
       const envName = name.slice(4);
       return ENV_NAME.test(envName) ? env(envName) : undefined;
     }
     const set = Object.hasOwn(setValues, name) ? setValues[name] : undefined;
-    if (typeof set === "string") return /^(0x[0-9a-f]+|\d+)$/i.test(set) ? Number(set) : set;
+    if (typeof set === "string") {
+      // Inside text the value stays as written (`board 007`); as a whole value it is a number, and only when
+      // that number is exact: 99999999999999999999 as a double is 100000000000000000000, another address.
+      if (whole !== true || !SET_NUMBER.test(set)) return set;
+      const number = Number(set);
+      if (!Number.isSafeInteger(number)) inexactSets.add(name);
+      return number;
+    }
     const value = Object.hasOwn(vars, name) ? vars[name] : undefined;
     return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : undefined;
   };
@@ -211,6 +223,19 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   );
   const steps = bindSteps(items, lookup, knownNames, errors, chip);
   const onFailure = bindSteps(failureItems, lookup, knownNames, errors, chip);
+  if (inexactSets.size > 0) {
+    // Alone: the schema's own complaint about the rounded number would only confuse.
+    throw new RecipeErrors([...inexactSets].map((name) =>
+      new RecipeError(
+        `--set ${name}=${
+          setValues[name]
+        }: the number is larger than ${Number.MAX_SAFE_INTEGER} and cannot be held exactly`,
+        { file },
+        "give a number the recipe can use (an address is at most 0xFFFFFFFF)",
+        "E_USAGE",
+      )
+    ));
+  }
   errors.push(...unusedAssignments(file, setValues, vars, referenced));
   // What each step needs and ends, walked over the whole recipe: `write` after `jump`, `verify` with nothing
   // written. The on-failure steps may find a connection open, and images written, or not.

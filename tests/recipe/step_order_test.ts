@@ -189,6 +189,44 @@ Deno.test("a --set name the recipe does not use is an error with a suggestion", 
   );
 });
 
+Deno.test("a --set number is exact where it is a whole value, and stays the text given inside text", async () => {
+  const addressed = "version: 1\nname: t\ntarget: { chip: stm32f103c8 }\nvars: { addr: 0x08000000 }\n" +
+    "steps:\n  - connect\n  - erase: all\n  - write: { file: app.bin, address: '${addr}' }\n";
+  // 2^64 - 1 and 2^53 + 1 round to other doubles: refused by name, not written somewhere else.
+  for (const value of ["99999999999999999999", "9007199254740993", "0x10000000000000001"]) {
+    await expectBad(
+      { "recipe.yaml": addressed, "app.bin": new Uint8Array(16) },
+      new RegExp(`^error\\[E_USAGE\\]: .*--set addr=${value}: the number is larger than 9007199254740991`),
+      ["--set", `addr=${value}`],
+    );
+  }
+  await expectBad(
+    { "recipe.yaml": addressed, "app.bin": new Uint8Array(16) },
+    /recipe\.yaml:8:\d+: .*address.*4294967295/,
+    ["--set", "addr=0x100000000"],
+  );
+  // Inside text, 20 digits and leading zeros are kept as written.
+  const dir = await tempFiles({
+    "recipe.yaml": recipe('  - connect\n  - log: "board ${serial} lot ${lot}"\n', "target: { chip: stm32f103c8 }"),
+  });
+  try {
+    const ran = await runCli(
+      "run",
+      `${dir}/recipe.yaml`,
+      "--simulate",
+      "stm32f103c8",
+      "--set",
+      "serial=12345678901234567891",
+      "--set",
+      "lot=007",
+    );
+    assert.equal(ran.code, 0, ran.stderr);
+    assert.match(ran.stdout, /board 12345678901234567891 lot 007/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("includes: an absolute path is used as given; depth, count and step totals are bounded", async () => {
   const dir = await tempFiles({ "inc/steps.yaml": "- connect\n- erase: all\n" });
   try {
