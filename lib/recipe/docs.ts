@@ -11,6 +11,7 @@ import { z } from "zod";
 import { WIRING_PRESETS } from "../transport/board_wiring.ts";
 import { commonStepKeys, recipeHeaderSchema, targetSchema } from "./schema.ts";
 import { STEP_TYPES } from "./steps/registry.ts";
+import { YAML_LIMITS } from "./yaml_source.ts";
 
 type JsonSchema = {
   type?: string | string[];
@@ -116,7 +117,9 @@ export function recipeReference(): string {
     `Includes nest at most ${MAX_INCLUDE_DEPTH} deep, ${MAX_INCLUDES} includes and ${MAX_STEPS} steps per recipe;`,
     `a \`when:\` holds at most ${MAX_CONDITION_LENGTH} characters and ${MAX_CONDITION_TERMS} values, with`,
     `parentheses and \`not\` nested at most ${MAX_CONDITION_DEPTH} deep. \`--set NAME=VALUE\` must name a variable`,
-    "the recipe declares or uses.",
+    "the recipe declares or uses; a number it gives where a whole value is expected must be exact (at most",
+    `${Number.MAX_SAFE_INTEGER}). A recipe with its includes writes at most ${YAML_LIMITS.values} YAML values, nests`,
+    `at most ${YAML_LIMITS.depth} levels, and uses plain YAML types only (no tags such as \`!!js/function\`).`,
     "",
     "## Steps",
     "",

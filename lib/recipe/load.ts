@@ -30,7 +30,7 @@ import {
 import type { BoundStep, CheckContext, RunFlags, StepFlow } from "./step.ts";
 import { stepNames, stepType } from "./steps/registry.ts";
 import { didYouMean } from "./suggest.ts";
-import { type DocumentPath, YamlSource } from "./yaml_source.ts";
+import { type DocumentPath, type ValueBudget, YAML_LIMITS, YamlSource } from "./yaml_source.ts";
 import { issuesToErrors } from "./zod_issues.ts";
 import { durationMs } from "./params.ts";
 import { z } from "zod";
@@ -130,7 +130,10 @@ function resolveFrom(fromFile: string, path: string): string {
 /** Reads, validates and checks a recipe. Throws {@linkcode RecipeErrors} listing every problem found. */
 export async function loadRecipe(file: string, options: LoadRecipeOptions = {}): Promise<Recipe> {
   const flags: RunFlags = { confirmPermanent: false, yes: false, ...options.flags };
-  const source = await readSource(file);
+  // One budget of YAML values for the recipe and all its includes: each parsed document stays in memory (for
+  // positions) until the run ends.
+  const values: ValueBudget = { remaining: YAML_LIMITS.values };
+  const source = await readSource(file, values);
   const raw = source.toJS();
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new RecipeErrors([
@@ -211,7 +214,7 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   }
   const wiring = resolveWiring(header.target.wiring);
 
-  const budget: IncludeBudget = { includes: 0, steps: 0, lookup, known: knownNames };
+  const budget: IncludeBudget = { values, includes: 0, steps: 0, lookup, known: knownNames };
   const items = await expandIncludes(source, header.steps, ["steps"], [resolve(file)], errors, budget);
   const failureItems = await expandIncludes(
     source,
@@ -357,7 +360,11 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   };
 }
 
-async function readSource(file: string, at?: { source: YamlSource; path: DocumentPath }): Promise<YamlSource> {
+async function readSource(
+  file: string,
+  values: ValueBudget,
+  at?: { source: YamlSource; path: DocumentPath },
+): Promise<YamlSource> {
   let text: string;
   try {
     text = await readGuardedText(file, at ? "include" : "recipe");
@@ -376,7 +383,7 @@ async function readSource(file: string, at?: { source: YamlSource; path: Documen
       cause: error,
     });
   }
-  return YamlSource.parse(text, file);
+  return YamlSource.parse(text, file, values);
 }
 
 function resolveReferences(
@@ -415,6 +422,8 @@ function resolveReferences(
 
 /** How much of the include budget a recipe has used, and how an include's `when:` references are filled in. */
 interface IncludeBudget {
+  /** YAML values left for the included files. */
+  values: ValueBudget;
   /** Files included so far. */
   includes: number;
   /** Steps found so far, includes expanded. */
@@ -502,7 +511,7 @@ async function expandIncludes(
     }
     let included: YamlSource;
     try {
-      included = await readSource(includePath, { source, path: [...path, "include"] });
+      included = await readSource(includePath, budget.values, { source, path: [...path, "include"] });
     } catch (error) {
       if (error instanceof RecipeError) {
         errors.push(error);

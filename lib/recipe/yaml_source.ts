@@ -14,6 +14,8 @@
 
 // @ts-types="npm:yaml@2.9.1"
 import { type Document, isAlias, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+// @ts-types="npm:yaml@2.9.1"
+import { CST, Lexer } from "yaml";
 import type { SourceLocation } from "../errors.ts";
 import { RecipeError } from "./errors.ts";
 
@@ -32,7 +34,35 @@ export const YAML_LIMITS = {
   aliases: 5_000,
   /** Values (scalars, lists, mappings) the document holds once every alias is expanded. */
   expandedValues: 1_000_000,
+  /**
+   * Values as written (scalars and keys, lists, mappings) in a recipe and all its includes together, counted on
+   * yaml's token stream before a document is built: yaml's document model takes about 1 KB a value, so a 4 MiB
+   * file of `1,1,1,...` took 2 GB and 10 s. A recipe at the step limit (10000 steps) writes a few values a step.
+   */
+  values: 100_000,
 } as const;
+
+/**
+ * Token types that start a value in yaml's lexer: a scalar (or key; a block scalar's body comes as a `scalar`
+ * after its header), a flow collection, a block list item. A block mapping has no token of its own.
+ */
+const VALUE_TOKENS: ReadonlySet<string> = new Set([
+  "scalar",
+  "single-quoted-scalar",
+  "double-quoted-scalar",
+  "flow-map-start",
+  "flow-seq-start",
+  "seq-item-ind",
+]);
+
+/** Lexer tokens that mark a state and stand for no source text (yaml's CST control characters). */
+const ZERO_WIDTH_TOKENS: ReadonlySet<string> = new Set(["doc-mode", "flow-error-end", "scalar"]);
+
+/** Values left to parse: one budget is shared by a recipe and every file it includes. */
+export interface ValueBudget {
+  /** Values still allowed, {@linkcode YAML_LIMITS}.values at the start. */
+  remaining: number;
+}
 
 /** Tags a recipe may write explicitly: YAML 1.2's core types. Others (`!!binary`, `!!js/function`, `!x`) are errors. */
 const CORE_TAGS: ReadonlySet<string> = new Set(
@@ -60,7 +90,7 @@ export class YamlSource {
    * Parses `text`; a syntax error becomes a {@linkcode RecipeError} (`E_RECIPE_SYNTAX`) at its position, and so does
    * a document that breaks the {@linkcode YAML_LIMITS} or uses a tag other than the plain YAML types.
    */
-  static parse(text: string, file: string): YamlSource {
+  static parse(text: string, file: string, budget: ValueBudget = { remaining: YAML_LIMITS.values }): YamlSource {
     const lines = new LineCounter();
     if (text.length > YAML_LIMITS.characters) {
       throw new RecipeError(
@@ -70,6 +100,7 @@ export class YamlSource {
         "E_RECIPE_SYNTAX",
       );
     }
+    countValues(text, file, budget);
     // Duplicate keys are found by #checkStructure with a set per mapping: yaml's own check (`uniqueKeys`) compares
     // each key with every earlier one, which took 42 s for a mapping of 40000 keys.
     const document = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: false });
@@ -225,5 +256,29 @@ export class YamlSource {
     }
     const target = options.key && keyNode ? keyNode : node;
     return this.#position(target?.range?.[0]);
+  }
+}
+
+/**
+ * Takes the values `text` writes from `budget`, stopping at the first one past it: an `E_RECIPE_SYNTAX` error at
+ * that value's line and column. Linear, and bounded by the budget rather than by the file's size.
+ */
+function countValues(text: string, file: string, budget: ValueBudget): void {
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    if (type !== null && VALUE_TOKENS.has(type) && --budget.remaining < 0) {
+      // The scalar marker precedes its text, so `offset` is where the value starts in every case.
+      let line = 1;
+      for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+      const column = offset - text.lastIndexOf("\n", offset - 1);
+      throw new RecipeError(
+        `YAML: more than ${YAML_LIMITS.values} values in the recipe and its includes`,
+        { file, line, column },
+        "a recipe this large is a mistake; split the work into several recipes",
+        "E_RECIPE_SYNTAX",
+      );
+    }
+    if (type === null || !ZERO_WIDTH_TOKENS.has(type)) offset += token.length;
   }
 }

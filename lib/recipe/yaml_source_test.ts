@@ -147,7 +147,7 @@ Deno.test("a document over the size limit is refused", () => {
   assert.match(syntaxError("#".repeat(YAML_LIMITS.characters + 1)).message, /more than the 4194304 a recipe may have/);
 });
 
-Deno.test("duplicate keys are refused at the second one; a mapping of 100000 keys is read in one pass", () => {
+Deno.test("duplicate keys are refused at the second one; a mapping of 40000 keys is read in one pass", () => {
   const error = syntaxError("a: 1\nb:\n  c: 1\n  c: 2\n");
   assert.equal(error.message, "YAML syntax error: Map keys must be unique");
   assert.deepEqual([error.location?.line, error.location?.column], [4, 3]);
@@ -155,7 +155,40 @@ Deno.test("duplicate keys are refused at the second one; a mapping of 100000 key
   // 1 and "1" are different keys, as in yaml's own check.
   YamlSource.parse('m: { 1: a, "1": b }\n', "r.yaml");
   let text = "vars:\n";
-  for (let i = 0; i < 100_000; i++) text += `  k${i}: ${i}\n`;
+  for (let i = 0; i < 40_000; i++) text += `  k${i}: ${i}\n`;
   const vars = (YamlSource.parse(text, "r.yaml").toJS() as { vars: Record<string, number> }).vars;
-  assert.equal(vars.k99999, 99999);
+  assert.equal(vars.k39999, 39999);
+});
+
+Deno.test("values are counted before the document is built, at the value past the limit, across one budget", () => {
+  // 4 MiB of `1,` would be 2 million values: 2 GB in yaml's document model.
+  const flat = `x: [${Array(2_000_000).fill("1").join(",")}]\n`;
+  const error = syntaxError(flat);
+  assert.match(error.message, /more than 100000 values in the recipe and its includes/);
+  // x, the list and 99998 scalars fit; the next one (index 99998) starts at column 5 + 2 * 99998.
+  assert.deepEqual([error.location?.line, error.location?.column], [1, 5 + 2 * 99_998]);
+  const counts: [string, number][] = [
+    ["k: 'a'\n", 2],
+    ['k: "a"\n', 2],
+    ["k: |\n  a\n  b\n", 2],
+    ["- a\n- b\n", 4],
+    ["{ k: a }\n", 3],
+    ["k: [a]\n", 3],
+  ];
+  for (const [text, values] of counts) {
+    const budget = { remaining: values };
+    YamlSource.parse(text, "r.yaml", budget);
+    assert.equal(budget.remaining, 0, `${JSON.stringify(text)} holds ${values} values`);
+  }
+  // Two documents sharing a budget: the second is refused at its own position.
+  const budget = { remaining: YAML_LIMITS.values };
+  const half = `steps:\n${"  - log: hi\n".repeat(15_000)}`;
+  YamlSource.parse(half, "a.yaml", budget);
+  YamlSource.parse(half, "b.yaml", budget);
+  assert.throws(() => YamlSource.parse(half, "c.yaml", budget), (e: unknown) => {
+    assert.ok(e instanceof RecipeError);
+    assert.equal(e.location?.file, "c.yaml");
+    assert.match(e.message, /more than 100000 values/);
+    return true;
+  });
 });

@@ -227,6 +227,30 @@ Deno.test("a --set number is exact where it is a whole value, and stays the text
   }
 });
 
+Deno.test("a recipe and its includes share one budget of YAML values, checked before a document is built", async () => {
+  // Each include alone is under the limit; together (and included twice) they are not. Built as documents,
+  // 200000 steps took 660 MB and 9 s before the step limit could see them.
+  const list = `- log: [${Array(60_000).fill("1").join(",")}]\n`;
+  const dir = await tempFiles({
+    "recipe.yaml": recipe("  - connect\n  - include: big.yaml\n  - include: big.yaml\n"),
+    "big.yaml": list,
+  });
+  try {
+    for (const args of [["validate"], ["run", "--simulate", "stm32f103c8"]]) {
+      const result = await runCli(args[0], `${dir}/recipe.yaml`, ...args.slice(1));
+      assert.equal(result.code, 2, result.stderr);
+      // Positioned in the second include; the first one's own problem (a list as `log:`) is listed as well.
+      assert.match(
+        result.stderr,
+        /^error\[E_RECIPE_SYNTAX\]: .*big\.yaml:1:\d+: YAML: more than 100000 values in the recipe and its includes/m,
+      );
+      assert.doesNotMatch(result.stdout, /\[1\//, "no step may run");
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("includes: an absolute path is used as given; depth, count and step totals are bounded", async () => {
   const dir = await tempFiles({ "inc/steps.yaml": "- connect\n- erase: all\n" });
   try {
