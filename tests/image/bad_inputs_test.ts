@@ -13,6 +13,7 @@ import { ascii, assertImageError, text } from "../../lib/image/test_util.ts";
 import { SectionRanges } from "../../lib/image/elf.ts";
 import { elfWithHeaders, scatteredFiles, scatteredImage } from "../helpers/hostile_images.ts";
 import { writeDfuse } from "../../lib/image/dfuse_file.ts";
+import { MAX_IMAGE_RUNS } from "../../lib/image/memory_image.ts";
 import { runCli } from "../helpers/cli.ts";
 
 const FIXTURES = new URL("../fixtures/firmware/", import.meta.url);
@@ -180,6 +181,20 @@ Deno.test("130000-segment HEX, S-record and DfuSe files are read whole (in-proce
     const image = parseImage(bytes, { name });
     assert.equal(image.segments.length, 130_000, name);
     assert.equal(image.size, 130_000, name);
+  }
+});
+
+Deno.test("a HEX, S-record or DfuSe file of more separate runs than MAX_IMAGE_RUNS is refused at the run past it", () => {
+  // Each run costs bookkeeping whatever its length: 20 million 1-byte records with gaps fit in the firmware size
+  // cap and took gigabytes. The count stops them where it is crossed, with the line for the text formats.
+  const files = scatteredFiles(MAX_IMAGE_RUNS + 1);
+  for (const [name, bytes] of Object.entries({ "a.hex": files.hex, "a.srec": files.srec, "a.dfu": files.dfu })) {
+    const error = assertImageError(
+      () => parseImage(bytes, { name }),
+      "E_IMAGE_FORMAT",
+      new RegExp(`more than ${MAX_IMAGE_RUNS} separate runs`),
+    );
+    if (name !== "a.dfu") assert.ok((error.location?.line ?? 0) > MAX_IMAGE_RUNS, `${name}: the line past the limit`);
   }
 });
 
