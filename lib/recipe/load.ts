@@ -173,6 +173,22 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
     return typeof value === "string" || typeof value === "number" || typeof value === "boolean" ? value : undefined;
   };
   const knownNames = [...Object.keys(vars), ...Object.keys(setValues)];
+  // A value under `vars:` is used as written: a reference in it would reach the board as the text `${env.X}`.
+  for (const [name, value] of Object.entries(vars)) {
+    if (typeof value !== "string") continue;
+    for (const match of value.matchAll(/\$\$\{|\$\{([^}]*)\}/g)) {
+      if (match[1] === undefined) continue;
+      errors.push(
+        new RecipeError(
+          `vars.${name} holds the reference '${match[0]}', but values under 'vars:' are used as written`,
+          source.locate(["vars", name]),
+          "write the value itself, pass it with --set NAME=VALUE, or write the reference in the step that uses it",
+          "E_RECIPE_VAR",
+        ),
+      );
+      break;
+    }
+  }
   const { vars: _vars, steps: rawSteps, "on-failure": rawOnFailure, ...rest } = raw as Record<string, unknown>;
   const resolved = {
     ...(resolveReferences(source, rest, [], lookup, knownNames, errors) as Record<string, unknown>),

@@ -72,7 +72,7 @@ export const recipeHeaderSchema = z.strictObject({
   description: z.string().optional(),
   target: targetSchema,
   vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe(
-    "values for ${name} references; --set NAME=VALUE overrides them; ${env.NAME} reads the environment",
+    "values for ${name} references, used as written (no references inside); --set NAME=VALUE overrides them; ${env.NAME} in a step reads the environment",
   ),
   steps: z.array(z.unknown()).min(1).describe("what to do, in order"),
   "on-failure": z.array(z.unknown()).default([]).describe(

@@ -171,6 +171,23 @@ Deno.test("variables resolve only from the recipe's own names", async () => {
   }
 });
 
+Deno.test("a reference under vars: is an error at the variable, not text that reaches the board", async () => {
+  for (const value of ["${env.HOME}", "${env.}", "${env.A=B}", "fw-${rev}.hex"]) {
+    await expectBad(
+      {
+        "recipe.yaml": `version: 1\nname: t\ntarget: { chip: stm32f103c8 }\nvars:\n  rev: 2\n  x: "${value}"\n` +
+          'steps:\n  - connect\n  - log: "${x}"\n',
+      },
+      /^error\[E_RECIPE_VAR\]: .*recipe\.yaml:6:6: vars\.x holds the reference '\$\{[^']*\}', but values under 'vars:' are used as written/,
+    );
+  }
+  // `$${` is a literal `${`, not a reference.
+  await expectGood({
+    "recipe.yaml": 'version: 1\nname: t\ntarget: { chip: stm32f103c8 }\nvars: { x: "cost $${x}" }\n' +
+      'steps:\n  - connect\n  - log: "${x}"\n',
+  });
+});
+
 Deno.test("a --set name the recipe does not use is an error with a suggestion", async () => {
   await expectBad(
     {
