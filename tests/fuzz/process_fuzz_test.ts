@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { startUsartSim } from "../../scripts/bench/processes.ts";
 import { FUZZ_SEED, fuzzCases, mutateRecipe, Random } from "./mutate.ts";
 import { runCli } from "../helpers/cli.ts";
+import { elfWithHeaders, scatteredFiles } from "../helpers/hostile_images.ts";
+import { MAX_IMAGE_RUNS } from "../../lib/image/memory_image.ts";
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const HEX = await Deno.readTextFile(new URL("../../recipes/firmware/blinky.hex", import.meta.url));
@@ -21,6 +23,8 @@ const MUTANTS = fuzzCases(6);
 
 const HEADER = "version: 1\nname: t\ntarget: { chip: stm32f103c8 }\nvars: { fw: fw.hex }\nsteps:\n";
 const GOOD = `${HEADER}  - connect\n  - erase: needed\n  - write: { file: "\${fw}" }\n  - verify\n`;
+const LAUGHS = Array.from({ length: 9 }, (_, i) => `  l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(", ")}]\n`)
+  .join("");
 const BROKEN_LATER: Record<string, [string, string[]?]> = {
   "write after jump": [`${HEADER}  - connect\n  - erase: all\n  - jump\n  - write: { file: fw.hex }\n`],
   "verify before write": [`${HEADER}  - connect\n  - erase: all\n  - verify\n  - write: { file: fw.hex }\n`],
@@ -41,6 +45,29 @@ const BROKEN_LATER: Record<string, [string, string[]?]> = {
   ],
   "a FIFO without a writer as firmware": [`${HEADER}  - connect\n  - erase: all\n  - write: { file: fifo.hex }\n`],
   "a FIFO as an include": [`${HEADER}  - connect\n  - erase: all\n  - include: fifo.hex\n`],
+  // Classes the hand-made cases above leave out: YAML expansion, input-sized documents and images, numbers and
+  // references that would have changed what is written.
+  "a billion-laughs alias": [
+    `version: 1\nname: t\ntarget: { chip: stm32f103c8 }\nvars:\n  l0: &l0 [a, a, a, a, a, a, a, a, a, a]\n${LAUGHS}` +
+    `steps:\n  - connect\n  - erase: all\n  - write: { file: fw.hex }\n`,
+  ],
+  "when: nested 20000 deep": [
+    `${HEADER}  - connect\n  - erase: all\n  - log: x\n    when: "${"(".repeat(20000)}1 == 1${")".repeat(20000)}"\n`,
+  ],
+  "an include of 200000 steps": [`${HEADER}  - connect\n  - erase: all\n  - include: steps200k.yaml\n`],
+  "a HEX of more separate runs than an image may have": [
+    `${HEADER}  - connect\n  - erase: all\n  - write: { file: runs.hex }\n`,
+  ],
+  "an ELF of 65535 segments x 65535 sections (past the flash)": [
+    `${HEADER}  - connect\n  - erase: all\n  - write: { file: headers.elf }\n`,
+  ],
+  "a --set number past 2^53": [
+    `${HEADER}  - connect\n  - erase: all\n  - write: { file: other.bin, address: "\${fw}" }\n`,
+    ["--set", "fw=99999999999999999999"],
+  ],
+  "a reference under vars:": [
+    GOOD.replace("vars: { fw: fw.hex }", 'vars: { fw: "${env.FW}" }'),
+  ],
 };
 
 interface ProcessResult {
@@ -81,6 +108,9 @@ Deno.test({
     await Deno.writeTextFile(`${dir}/fw.hex`, HEX);
     await Deno.writeFile(`${dir}/other.bin`, new Uint8Array(64).fill(0x5a));
     await Deno.mkdir(`${dir}/out`);
+    await Deno.writeTextFile(`${dir}/steps200k.yaml`, "  - log: x\n".repeat(200_000));
+    await Deno.writeFile(`${dir}/runs.hex`, scatteredFiles(MAX_IMAGE_RUNS + 1).hex);
+    await Deno.writeFile(`${dir}/headers.elf`, elfWithHeaders({ segments: 65535, sections: 65535 }));
     assert.equal((await new Deno.Command("mkfifo", { args: [`${dir}/fifo.hex`] }).output()).code, 0, "mkfifo");
     const sim = await startUsartSim(["--chip", "stm32f103c8", "--flash-file", flashFile]);
     let stopped = false;
