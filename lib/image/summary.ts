@@ -61,11 +61,22 @@ export async function describeImage(image: MemoryImage, format: ImageFormat): Pr
  * ```
  */
 export function formatImageSummary(summary: ImageSummary): string {
+  return [...imageSummaryChunks(summary)].join("\n");
+}
+
+/** Rows of the table per chunk of {@linkcode imageSummaryChunks}. */
+const ROWS_PER_CHUNK = 4096;
+
+/**
+ * The table of {@linkcode formatImageSummary} in chunks of lines (joined by newlines, none at the end), so that a
+ * file of 100000s of segments is printed without its whole table (tens of MB) in memory at once.
+ */
+export function* imageSummaryChunks(summary: ImageSummary): Generator<string> {
   const count = summary.segments.length;
   const entry = summary.entry === undefined ? "" : `, entry ${hexAddress(summary.entry)}`;
   let lengthWidth = 6;
   for (const segment of summary.segments) lengthWidth = Math.max(lengthWidth, String(segment.length).length);
-  const lines = [
+  let lines = [
     `format ${summary.format}, ${count} segment${count === 1 ? "" : "s"}, ${summary.totalSize} bytes${entry}`,
     `address     end         ${"length".padStart(lengthWidth)}  sha256`,
   ];
@@ -74,6 +85,10 @@ export function formatImageSummary(summary: ImageSummary): string {
     lines.push(
       `${hexAddress(segment.address)}  ${end}  ${String(segment.length).padStart(lengthWidth)}  ${segment.sha256}`,
     );
+    if (lines.length >= ROWS_PER_CHUNK) {
+      yield lines.join("\n");
+      lines = [];
+    }
   }
-  return lines.join("\n");
+  if (lines.length > 0) yield lines.join("\n");
 }

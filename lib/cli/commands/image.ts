@@ -17,7 +17,7 @@ import {
   readImageBytes,
 } from "../../image/load.ts";
 import type { MemoryImage } from "../../image/memory_image.ts";
-import { describeImage, formatImageSummary } from "../../image/summary.ts";
+import { describeImage, imageSummaryChunks } from "../../image/summary.ts";
 import { InputError } from "../../errors.ts";
 import { didYouMean } from "../../recipe/suggest.ts";
 
@@ -130,7 +130,11 @@ export const imageCommand: CommandSpec = {
     const image = await withAddressHint(() => parseImage(bytes, { name: file, format, baseAddress }));
     warnIgnoredAddress(image, baseAddress, file, console);
     const summary = await describeImage(image, format);
-    console.out(args.options.json ? JSON.stringify(summary, null, 2) : formatImageSummary(summary));
+    if (args.options.json) {
+      console.out(JSON.stringify(summary, null, 2));
+    } else {
+      for (const chunk of imageSummaryChunks(summary)) console.out(chunk);
+    }
     return 0;
   },
 };
