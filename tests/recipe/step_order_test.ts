@@ -10,6 +10,9 @@ import { runCli, tempFiles } from "../helpers/cli.ts";
 const HEX = await Deno.readTextFile(new URL("../../recipes/firmware/blinky.hex", import.meta.url));
 const WIRED = "target: { chip: stm32f103c8, wiring: { preset: dtr-reset-rts-boot0 } }";
 
+/** A target without wiring: `connect` needs no `enter-boot` before it. */
+const PLAIN = "target: { chip: stm32f103c8 }";
+
 function recipe(steps: string, header = WIRED): string {
   return `version: 1\nname: test\n${header}\nsteps:\n${steps}`;
 }
@@ -266,6 +269,21 @@ Deno.test("a recipe and its includes share one budget of YAML values, checked be
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("a read that starts in flash and runs past its end is refused before the run, not NACKed after it", async () => {
+  await expectBad(
+    { "recipe.yaml": recipe("  - connect\n  - read: { address: 0x08000000, length: 70000, file: out.bin }\n", PLAIN) },
+    /^error\[E_RECIPE\]: .*recipe\.yaml:6:\d+: the region runs past the end of the stm32f103c8's flash \(0x08000000-0x0800ffff\) \(read at most 65536 bytes/,
+  );
+  // The whole flash, and regions outside it (system memory, option bytes), stay the bootloader's to judge.
+  await expectGood({
+    "recipe.yaml": recipe(
+      "  - connect\n  - read: { address: 0x08000000, length: 65536, file: all.bin }\n" +
+        "  - read: { address: 0x1FFFF800, length: 16, file: options.bin }\n",
+      PLAIN,
+    ),
+  });
 });
 
 Deno.test("includes: an absolute path is used as given; depth, count and step totals are bounded", async () => {

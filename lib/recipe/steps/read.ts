@@ -49,6 +49,18 @@ export const readStep = defineStep({
     if (params.address + params.length > 0x1_0000_0000) {
       throw new RecipeError("the region runs past the 32-bit address space", context.locate(["length"]));
     }
+    // A region that starts in flash and runs past its end: the bootloader refuses the first address past it with a
+    // NACK, after the bytes before it have been read, and that NACK reads like read protection. Regions outside
+    // flash (RAM, system memory, option bytes) are left to the bootloader.
+    const base = context.chip.flash.base;
+    const end = base + context.part.flashSize;
+    if (params.address >= base && params.address < end && params.address + params.length > end) {
+      throw new RecipeError(
+        `the region runs past the end of the ${context.part.part}'s flash (${hex32(base)}-${hex32(end - 1)})`,
+        context.locate(["length"]),
+        `read at most ${end - params.address} bytes from ${hex32(params.address)}`,
+      );
+    }
   },
   async run(params, context) {
     const target = requireTarget(context, "read");
