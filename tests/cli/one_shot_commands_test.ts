@@ -261,3 +261,21 @@ Deno.test("--json and --quiet on every one-shot that touches a device", async ()
   }
   await Deno.remove(dir, { recursive: true });
 });
+
+Deno.test("read one-shot: a region from flash past its end is refused before a byte is read (exit 1: the chip was asked)", async () => {
+  const dir = await tempFiles({});
+  try {
+    const past = await runCli("read", "-o", `${dir}/r.bin`, "--length", "70000", "--simulate", "stm32f103c8");
+    assert.equal(past.code, 1, past.stderr);
+    assert.match(
+      past.stderr,
+      /^error\[E_USAGE\]: 0x08000000 \+ 70000 bytes runs past the end of flash \(0x0800FFFF\)/m,
+    );
+    assert.doesNotMatch(past.stderr, /read protection|RDP/);
+    await assert.rejects(Deno.stat(`${dir}/r.bin`));
+    const whole = await runCli("read", "-o", `${dir}/r.bin`, "--length", "65536", "--simulate", "stm32f103c8");
+    assert.equal(whole.code, 0, whole.stderr);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -67,6 +67,16 @@ export const readCommand: CommandSpec = {
           if (count <= 0 || from + count > 0x1_0000_0000) {
             throw new InputError("E_USAGE", `${formatAddress(from)} is past the end of flash; give --length`);
           }
+          // Starting in flash and running past its end: the bootloader would NACK the first address past it, a
+          // reply that reads like read protection. The flash size is known only now, from the chip.
+          const end = chip.flash.base + flashSize;
+          if (from >= chip.flash.base && from < end && from + count > end) {
+            throw new InputError(
+              "E_USAGE",
+              `${formatAddress(from)} + ${count} bytes runs past the end of flash (${formatAddress(end - 1)})`,
+              { hint: `give --length ${end - from} or less (nothing was read)` },
+            );
+          }
           const data = await context.target!.readMemory(from, count, context.progress);
           const image = new MemoryImage([{ address: from, data }], { name: output });
           await writeOutputFile(output, writeImage(image, format), "the output file");
