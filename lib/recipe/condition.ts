@@ -159,7 +159,18 @@ export function parseCondition(text: string): Condition {
       throw new ConditionSyntaxError(`more than ${MAX_CONDITION_TERMS} values in one condition`, token.at + 1, true);
     }
     index++;
-    if (token.kind === "number") return { kind: "value", value: Number(token.text), quoted: false };
+    if (token.kind === "number") {
+      const value = Number(token.text);
+      // Whole numbers past 2^53 round: 12345678901234567890 == 12345678901234567891 would hold.
+      if (!token.text.includes(".") && !Number.isSafeInteger(value)) {
+        index--;
+        return fail(
+          `${token.text} is larger than ${Number.MAX_SAFE_INTEGER} and cannot be compared exactly as a number ` +
+            "(quote both sides to compare them as text)",
+        );
+      }
+      return { kind: "value", value, quoted: false };
+    }
     return { kind: "value", value: token.text, quoted: token.kind === "string" };
   }
 

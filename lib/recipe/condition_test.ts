@@ -57,3 +57,17 @@ Deno.test("a chain of and/or at the limit evaluates without recursion over its l
   assert.equal(check(["1 == 2", ...terms].join(" or ")), true);
   assert.equal(check("not not (1 == 1)"), true);
 });
+
+Deno.test("a whole number past 2^53 is refused at its column; quoted, it compares exactly as text", () => {
+  for (const text of ["12345678901234567890 == 12345678901234567891", "1 < 0x20000000000000"]) {
+    assert.throws(() => parseCondition(text), (error: unknown) => {
+      assert.ok(error instanceof ConditionSyntaxError);
+      assert.match(error.message, /is larger than 9007199254740991 and cannot be compared exactly/);
+      assert.equal(error.column, text.startsWith("1 <") ? 5 : 1);
+      return true;
+    });
+  }
+  assert.equal(evaluateCondition(parseCondition("'12345678901234567890' == '12345678901234567891'")), false);
+  assert.equal(evaluateCondition(parseCondition("9007199254740991 > 9007199254740990")), true);
+  assert.equal(evaluateCondition(parseCondition("1.5 < 2")), true);
+});
