@@ -77,6 +77,7 @@ Deno.test(`fuzz: ${CASES} command lines`, async () => {
       "0x08000000",
       "0xFFFFFFFF",
       "99999999999",
+      "firmware=99999999999999999999",
       "-1",
       "0",
       "16",
