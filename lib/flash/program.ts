@@ -143,8 +143,33 @@ export async function erasePages(
       return await eraseWithProgress(target, request, progress);
     } catch (error) {
       if (retry >= PAGE_RETRIES || !isTransient(error) || !target.recover) throw error;
-      await target.recover();
+      await recoverAfter(target, error);
     }
+  }
+}
+
+/**
+ * Brings the session back after the transient `error`. When that fails too, the error the user needs is `error`
+ * (an erase that outlasted the datasheet's maximum, a write that got no reply), with the failed recovery after
+ * it — not the recovery's own error alone, whose hint ("no response": BOOT0 and wiring; a late reply taken for a
+ * reset) blames a board that answered a moment ago.
+ */
+async function recoverAfter(target: Target, error: unknown): Promise<void> {
+  try {
+    await target.recover!();
+  } catch (again) {
+    if (!(error instanceof DeviceError) || !(again instanceof DeviceError)) throw again;
+    throw new SessionLostError(error, again);
+  }
+}
+
+/** A transient fault the session could not be brought back from: the fault's code and words, retried no more. */
+class SessionLostError extends DeviceError {
+  constructor(fault: DeviceError, recovery: DeviceError) {
+    super(fault.code, `${fault.message}; bringing the session back failed too (${recovery.message})`, {
+      hint: fault.hint,
+      cause: recovery,
+    });
   }
 }
 
@@ -295,11 +320,12 @@ async function recoverPage(
   let last = error;
   for (let retry = 1; retry <= PAGE_RETRIES; retry++) {
     try {
-      await target.recover();
+      await recoverAfter(target, last);
       await rewritePage(target, ledger, page, images);
       return retry;
     } catch (again) {
-      if (!isTransient(again)) throw again;
+      // A session that cannot be brought back ends here, with the error that started it.
+      if (!isTransient(again) || again instanceof SessionLostError) throw again;
       last = again;
     }
   }
