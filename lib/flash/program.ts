@@ -242,11 +242,25 @@ export async function writeImage(
     ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, unerased: true })),
   ].sort((a, b) => a.piece.address - b.piece.address);
   const total = work.reduce((sum, { piece }) => sum + piece.data.length, 0);
+  // A program unit an earlier image of this session already programmed (two writes sharing a double-word on an
+  // L4/G4/WB...) cannot be programmed again until erased (RM0394 §3.3.7: PROGERR): such a page is erased and
+  // written with every image's bytes at once.
+  const sharing = new Set(
+    work.filter(({ piece, unerased }) => !unerased && sharesProgramUnit(piece, others, unit))
+      .map(({ piece }) => pageOf(ledger.pages, piece.address).index),
+  );
   let before = 0;
   for (const { piece, unerased: blank } of work) {
     const page = pageOf(ledger.pages, piece.address);
     const report = (n: number) => progress?.(before + n, total);
-    if (blank) {
+    if (sharing.has(page.index)) {
+      if (!done.has(page.index)) {
+        done.add(page.index);
+        await rewritePage(target, ledger, page, [...others, image]);
+        outcome.pagesRewritten++;
+        outcome.bytesRewritten += page.size;
+      }
+    } else if (blank) {
       ledger.noteProgramming(piece.address, piece.data.length);
       let proof: VerifyResult | undefined;
       try {
@@ -495,6 +509,15 @@ function filledByOne(images: readonly MemoryImage[], pages: readonly FlashPage[]
       images.every((other) => other === image || !other.overlaps(page.start, page.size))
     )
   );
+}
+
+/** Whether a program unit `piece` touches holds bytes of one of `others` (images already written). */
+function sharesProgramUnit(piece: Piece, others: readonly MemoryImage[], unit: number): boolean {
+  if (others.length === 0) return false;
+  const from = piece.address - (piece.address % unit);
+  const end = piece.address + piece.data.length;
+  const to = end + ((unit - (end % unit)) % unit);
+  return others.some((other) => other.overlaps(from, to - from));
 }
 
 /** `pieces` cut at page boundaries, so that each lies in one page. */
