@@ -245,9 +245,13 @@ export async function writeImage(
   // A program unit an earlier image of this session already programmed (two writes sharing a double-word on an
   // L4/G4/WB...) cannot be programmed again until erased (RM0394 §3.3.7: PROGERR): such a page is erased and
   // written with every image's bytes at once.
+  // Only a page programmed since its last erase can hold such a unit.
   const sharing = new Set(
-    work.filter(({ piece, unerased }) => !unerased && sharesProgramUnit(piece, others, unit))
-      .map(({ piece }) => pageOf(ledger.pages, piece.address).index),
+    work.map(({ piece, unerased }) => ({ page: pageOf(ledger.pages, piece.address), piece, unerased }))
+      .filter(({ page, piece, unerased }) =>
+        !unerased && ledger.state(page.index) === "programmed" && sharesProgramUnit(piece, others, unit)
+      )
+      .map(({ page }) => page.index),
   );
   let before = 0;
   for (const { piece, unerased: blank } of work) {

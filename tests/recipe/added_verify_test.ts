@@ -169,3 +169,11 @@ Deno.test("the added verify goes before the step that ends the connection, and o
   assert.deepEqual(place([connect, write, connect, write]), ["connect", "write", "added", "connect", "write", "added"]);
   assert.deepEqual(place([connect, step("write", { writes: true, unverified: true })]), ["connect", "write"]);
 });
+
+Deno.test("an image written once per connection is verified once: the total counts it once", async () => {
+  const twice = `${NO_VERIFY}  - verify\n${NO_VERIFY}  - verify\n`;
+  const ran = await runUsart(twice);
+  assert.ok(ran.result.ok, ran.result.error?.message);
+  assert.match(ran.summaries.at(-1) ?? "", /^verified 3000 bytes /);
+  assert.deepEqual(ran.flash, IMAGE);
+});

@@ -30,12 +30,14 @@ export const verifyStep = defineStep({
         hint: "put 'verify' after a 'write' step",
       });
     }
-    const total = context.written.reduce((sum, image) => sum + image.size, 0);
+    // An image written twice in a run (once per connection) is checked once.
+    const images = [...new Set(context.written)];
+    const total = images.reduce((sum, image) => sum + image.size, 0);
     // Pages proven since the last erase — found unchanged by `erase: needed` with nothing erased after, or read
     // back by a write as it programmed them — are not checked again (lib/flash/ledger.ts). With `readback`, every
     // byte is read back whatever was proven.
     const ledger = params.method === "readback" ? ledgerFor(target) : context.flash ?? ledgerFor(target);
-    const result = await verifyImages(target, ledger, context.written, {
+    const result = await verifyImages(target, ledger, images, {
       useChecksum: params.method === "auto",
       progress: context.progress,
     });
