@@ -20,7 +20,7 @@ import { prepareRun } from "../run_setup.ts";
 import { DB_ENV, DEFAULT_DB, interruptedWarning, RECORD_OPTIONS, storeSpec } from "../production_flags.ts";
 import { adviseWait, parseWait, WAIT_OPTION } from "../one_shot.ts";
 import { InputError } from "../../errors.ts";
-import { type FaultSpec, parseFaultSpec } from "../../sim/faults.ts";
+import type { FaultSpec } from "../../sim/faults.ts";
 
 /** The `run` command. */
 export const runCommand: CommandSpec = {
@@ -83,7 +83,7 @@ export const runCommand: CommandSpec = {
 async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
   const { recipe, flags, link, warn } = await prepareRun(args, console, json, "run");
   const simulate = link.simulate !== undefined;
-  const faults = simulatedFaults(args, simulate);
+  const faults = await simulatedFaults(args, simulate);
   const spec = storeSpec(args, { simulate, fallback: recipe.counters.length > 0 ? DEFAULT_DB : undefined });
   const recorded = spec !== undefined || (simulate && recipe.counters.length > 0);
   // The production layer is loaded only when the board is recorded.
@@ -137,8 +137,11 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
   return result.ok ? 0 : result.error?.exitCode ?? 1;
 }
 
-/** `--fault SPEC`s: only a simulated chip can be told to commit faults. */
-function simulatedFaults(args: ParsedArgs, simulate: boolean): FaultSpec[] | undefined {
+/**
+ * `--fault SPEC`s: only a simulated chip can be told to commit faults. The fault module loads only then: a
+ * serial-port run loads no simulator code (tests/cli/startup_modules_test.ts).
+ */
+async function simulatedFaults(args: ParsedArgs, simulate: boolean): Promise<FaultSpec[] | undefined> {
   const texts = args.options.fault as string[] | string | undefined;
   if (texts === undefined) return undefined;
   if (!simulate) {
@@ -150,5 +153,6 @@ function simulatedFaults(args: ParsedArgs, simulate: boolean): FaultSpec[] | und
       },
     );
   }
+  const { parseFaultSpec } = await import("../../sim/faults.ts");
   return (Array.isArray(texts) ? texts : [texts]).map((text) => parseFaultSpec(text));
 }
