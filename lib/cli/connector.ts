@@ -14,6 +14,7 @@ import type { BoardAccess, ConnectRequest } from "../recipe/step.ts";
 import { withContactRecord } from "../recipe/board_contact.ts";
 import { simulatedPartName } from "../sim/part_names.ts";
 import type { SimulatedBoard } from "../sim/simulated_board.ts";
+import type { FaultSpec } from "../sim/faults.ts";
 import type { Target } from "../target/target.ts";
 import { connectUsart } from "../target/usart_target.ts";
 import type { BoardWiring } from "../transport/board_wiring.ts";
@@ -60,6 +61,8 @@ export interface LinkChoice {
   usb?: string;
   /** The part the recipe names. */
   part?: string;
+  /** Faults the simulated chip commits (`run --simulate CHIP --fault SPEC`, lib/sim/faults.ts). */
+  faults?: readonly FaultSpec[];
 }
 
 /** A board reachable over a serial link. */
@@ -87,7 +90,12 @@ function simulatedConnector(choice: LinkChoice, name: string): Connector {
   let opening: Promise<SimulatedBoard> | undefined;
   const open = (baud: number) =>
     opening ??= import("../sim/simulated_board.ts").then(({ startSimulatedBoard }) =>
-      board = startSimulatedBoard(part, { baudRate: baud, wiring: choice.wiring, uniqueId: choice.uniqueId })
+      board = startSimulatedBoard(part, {
+        baudRate: baud,
+        wiring: choice.wiring,
+        uniqueId: choice.uniqueId,
+        inject: choice.faults,
+      })
     );
   return {
     get board() {

@@ -16,6 +16,7 @@
 import { InputError } from "../errors.ts";
 import type { ConnectRequest, SerialPortRequest } from "../recipe/step.ts";
 import type { SimulatedDfuBoard } from "../sim/dfu_board.ts";
+import type { FaultSpec } from "../sim/faults.ts";
 import { DFUSE_PART_NAMES, type DfusePartName, simulatedDfuName } from "../sim/part_names.ts";
 import type { Target } from "../target/target.ts";
 import type { ByteStream } from "../transport/byte_stream.ts";
@@ -63,6 +64,8 @@ export interface DfuChoice {
   pollSleep?: (ms: number) => Promise<void>;
   /** With `simulate`: the timeout of each control transfer, ms (default 5000, as over libusb). */
   timeoutMs?: number;
+  /** With `simulate`: faults the simulated DfuSe chip commits (`--fault SPEC`, lib/sim/dfuse/faults.ts). */
+  faults?: readonly FaultSpec[];
   /** Notices for the user. */
   warn(message: string): void;
 }
@@ -180,7 +183,11 @@ function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnecto
   const start = () =>
     starting ??= choice.board ? Promise.resolve(board = choice.board) : import("../sim/dfu_board.ts").then((
       { SimulatedDfuBoard },
-    ) => board = new SimulatedDfuBoard(chip, { uid: choice.uniqueId }));
+    ) => {
+      board = new SimulatedDfuBoard(chip, { uid: choice.uniqueId });
+      if (choice.faults?.length) board.dfu.injectFaults(choice.faults);
+      return board;
+    });
   const defaultSelector = choice.usb ?? DEFAULT_DFU_SELECTOR;
   return {
     get simulation() {

@@ -176,6 +176,9 @@ export class JsonReporter implements RunReporter {
       chip: result.identity?.chip.name,
       uniqueId: result.identity?.uniqueId,
       serialNumber: result.serialNumber,
+      // Every step succeeded, but flash the run wrote was never checked (lib/recipe/added_verify.ts).
+      verified: result.ok ? result.unverified === undefined : null,
+      unverified: result.unverified ?? null,
     });
   }
 }

@@ -43,9 +43,16 @@ export function resultLine(result: RunResult, colour: Colours): string {
       result.identity.pid === undefined ? "" : ` (${formatPid(result.identity.pid)})`
     }`
     : "";
-  const status = result.ok ? colour.green("done") : colour.red("FAILED");
+  const status = !result.ok
+    ? colour.red("FAILED")
+    : result.unverified
+    ? colour.yellow("done, UNVERIFIED")
+    : colour.green("done");
   const error = result.error ? ` [${result.error.code}]` : "";
-  return `${status}${chip}: ${bytesMoved(result)} bytes moved in ${formatDuration(result.durationMs)}${error}`;
+  const unverified = result.ok && result.unverified ? `: ${result.unverified}` : "";
+  return `${status}${chip}: ${bytesMoved(result)} bytes moved in ${
+    formatDuration(result.durationMs)
+  }${error}${unverified}`;
 }
 
 /** The summary table, the chip line and the result line. */

@@ -143,8 +143,33 @@ export async function erasePages(
       return await eraseWithProgress(target, request, progress);
     } catch (error) {
       if (retry >= PAGE_RETRIES || !isTransient(error) || !target.recover) throw error;
-      await target.recover();
+      await recoverAfter(target, error);
     }
+  }
+}
+
+/**
+ * Brings the session back after the transient `error`. When that fails too, the error the user needs is `error`
+ * (an erase that outlasted the datasheet's maximum, a write that got no reply), with the failed recovery after
+ * it — not the recovery's own error alone, whose hint ("no response": BOOT0 and wiring; a late reply taken for a
+ * reset) blames a board that answered a moment ago.
+ */
+async function recoverAfter(target: Target, error: unknown): Promise<void> {
+  try {
+    await target.recover!();
+  } catch (again) {
+    if (!(error instanceof DeviceError) || !(again instanceof DeviceError)) throw again;
+    throw new SessionLostError(error, again);
+  }
+}
+
+/** A transient fault the session could not be brought back from: the fault's code and words, retried no more. */
+class SessionLostError extends DeviceError {
+  constructor(fault: DeviceError, recovery: DeviceError) {
+    super(fault.code, `${fault.message}; bringing the session back failed too (${recovery.message})`, {
+      hint: fault.hint,
+      cause: recovery,
+    });
   }
 }
 
@@ -217,11 +242,29 @@ export async function writeImage(
     ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, unerased: true })),
   ].sort((a, b) => a.piece.address - b.piece.address);
   const total = work.reduce((sum, { piece }) => sum + piece.data.length, 0);
+  // A program unit an earlier image of this session already programmed (two writes sharing a double-word on an
+  // L4/G4/WB...) cannot be programmed again until erased (RM0394 §3.3.7: PROGERR): such a page is erased and
+  // written with every image's bytes at once.
+  // Only a page programmed since its last erase can hold such a unit.
+  const sharing = new Set(
+    work.map(({ piece, unerased }) => ({ page: pageOf(ledger.pages, piece.address), piece, unerased }))
+      .filter(({ page, piece, unerased }) =>
+        !unerased && ledger.state(page.index) === "programmed" && sharesProgramUnit(piece, others, unit)
+      )
+      .map(({ page }) => page.index),
+  );
   let before = 0;
   for (const { piece, unerased: blank } of work) {
     const page = pageOf(ledger.pages, piece.address);
     const report = (n: number) => progress?.(before + n, total);
-    if (blank) {
+    if (sharing.has(page.index)) {
+      if (!done.has(page.index)) {
+        done.add(page.index);
+        await rewritePage(target, ledger, page, [...others, image]);
+        outcome.pagesRewritten++;
+        outcome.bytesRewritten += page.size;
+      }
+    } else if (blank) {
       ledger.noteProgramming(piece.address, piece.data.length);
       let proof: VerifyResult | undefined;
       try {
@@ -295,11 +338,12 @@ async function recoverPage(
   let last = error;
   for (let retry = 1; retry <= PAGE_RETRIES; retry++) {
     try {
-      await target.recover();
+      await recoverAfter(target, last);
       await rewritePage(target, ledger, page, images);
       return retry;
     } catch (again) {
-      if (!isTransient(again)) throw again;
+      // A session that cannot be brought back ends here, with the error that started it.
+      if (!isTransient(again) || again instanceof SessionLostError) throw again;
       last = again;
     }
   }
@@ -469,6 +513,15 @@ function filledByOne(images: readonly MemoryImage[], pages: readonly FlashPage[]
       images.every((other) => other === image || !other.overlaps(page.start, page.size))
     )
   );
+}
+
+/** Whether a program unit `piece` touches holds bytes of one of `others` (images already written). */
+function sharesProgramUnit(piece: Piece, others: readonly MemoryImage[], unit: number): boolean {
+  if (others.length === 0) return false;
+  const from = piece.address - (piece.address % unit);
+  const end = piece.address + piece.data.length;
+  const to = end + ((unit - (end % unit)) % unit);
+  return others.some((other) => other.overlaps(from, to - from));
 }
 
 /** `pieces` cut at page boundaries, so that each lies in one page. */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { programImage as eraseWriteVerify, verifyImage } from "./program.ts";
 import { chipByPid } from "../chips/database.ts";
 import { DeviceError } from "../errors.ts";
+import { NoResponseError, ProtocolTimeoutError } from "../protocol/usart/errors.ts";
 import { MemoryImage } from "../image/memory_image.ts";
 import { simulatedPart } from "../sim/parts.ts";
 import { SimulatedChip } from "../sim/sim_chip.ts";
@@ -268,4 +269,25 @@ Deno.test("DFU re-flash of an unchanged 128 KiB image compares in large uploads:
   } finally {
     await target.close();
   }
+});
+
+Deno.test("an erase that times out, then no answer to a sync: the erase's timeout is reported, not BOOT0 wiring", async () => {
+  const chip = new SimulatedChip(simulatedPart("stm32f103c8"));
+  chip.write(0x0800_0000, new Uint8Array(16).fill(0x22)); // older firmware: page 0 must be erased
+  const image = new MemoryImage([{ address: 0x0800_0000, data: new Uint8Array(64).fill(0x33) }]);
+  await withTarget(chip, async (target) => {
+    // An erase that outlasts its datasheet-derived timeout (worn flash), after which the chip stays silent.
+    target.erase = () => Promise.reject(new ProtocolTimeoutError(0x44, "page list", 1060));
+    target.recover = () => Promise.reject(new NoResponseError(15, " after the device reset"));
+    await assert.rejects(eraseWriteVerify(target, image), (caught: unknown) => {
+      assert.ok(caught instanceof DeviceError);
+      assert.equal(caught.code, "E_TIMEOUT");
+      assert.match(
+        caught.message,
+        /^no reply to .* within 1060 ms; bringing the session back failed too \(no response/,
+      );
+      assert.doesNotMatch(caught.hint ?? "", /BOOT0/);
+      return true;
+    });
+  });
 });

@@ -72,7 +72,8 @@ export class BoardRecording {
   /** Completes the record with the run's result; a second call returns the first one's record. */
   finish(result: RunResult): Promise<ProductionRecord> {
     return this.#complete({
-      result: result.ok ? "PASS" : "FAIL",
+      // Every step succeeded but written flash was never checked: never PASS (lib/recipe/added_verify.ts).
+      result: !result.ok ? "FAIL" : result.unverified ? "UNVERIFIED" : "PASS",
       chip: result.identity?.chip.name,
       boardUid: result.identity?.uniqueId,
       serialNumber: result.serialNumber ?? this.#serial,

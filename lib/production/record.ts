@@ -7,10 +7,10 @@
  */
 
 /** How a board ended. `IN_PROGRESS` only while its station runs it (or until recovery marks it). */
-export type BoardResult = "IN_PROGRESS" | "PASS" | "FAIL" | "ABORTED" | "INTERRUPTED";
+export type BoardResult = "IN_PROGRESS" | "PASS" | "FAIL" | "UNVERIFIED" | "ABORTED" | "INTERRUPTED";
 
 /** The results a finished board can have. */
-export const FINAL_RESULTS: readonly BoardResult[] = ["PASS", "FAIL", "ABORTED", "INTERRUPTED"];
+export const FINAL_RESULTS: readonly BoardResult[] = ["PASS", "FAIL", "UNVERIFIED", "ABORTED", "INTERRUPTED"];
 
 /** The time one recipe step took. */
 export interface StepTiming {

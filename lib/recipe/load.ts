@@ -7,6 +7,8 @@
  */
 
 import { dirname, isAbsolute, join, resolve } from "./paths.ts";
+import { withAddedVerifies } from "./added_verify.ts";
+import { addedVerify, verifyStep } from "./steps/verify.ts";
 import { checkStepOrder, findConflictingWrites, type OrderedStep, type PlannedWrite } from "./step_order.ts";
 import { chipByPid, partByName, PARTS } from "../chips/database.ts";
 import { withoutOrderingTail } from "../chips/part_number.ts";
@@ -62,6 +64,8 @@ export interface RecipeStep {
   retry: RetryPolicy;
   /** Step timeout, ms. */
   timeoutMs?: number;
+  /** The loader added it: a `verify` for writes no verify step covers (lib/recipe/added_verify.ts). */
+  added?: boolean;
 }
 
 /** A validated recipe with every file it names loaded. */
@@ -240,7 +244,9 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
     errors,
     budget,
   );
-  const steps = bindSteps(items, lookup, knownNames, errors, chip);
+  const ownSteps = bindSteps(items, lookup, knownNames, errors, chip);
+  // A write that no verify step covers gets one (lib/recipe/added_verify.ts); the on-failure steps end a failed run.
+  const steps = withVerifies(ownSteps, chip);
   const onFailure = bindSteps(failureItems, lookup, knownNames, errors, chip);
   if (inexactSets.size > 0) {
     // Alone: the schema's own complaint about the rounded number would only confuse.
@@ -259,7 +265,9 @@ export async function loadRecipe(file: string, options: LoadRecipeOptions = {}):
   // What each step needs and ends, walked over the whole recipe: `write` after `jump`, `verify` with nothing
   // written. The on-failure steps may find a connection open, and images written, or not.
   const transport = header.target.transport;
-  errors.push(...checkStepOrder(steps.map(ordered), { transport, connected: "no", written: "no" }));
+  // The recipe's own steps: an added verify sits where its write's connection is still open and nothing has hidden
+  // the flash since, so it is in order whenever its write is (and an error is the write's to report).
+  errors.push(...checkStepOrder(ownSteps.map(ordered), { transport, connected: "no", written: "no" }));
   errors.push(...checkStepOrder(onFailure.map(ordered), { transport, connected: "yes", written: "maybe" }));
   if (errors.length > 0) throw new RecipeErrors(sortByPosition(errors));
 
@@ -572,6 +580,31 @@ interface BoundItem {
   /** What it needs and ends. */
   flow: StepFlow;
   recipeStep: RecipeStep;
+}
+
+/** `steps` with the verifies lib/recipe/added_verify.ts places, every step's index its position. */
+function withVerifies(steps: readonly BoundItem[], chip: ChipInfo): BoundItem[] {
+  const out = withAddedVerifies(
+    steps,
+    (entry) => ({ flow: entry.flow, conditional: entry.recipeStep.when !== undefined }),
+    (write): BoundItem => ({
+      item: write.item,
+      type: "verify",
+      params: {},
+      flow: verifyStep.flow({}, chip),
+      recipeStep: {
+        index: 0,
+        type: "verify",
+        label: "verify (added)",
+        location: write.recipeStep.location,
+        step: addedVerify(write.recipeStep.location.line),
+        retry: { attempts: 0, delayMs: 0 },
+        added: true,
+      },
+    }),
+  );
+  out.forEach((entry, index) => entry.recipeStep.index = index);
+  return out;
 }
 
 function ordered(entry: BoundItem): OrderedStep {

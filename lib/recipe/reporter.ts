@@ -38,6 +38,11 @@ export interface RunResult {
   error?: FlashRecipeError;
   /** The serial number a `serial-number` step issued to this board, if any (for station logs). */
   serialNumber?: string;
+  /**
+   * Set when every step succeeded but flash that the run wrote was never checked (a `write` with `verify: false`
+   * and no verify after it): what was left unchecked. Such a run is never reported as PASS.
+   */
+  unverified?: string;
 }
 
 /** Receives the events of a run. */

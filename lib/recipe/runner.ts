@@ -56,6 +56,8 @@ export async function runRecipe(recipe: RunnableRecipe, options: RunOptions): Pr
   const started = performance.now();
   const result: RunResult = { ok: true, durationMs: 0, steps: [] };
   const written: MemoryImage[] = [];
+  // How many of `written` a verify step checked (images are only appended).
+  let verifiedCount = 0;
   let target: Target | undefined;
   // Once the board was contacted, no error may claim exit 2 ("nothing was sent to a device").
   let contacted = false;
@@ -116,6 +118,9 @@ export async function runRecipe(recipe: RunnableRecipe, options: RunOptions): Pr
     sleep,
     flags,
     written,
+    noteVerified() {
+      verifiedCount = written.length;
+    },
     planned: recipe.planned,
     writesVerified,
     progress: (done, total, unit) => reporter.progress(info, done, total, unit),
@@ -163,6 +168,7 @@ export async function runRecipe(recipe: RunnableRecipe, options: RunOptions): Pr
   } finally {
     await target?.close();
   }
+  if (result.ok && verifiedCount < written.length) result.unverified = unverifiedText(written.slice(verifiedCount));
   result.durationMs = performance.now() - started;
   reporter.runEnd(result);
   return result;
@@ -207,6 +213,13 @@ async function withTimeout<T>(work: Promise<T>, timeoutMs: number | undefined, l
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** What a run left unchecked, for its result: the images' names and sizes. */
+function unverifiedText(images: readonly MemoryImage[]): string {
+  const names = images.map((image) => `${image.name ?? "an image"} (${image.size} bytes)`);
+  return `${names.join(", ")} written and never verified (the write says verify: false and no verify step ` +
+    "follows it)";
 }
 
 /** Errors the tool knows how to explain pass through; anything else is reported as an internal fault. */

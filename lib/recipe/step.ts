@@ -129,6 +129,8 @@ export interface StepContext {
   flags: RunFlags;
   /** Images written so far in this run, for `verify`. */
   written: MemoryImage[];
+  /** Every image in {@linkcode StepContext.written} was just checked (a `verify` step succeeded). */
+  noteVerified(): void;
   /** Images the recipe writes (planned at check time), for `erase: needed`. */
   planned: readonly MemoryImage[];
   /**
@@ -194,6 +196,13 @@ export interface StepFlow {
   accessesFlash?: boolean;
   /** It programs an image into flash. */
   writes?: boolean;
+  /**
+   * It programs an image and leaves it unchecked on purpose (`write: { ..., verify: false }`): no verify is added
+   * for it (lib/recipe/added_verify.ts), and a run whose images no verify checked ends UNVERIFIED, never PASS.
+   */
+  unverified?: boolean;
+  /** It checks every image written so far in the run (`verify`). */
+  verifies?: boolean;
   /** It opens a connection to the bootloader itself (`connect`, `jump-to-system-memory`). */
   connects?: boolean;
   /** It ends the connection: the bootloader is gone afterwards (`jump`, `leave-boot`, `reset`). */

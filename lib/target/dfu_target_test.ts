@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
 import { DeviceError, InputError } from "../errors.ts";
-import type { DfusePartName } from "../sim/dfuse/parts.ts";
+import { DFUSE_PARTS, type DfusePartName } from "../sim/dfuse/parts.ts";
+import { DfuseSimulator } from "../sim/dfuse/dfuse_simulator.ts";
+import { UsbLoopback } from "../sim/dfuse/loopback.ts";
 import { rejectsWith, simulatedDfuse } from "../../tests/helpers/dfuse.ts";
 import { DfuTarget, type DfuTargetOptions, nonBlankRuns } from "./dfu_target.ts";
 
@@ -199,4 +201,28 @@ Deno.test("readout-protect whose option-byte write is acknowledged but not appli
   assert.equal(sim.readProtection, 1);
   await again.close();
   await target.close();
+});
+
+Deno.test("a wTransferSize that is no multiple of the program unit is E_DFU_PROTOCOL before any block is sent", async () => {
+  // An L433 programs double-words (8 bytes): 1020-byte blocks would end inside one and split it between two
+  // downloads, the second refused by the flash (PROGERR). No ST bootloader reports such a size; a clone might.
+  const base = DFUSE_PARTS.stm32l433rc;
+  const sim = new DfuseSimulator({ ...base, functional: { ...base.functional, wTransferSize: 1020 } });
+  const target = await DfuTarget.open(new UsbLoopback(sim), { sleep: noWait });
+  try {
+    await target.erase({ kind: "pages", pages: [0, 1] });
+    const data = new Uint8Array(4 * KIB).map((_, i) => (i * 11 + 3) & 0xff);
+    const error = await rejectsWith(target.writeMemory(FLASH, data), DeviceError);
+    assert.equal(error.code, "E_DFU_PROTOCOL");
+    assert.match(error.message, /wTransferSize 1020 is not a multiple of the 8-byte flash program unit/);
+    assert.ok(sim.flash.read(FLASH, data.length).every((b) => b === 0xff), "a block was sent anyway");
+    // The part's own 2048-byte blocks write the same data.
+    const { target: good, sim: ok } = await open("stm32l433rc");
+    await good.erase({ kind: "pages", pages: [0, 1] });
+    await good.writeMemory(FLASH, data);
+    assert.deepEqual(ok.flash.read(FLASH, data.length), data);
+    await good.close();
+  } finally {
+    await target.close();
+  }
 });

@@ -177,7 +177,7 @@ Deno.test("--set fills a variable and validate prints ok", async () => {
   // A --set path is the current folder's (tests/cli/cli_paths_test.ts); an absolute one is used as it is.
   const result = await runCli("validate", `${dir}/recipe.yaml`, "--set", `fw=${dir}/fw.hex`);
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /recipe\.yaml: ok \(2 steps, stm32f103c8\)/);
+  assert.match(result.stdout, /recipe\.yaml: ok \(2 steps \+ 1 verify added, stm32f103c8\)/);
   await Deno.remove(dir, { recursive: true });
 });
 

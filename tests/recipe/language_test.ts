@@ -28,8 +28,10 @@ Deno.test("include inserts another file's steps; its errors point into that file
   }, async (dir) => {
     const result = await runCli("run", `${dir}/recipe.yaml`, "--simulate", "stm32f103c8");
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /\[1\/3\] connect/);
-    assert.match(result.stdout, /\[2\/3\] erase/);
+    assert.match(result.stdout, /\[1\/4\] connect/);
+    assert.match(result.stdout, /\[2\/4\] erase/);
+    // No verify step: one is added after the write (lib/recipe/added_verify.ts).
+    assert.match(result.stdout, /\[4\/4\] verify \(added\) verified 340 bytes/);
     await Deno.writeTextFile(`${dir}/common/connect.yaml`, "- connect\n- erse: needed\n");
     const bad = await runCli("validate", `${dir}/recipe.yaml`);
     assert.equal(bad.code, 2);

@@ -19,6 +19,8 @@ import { RUN_FLAG_OPTIONS } from "../run_flags.ts";
 import { prepareRun } from "../run_setup.ts";
 import { DB_ENV, DEFAULT_DB, interruptedWarning, RECORD_OPTIONS, storeSpec } from "../production_flags.ts";
 import { adviseWait, parseWait, WAIT_OPTION } from "../one_shot.ts";
+import { InputError } from "../../errors.ts";
+import type { FaultSpec } from "../../sim/faults.ts";
 
 /** The `run` command. */
 export const runCommand: CommandSpec = {
@@ -41,6 +43,14 @@ export const runCommand: CommandSpec = {
     { name: "baud", type: "string", valueName: "RATE", description: "serial baud rate (overrides target.baud)" },
     WAIT_OPTION,
     {
+      name: "fault",
+      type: "string",
+      multiple: true,
+      valueName: "SPEC",
+      description: "with --simulate: the simulated chip commits a fault, KIND[@POINT][:key=value,...] " +
+        "(lib/sim/faults.ts; DFU points in lib/sim/dfuse/faults.ts), as `sim usart --fault`",
+    },
+    {
       name: "set",
       type: "string",
       multiple: true,
@@ -59,6 +69,10 @@ export const runCommand: CommandSpec = {
     ["run prod.yaml --port COM3 --set serial=1001", "set a variable the recipe uses"],
     ["run recipes/feather-f405-dfu.yaml --usb 0483:df11", "flash over USB DFU"],
     ["run prod.yaml --port /dev/ttyUSB0 --json", "events for test-station software, one JSON object a line"],
+    [
+      "run recipes/feather-f405-dfu.yaml --simulate stm32f405rg --fault skip-write@write:occurrence=2",
+      "rehearse a fault: the simulated chip skips a block",
+    ],
   ],
   run(args, console) {
     const json = args.options.json ? new JsonEventWriter(console) : undefined;
@@ -69,6 +83,7 @@ export const runCommand: CommandSpec = {
 async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
   const { recipe, flags, link, warn } = await prepareRun(args, console, json, "run");
   const simulate = link.simulate !== undefined;
+  const faults = await simulatedFaults(args, simulate);
   const spec = storeSpec(args, { simulate, fallback: recipe.counters.length > 0 ? DEFAULT_DB : undefined });
   const recorded = spec !== undefined || (simulate && recipe.counters.length > 0);
   // The production layer is loaded only when the board is recorded.
@@ -83,7 +98,7 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
   });
   // Warnings from the link go through the reporter, which clears a progress bar before printing them.
   const linkWarn = reporter.warning ? (message: string) => reporter.warning!(message) : link.warn;
-  const connector = createConnector({ ...link, warn: linkWarn });
+  const connector = createConnector({ ...link, warn: linkWarn, faults });
   const waitMs = parseWait(args);
   let result;
   try {
@@ -120,4 +135,24 @@ async function runRun(args: ParsedArgs, console: Console, json: JsonEventWriter 
     }
   }
   return result.ok ? 0 : result.error?.exitCode ?? 1;
+}
+
+/**
+ * `--fault SPEC`s: only a simulated chip can be told to commit faults. The fault module loads only then: a
+ * serial-port run loads no simulator code (tests/cli/startup_modules_test.ts).
+ */
+async function simulatedFaults(args: ParsedArgs, simulate: boolean): Promise<FaultSpec[] | undefined> {
+  const texts = args.options.fault as string[] | string | undefined;
+  if (texts === undefined) return undefined;
+  if (!simulate) {
+    throw new InputError(
+      "E_USAGE",
+      "--fault needs --simulate CHIP: only a simulated chip can be told to commit faults",
+      {
+        hint: "add --simulate CHIP, or drop --fault",
+      },
+    );
+  }
+  const { parseFaultSpec } = await import("../../sim/faults.ts");
+  return (Array.isArray(texts) ? texts : [texts]).map((text) => parseFaultSpec(text));
 }

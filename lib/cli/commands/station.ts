@@ -302,15 +302,16 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
       current = undefined;
       const record = recordOf(result, { station, firmwareSha256: firmware, time: new Date() });
       await log.append(record);
-      tally.add(result.ok);
+      tally.add(record.result === "PASS");
       if (events) {
         events.emit({ event: "board-end", record: { ...record }, recordId: stored?.id });
       } else {
         const who = result.identity ? describeIdentity(result.identity) : "no chip";
         const error = result.error ? ` — error[${result.error.code}] ${result.error.userMessage()}` : "";
         const serial = result.serialNumber === undefined ? "" : `, serial number ${result.serialNumber}`;
-        const detail = `board ${board}: ${who}${serial}, ${formatDuration(result.durationMs)}${error}`;
-        for (const line of resultBanner(result.ok, detail, { large: !quiet && !!console.terminal, colour })) {
+        const unchecked = result.ok && result.unverified ? ` — ${result.unverified}` : "";
+        const detail = `board ${board}: ${who}${serial}, ${formatDuration(result.durationMs)}${error}${unchecked}`;
+        for (const line of resultBanner(record.result, detail, { large: !quiet && !!console.terminal, colour })) {
           console.out(line);
         }
         if (!quiet) console.out(formatTally(tally, colour));

@@ -40,7 +40,10 @@ export const validateCommand: CommandSpec = {
     for (const file of args.positionals) {
       try {
         const recipe = await loadRecipe(file, { set, flags });
-        console.out(`${printable(file)}: ok (${recipe.steps.length} steps, ${recipe.part.part})`);
+        // The verifies the loader adds (lib/recipe/added_verify.ts) are said apart: the file has the other steps.
+        const added = recipe.steps.filter((step) => step.added).length;
+        const extra = added === 0 ? "" : ` + ${added} verify added`;
+        console.out(`${printable(file)}: ok (${recipe.steps.length - added} steps${extra}, ${recipe.part.part})`);
       } catch (error) {
         if (!(error instanceof FlashRecipeError)) throw error;
         failed = true;

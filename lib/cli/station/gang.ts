@@ -196,7 +196,8 @@ export class Gang {
       time: new Date(),
     });
     await this.#appendLog(() => options.log.append(record));
-    options.tally.add(result.ok);
+    // UNVERIFIED (written flash never checked) is no pass (lib/recipe/added_verify.ts).
+    options.tally.add(record.result === "PASS");
     if (events) {
       events.emit({ event: "board-end", record: { ...record }, recordId: stored?.id });
     } else {

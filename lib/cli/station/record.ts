@@ -36,8 +36,8 @@ export interface StationRecord {
   serial_number: string;
   /** How long the board took, ms. */
   duration_ms: number;
-  /** `PASS` or `FAIL`. */
-  result: "PASS" | "FAIL";
+  /** `PASS`, `FAIL`, or `UNVERIFIED` (every step succeeded but written flash was never checked). */
+  result: "PASS" | "FAIL" | "UNVERIFIED";
   /** The error code when it failed (docs/errors.md). */
   error_code: string;
   /** The error message when it failed. */
@@ -64,8 +64,13 @@ export function recordOf(result: RunResult, context: RecordContext): StationReco
     firmware_sha256: context.firmwareSha256,
     serial_number: result.serialNumber ?? "",
     duration_ms: Math.round(result.durationMs),
-    result: result.ok ? "PASS" : "FAIL",
+    result: boardResult(result),
     error_code: result.error?.code ?? "",
     error: result.error?.userMessage() ?? "",
   };
+}
+
+/** A run's word for the record and the banner: never PASS over flash nobody checked. */
+export function boardResult(result: RunResult): "PASS" | "FAIL" | "UNVERIFIED" {
+  return !result.ok ? "FAIL" : result.unverified ? "UNVERIFIED" : "PASS";
 }

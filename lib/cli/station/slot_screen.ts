@@ -16,6 +16,7 @@ import type { Console, Terminal } from "../command.ts";
 import type { RunReporter, RunResult } from "../../recipe/reporter.ts";
 import { formatDuration } from "../units.ts";
 import { formatTally, type StationTally } from "./tally.ts";
+import { boardResult } from "./record.ts";
 
 /** What a slot is doing. */
 export type SlotState = "waiting" | "recording" | "running" | "stopped";
@@ -93,7 +94,7 @@ export function renderSlotBlock(
 export function lastResultText(board: number, result: RunResult): string {
   const serial = result.serialNumber ? ` SN ${result.serialNumber}` : "";
   const code = result.error ? ` ${result.error.code}` : "";
-  return `${result.ok ? "PASS" : "FAIL"} #${board}${serial}${code} ${formatDuration(result.durationMs)}`;
+  return `${boardResult(result)} #${board}${serial}${code} ${formatDuration(result.durationMs)}`;
 }
 
 function fit(text: string, width: number): string {
@@ -179,11 +180,12 @@ export class SlotScreen {
       step: undefined,
       progress: undefined,
       last: lastResultText(board, result),
-      lastOk: result.ok,
+      lastOk: boardResult(result) === "PASS",
       note: undefined,
     });
-    const paint = result.ok ? this.#colour.green : this.#colour.red;
-    const line = `[slot ${view.name}] ${paint(result.ok ? "PASS" : "FAIL")} board ${board}: ${detail}`;
+    const word = boardResult(result);
+    const paint = word === "PASS" ? this.#colour.green : word === "UNVERIFIED" ? this.#colour.yellow : this.#colour.red;
+    const line = `[slot ${view.name}] ${paint(word)} board ${board}: ${detail}`;
     if (this.#terminal) {
       // The result stays in the scrollback above the block: the history of the shift.
       this.#erase();

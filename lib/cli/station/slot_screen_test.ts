@@ -36,6 +36,11 @@ Deno.test("slot line: state, board, step and progress, and the last result, with
   assert.ok(narrow.length <= 24, narrow);
   assert.equal(lastResultText(4, PASS), "PASS #4 SN 1003 2.10 s");
   assert.match(lastResultText(5, FAIL), /^FAIL #5 E_NO_RESPONSE 500 ms$/);
+  // Written flash nobody checked (a write with verify: false) is never a PASS.
+  assert.equal(
+    lastResultText(6, { ...PASS, unverified: "fw.bin (3000 bytes) written and never verified" }),
+    "UNVERIFIED #6 SN 1003 2.10 s",
+  );
 });
 
 Deno.test("slot block: a line per slot and the totals", () => {

@@ -23,6 +23,10 @@ const schema = z.strictObject({
   sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex digits").optional().describe(
     "expected sha256 of the file; the run stops before writing if it differs",
   ),
+  verify: z.boolean().default(true).describe(
+    "false: add no verify for this write when no verify step follows; a run that leaves it unchecked ends " +
+      "UNVERIFIED, never PASS",
+  ),
 });
 
 type WriteParams = z.output<typeof schema>;
@@ -34,9 +38,11 @@ function imageOptions(params: WriteParams): { format?: ImageFormat; baseAddress?
 /** The `write` step. */
 export const writeStep = defineStep({
   name: "write",
-  summary: "program a firmware file into flash (the flash there must be erased)",
-  usage: "write: { file: firmware.hex } | { file: app.bin, address: 0x08000000, sha256: ... }",
-  flow: { writes: true, accessesFlash: true },
+  summary: "program a firmware file into flash (the flash there must be erased); verified by the next verify step, " +
+    "or one added after it",
+  usage: "write: { file: firmware.hex } | { file: app.bin, address: 0x08000000, sha256: ... } | { ..., verify: false }",
+  // Without a `verify` step after it, the loader adds one (lib/recipe/added_verify.ts) unless `verify: false`.
+  flow: (params) => ({ writes: true, accessesFlash: true, unverified: params.verify === false }),
   schema,
   async check(params, context, memo) {
     if (params.sha256) {
