@@ -31,16 +31,14 @@ import {
 } from "../station/board_source.ts";
 import { StationBoards } from "../station/station_boards.ts";
 import {
-  boardLimit,
   DEFAULT_STATION_LOG,
-  installStationStop,
   openStationRecords,
   recordsLine,
   reportStationEnd,
-  stationPace,
   stationStartEvent,
-} from "../station/station_setup.ts";
-import { StopRequest } from "../station/stop_request.ts";
+} from "../station/station_records.ts";
+import { boardLimit, stationPace } from "../station/station_pace.ts";
+import { installStationStop, StopRequest } from "../station/stop_request.ts";
 import { StationBoardReporter } from "../station/station_reporter.ts";
 import { formatTally, StationTally } from "../station/tally.ts";
 import { InputError } from "../../errors.ts";

@@ -1,9 +1,9 @@
 /**
  * `station RECIPE` with several slots — `--port P1 --port P2 …`, `--usb SEL1 --usb SEL2 …`, or `--simulate CHIP
  * --slots N`: the command-line side of gang flashing. It reads the slots from the arguments, opens the store, the
- * log and the session as a one-board station does (station_setup.ts), starts a {@linkcode Gang} on a {@linkcode SlotScreen}, and
- * handles Ctrl-C (the first lets every slot finish its board; the second records the boards in progress as
- * `ABORTED` and quits).
+ * log and the session as a one-board station does (station_records.ts), starts a {@linkcode Gang} on a
+ * {@linkcode SlotScreen}, and handles Ctrl-C as a one-board station does (stop_request.ts: the first lets every slot
+ * finish its board; the second records the boards in progress as `ABORTED` and quits).
  *
  * @module
  */
@@ -20,16 +20,9 @@ import { type BoardSource, portBoards, simulatedBoards, stdinLines, usbDevicePre
 import { fixedPortBoards, RoundGate } from "./fixed_boards.ts";
 import { Gang, type GangSlot } from "./gang.ts";
 import { SlotScreen } from "./slot_screen.ts";
-import {
-  boardLimit,
-  installStationStop,
-  openStationRecords,
-  recordsLine,
-  reportStationEnd,
-  stationPace,
-  stationStartEvent,
-} from "./station_setup.ts";
-import { StopRequest } from "./stop_request.ts";
+import { openStationRecords, recordsLine, reportStationEnd, stationStartEvent } from "./station_records.ts";
+import { boardLimit, stationPace } from "./station_pace.ts";
+import { installStationStop, StopRequest } from "./stop_request.ts";
 import { StationTally } from "./tally.ts";
 import { InputError } from "../../errors.ts";
 import { holdNonBlockingWaits } from "../../transport/serial/wait_policy.ts";

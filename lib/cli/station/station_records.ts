@@ -1,13 +1,12 @@
 /**
- * What every station run sets up and tears down, one board at a time or a gang: `--boards` and the pace of
- * simulated boards, the production store with the station's session and the flat log (opened before any board,
- * closed at the end whatever happens), Ctrl-C (the first lets the boards in progress finish; the second records them
- * as `ABORTED` and quits), and the `station-end` summary.
+ * What every station run — one board at a time or a gang — opens before its first board and closes at the end
+ * whatever happens: the production store with the station's session and the flat log; and what it says about them
+ * (the `station-start` event, the records line, the `station-end` summary).
  *
  * @module
  */
 
-import { parseAssignments, type ParsedArgs, parseNumber } from "../args.ts";
+import { parseAssignments, type ParsedArgs } from "../args.ts";
 import type { Colours } from "../colour.ts";
 import type { Console } from "../command.ts";
 import type { JsonEventWriter } from "../json_reporter.ts";
@@ -15,51 +14,16 @@ import { DEFAULT_DB, interruptedWarning, operatorAndLot, storeErrorPolicy, store
 import { VERSION } from "../version.ts";
 import { firmwareSha256 } from "./firmware_hash.ts";
 import { StationLog } from "./log_writer.ts";
-import { SECOND_INTERRUPT_EXIT, type StopRequest } from "./stop_request.ts";
 import { formatTally, type StationTally } from "./tally.ts";
 import type { Recipe } from "../../recipe/load.ts";
 import { sha256Hex } from "../../production/hash.ts";
 import { openStore, type OpenStoreOptions } from "../../production/open_store.ts";
-import type { BoardsInProgress } from "../../production/recorded_board.ts";
 import type { BoardStart } from "../../production/record.ts";
 import type { ProductionStore, StationSession } from "../../production/store.ts";
 import type { StoreErrorPolicy } from "../../production/store_retry.ts";
 
 /** The default log file, in the current folder. */
 export const DEFAULT_STATION_LOG = "flashrecipe-station.csv";
-
-/** How long the second Ctrl-C waits for the `ABORTED` records before the process quits, ms. */
-export const ABORT_RECORD_WAIT_MS = 3000;
-
-/** How many boards a station runs and whether Enter starts them. */
-export interface StationPace {
-  /** Boards to run (Infinity: until stopped or the boards run out). */
-  limit: number;
-  /** Whether Enter (not the port) says the next board — or round of boards — is on. */
-  manual: boolean;
-  /** True when simulated boards run one round only (no `--boards`, nobody at a terminal): say so. */
-  oneRound: boolean;
-}
-
-/** Reads `--boards` (at least 1; Infinity without it). */
-export function boardLimit(args: ParsedArgs): number {
-  const boardsOption = args.options.boards as string | undefined;
-  return boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards", { min: 1 });
-}
-
-/**
- * How many boards to run (`limit`: {@linkcode boardLimit}) and whether `--manual`. Simulated boards are there at
- * once: without `--boards` a station would flash hundreds a second. A technician trying it at a terminal gets a board
- * (a round of `slots` boards) per Enter, as at a real fixture; a script gets one round.
- */
-export function stationPace(args: ParsedArgs, limit: number, simulate: boolean, slots: number): StationPace {
-  let manual = args.options.manual === true;
-  if (simulate && args.options.boards === undefined && !manual) {
-    if (Deno.stdin.isTerminal()) manual = true;
-    else return { limit: slots, manual, oneRound: true };
-  }
-  return { limit, manual, oneRound: false };
-}
 
 /** A station's production records: its store and session, its flat log, and what every board's record starts with. */
 export interface StationRecords {
@@ -141,31 +105,6 @@ export async function openStationRecords(
       await store.close().catch(() => {});
     },
   };
-}
-
-/** Options of {@linkcode installStationStop}. */
-export interface StationStopOptions {
-  /** Says that the station stops once its boards in progress are done (the first Ctrl-C). */
-  stopping(): void;
-  /** The boards the second Ctrl-C records as `ABORTED`. */
-  inProgress: BoardsInProgress;
-  /** Runs just before the process quits on the second Ctrl-C (e.g. the final screen). */
-  beforeExit?(): void;
-}
-
-/**
- * Ctrl-C at a station: the first one asks `stop` to stop (every board in progress finishes and is recorded); the
- * second records every board in progress as `ABORTED` — waiting for the store at most
- * {@linkcode ABORT_RECORD_WAIT_MS} — and quits with {@linkcode SECOND_INTERRUPT_EXIT}.
- */
-export function installStationStop(stop: StopRequest, options: StationStopOptions): void {
-  stop.install(options.stopping, () => {
-    const bounded = new Promise((resolve) => setTimeout(resolve, ABORT_RECORD_WAIT_MS));
-    Promise.race([options.inProgress.abortAll(), bounded]).finally(() => {
-      options.beforeExit?.();
-      Deno.exit(SECOND_INTERRUPT_EXIT);
-    });
-  });
 }
 
 /** The `station-start` event's fields every station has (a gang adds its slots). */
