@@ -132,18 +132,6 @@ export class FaultSchedule {
   }
 }
 
-/** A small deterministic generator (mulberry32) for reproducible made-up bytes. */
-export function seededBytes(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) & 0xff;
-  };
-}
-
 /**
  * Parses the text form (see the module text), e.g. `corrupt-reply@get-id:byte=2,bit=2`. A mistake is a usage
  * error naming the option.

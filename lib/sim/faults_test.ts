@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FaultSchedule, parseFaultSpec, seededBytes } from "./faults.ts";
+import { FaultSchedule, parseFaultSpec } from "./faults.ts";
 import { InputError } from "../errors.ts";
 
 Deno.test("parseFaultSpec: kind, point and parameters", () => {
@@ -32,12 +32,4 @@ Deno.test("FaultSchedule: fires at the occurrence, as often as told, at its poin
   assert.ok(schedule.take("nack-once", "write-memory"));
   assert.equal(schedule.take("nack-once", "write-memory"), undefined);
   assert.equal(schedule.take("drop-reply", "write-memory"), undefined);
-});
-
-Deno.test("seededBytes: the same seed makes the same bytes", () => {
-  const a = seededBytes(7);
-  const b = seededBytes(7);
-  const first = Array.from({ length: 16 }, a);
-  assert.deepEqual(first, Array.from({ length: 16 }, b));
-  assert.ok(first.some((x) => x !== first[0]));
 });

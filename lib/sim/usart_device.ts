@@ -10,7 +10,8 @@ import { type ByteStream, StreamClosedError } from "../transport/byte_stream.ts"
 import { ACK, Command, MAX_TRANSFER, NACK, SYNC } from "../protocol/usart/commands.ts";
 import { xorChecksum } from "../protocol/usart/checksum.ts";
 import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
-import { FaultSchedule, type FaultSpec, seededBytes } from "./faults.ts";
+import { FaultSchedule, type FaultSpec } from "./faults.ts";
+import { seededBytes } from "./seeded_random.ts";
 import { AccessError, type ResetCause, type SimulatedChip } from "./sim_chip.ts";
 import { FLASH_TIMING, INSTANT, type SimClock, uartTransferMs } from "./timing.ts";
 
