@@ -99,20 +99,6 @@ export const USART_FAULT_POINTS: Readonly<Record<number, string>> = {
   [Command.GetChecksum]: "get-checksum",
 };
 
-/** The fault kinds the USART device commits. */
-export const USART_FAULT_KINDS = [
-  "corrupt-reply",
-  "drop-reply",
-  "nack-once",
-  "noise-before-sync",
-  "hang-up",
-  "reset",
-  "slow-erase",
-  "skip-write",
-  "stuck-bit",
-  "protect-pages",
-] as const;
-
 /** Waits real time, whatever the simulation clock: a slow erase or noise must be slow for the host too. */
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -75,6 +75,13 @@ Deno.test("one-shot usage mistakes exit 2 before touching a device", async () =>
   const noChip = await runCli("sim", "usart");
   assert.equal(noChip.code, 2);
   assert.match(noChip.stderr, /--chip CHIP/);
+  // A DFU request's fault is not the USART simulator's: refused, naming the kinds it does commit.
+  const dfuFault = await runCli("sim", "usart", "--chip", "stm32f103c8", "--fault", "stall");
+  assert.equal(dfuFault.code, 2);
+  assert.match(
+    dfuFault.stderr,
+    /--fault stall: the USART simulator does not commit it \(choose one of corrupt-reply,.* protect-pages\)/,
+  );
 });
 
 Deno.test("ports prints a table or JSON", async () => {
