@@ -19,8 +19,11 @@
 
 import { InputError } from "../errors.ts";
 
-/** What can go wrong. */
-export const FAULT_KINDS = [
+/**
+ * What can go wrong on a bootloader's link and in its flash: every kind the USART device (usart_device.ts) commits.
+ * The DfuSe device commits several of them too (lib/sim/dfuse/faults.ts lists which).
+ */
+export const USART_FAULT_KINDS = [
   /**
    * A reply byte arrives with a bit flipped (`byte`: index in the reply, default 0; `bit`, default 0). On a link
    * that carries parity (the simulated 8E1 board over the memory pipe) the byte arrives with a parity error, as a
@@ -45,6 +48,10 @@ export const FAULT_KINDS = [
   "stuck-bit",
   /** Pages (`pages`) are write-protected from power-up: erases and writes there are refused. */
   "protect-pages",
+] as const;
+
+/** What goes wrong in DFU requests only (the DfuSe device); the USART bootloader has no such answers. */
+export const DFU_REQUEST_FAULT_KINDS = [
   /** DFU: the device stalls the control request (the DFU engineer's kinds follow the same spec). */
   "stall",
   /** DFU: the device reports an error status (`status`: the bStatus code) for the request. */
@@ -52,6 +59,9 @@ export const FAULT_KINDS = [
   /** DFU: an erase is acknowledged but erases nothing (the page keeps what it held). */
   "skip-erase",
 ] as const;
+
+/** What can go wrong: every kind of fault, in the order usage messages list them. */
+export const FAULT_KINDS = [...USART_FAULT_KINDS, ...DFU_REQUEST_FAULT_KINDS] as const;
 
 /** A kind of fault. */
 export type FaultKind = typeof FAULT_KINDS[number];
@@ -130,18 +140,6 @@ export class FaultSchedule {
   standing(kind: FaultKind): FaultSpec[] {
     return this.#faults.filter((f) => f.spec.kind === kind).map((f) => f.spec);
   }
-}
-
-/** A small deterministic generator (mulberry32) for reproducible made-up bytes. */
-export function seededBytes(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) & 0xff;
-  };
 }
 
 /**

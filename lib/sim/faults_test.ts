@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { FaultSchedule, parseFaultSpec, seededBytes } from "./faults.ts";
+import { DFU_REQUEST_FAULT_KINDS, FAULT_KINDS, FaultSchedule, parseFaultSpec, USART_FAULT_KINDS } from "./faults.ts";
 import { InputError } from "../errors.ts";
 
 Deno.test("parseFaultSpec: kind, point and parameters", () => {
@@ -34,10 +34,11 @@ Deno.test("FaultSchedule: fires at the occurrence, as often as told, at its poin
   assert.equal(schedule.take("drop-reply", "write-memory"), undefined);
 });
 
-Deno.test("seededBytes: the same seed makes the same bytes", () => {
-  const a = seededBytes(7);
-  const b = seededBytes(7);
-  const first = Array.from({ length: 16 }, a);
-  assert.deepEqual(first, Array.from({ length: 16 }, b));
-  assert.ok(first.some((x) => x !== first[0]));
+Deno.test("fault kinds: every kind once, the USART device's first; the DFU requests' own are not the USART's", () => {
+  // The order usage messages list them in.
+  const listed = "corrupt-reply drop-reply nack-once noise-before-sync hang-up reset slow-erase skip-write stuck-bit " +
+    "protect-pages stall error-status skip-erase";
+  assert.equal(FAULT_KINDS.join(" "), listed);
+  assert.equal(new Set(FAULT_KINDS).size, FAULT_KINDS.length);
+  for (const kind of DFU_REQUEST_FAULT_KINDS) assert.ok(!(USART_FAULT_KINDS as readonly string[]).includes(kind));
 });

@@ -10,7 +10,8 @@ import { type ByteStream, StreamClosedError } from "../transport/byte_stream.ts"
 import { ACK, Command, MAX_TRANSFER, NACK, SYNC } from "../protocol/usart/commands.ts";
 import { xorChecksum } from "../protocol/usart/checksum.ts";
 import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
-import { FaultSchedule, type FaultSpec, seededBytes } from "./faults.ts";
+import { FaultSchedule, type FaultSpec } from "./faults.ts";
+import { seededBytes } from "./seeded_random.ts";
 import { AccessError, type ResetCause, type SimulatedChip } from "./sim_chip.ts";
 import { FLASH_TIMING, INSTANT, type SimClock, uartTransferMs } from "./timing.ts";
 
@@ -97,20 +98,6 @@ export const USART_FAULT_POINTS: Readonly<Record<number, string>> = {
   [Command.NoStretchReadoutUnprotect]: "readout-unprotect",
   [Command.GetChecksum]: "get-checksum",
 };
-
-/** The fault kinds the USART device commits. */
-export const USART_FAULT_KINDS = [
-  "corrupt-reply",
-  "drop-reply",
-  "nack-once",
-  "noise-before-sync",
-  "hang-up",
-  "reset",
-  "slow-erase",
-  "skip-write",
-  "stuck-bit",
-  "protect-pages",
-] as const;
 
 /** Waits real time, whatever the simulation clock: a slow erase or noise must be slow for the host too. */
 const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -5,17 +5,7 @@
  * @module
  */
 
-/** Mulberry32: a small seeded 32-bit generator; plenty for filler data, not for anything secret. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { mulberry32 } from "../../lib/sim/seeded_random.ts";
 
 /** `size` pseudo-random bytes from `seed`; no 256-byte chunk is all 0xFF. */
 export function randomImage(size: number, seed = 1): Uint8Array {

@@ -1,28 +1,11 @@
 import assert from "node:assert/strict";
 import { runCli, tempFiles } from "../helpers/cli.ts";
-import { openPseudoTerminal } from "../../lib/transport/serial/pty.ts";
-import { PtyDeviceLink } from "../../lib/sim/pty_link.ts";
+import { withPtyChip } from "../helpers/pty_chip.ts";
 import { SimulatedChip } from "../../lib/sim/sim_chip.ts";
 import { simulatedPart } from "../../lib/sim/parts.ts";
-import { UsartBootloaderDevice } from "../../lib/sim/usart_device.ts";
 import { rdpOffset } from "../../lib/sim/option_bytes.ts";
 
 const BLINKY_HEX = new URL("../fixtures/firmware/blinky.hex", import.meta.url).pathname;
-
-/** Serves a simulated chip's bootloader on a pseudo-terminal, as `flashrecipe sim usart` does, in this process. */
-async function onPty(chip: SimulatedChip, body: (path: string) => Promise<void>): Promise<void> {
-  const pty = openPseudoTerminal();
-  const link = new PtyDeviceLink(pty);
-  const device = new UsartBootloaderDevice(chip, link);
-  const served = device.serve();
-  try {
-    await body(pty.path);
-  } finally {
-    await link.close();
-    await pty.close();
-    await served;
-  }
-}
 
 /** A simulated chip with read protection (RDP level 1) on and `firmware` in flash. */
 function lockedChip(part: string, firmware: Uint8Array): SimulatedChip {
@@ -62,7 +45,7 @@ Deno.test({
   fn: async () => {
     const firmware = new Uint8Array(4096).fill(0x42);
     const chip = lockedChip("stm32f405rg", firmware);
-    await onPty(chip, async (port) => {
+    await withPtyChip({ chip }, async ({ pty: { path: port } }) => {
       const write = await runCli("write", BLINKY_HEX, "--port", port);
       assert.equal(write.code, 1, write.stderr);
       assert.match(write.stderr, /error\[E_READ_PROTECTED\]: the STM32F40xxx\/41xxx is read-protected/);
@@ -100,7 +83,7 @@ Deno.test("a recipe erasing a read-protected chip is told to add `unprotect: rea
   const chip = lockedChip("stm32f405rg", new Uint8Array(16));
   try {
     if (Deno.build.os === "windows") return;
-    await onPty(chip, async (port) => {
+    await withPtyChip({ chip }, async ({ pty: { path: port } }) => {
       const run = await runCli("run", `${dir}/r.yaml`, "--port", port);
       assert.equal(run.code, 1);
       assert.match(run.stderr, /E_READ_PROTECTED.*add an `unprotect: read` step before this one/);

@@ -1,12 +1,8 @@
 import assert from "node:assert/strict";
 import { runCli, tempFiles } from "../helpers/cli.ts";
+import { withPtyChip } from "../helpers/pty_chip.ts";
 import { createConnector } from "../../lib/cli/connector.ts";
 import { FlashRecipeError } from "../../lib/errors.ts";
-import { openPseudoTerminal } from "../../lib/transport/serial/pty.ts";
-import { PtyDeviceLink } from "../../lib/sim/pty_link.ts";
-import { SimulatedChip } from "../../lib/sim/sim_chip.ts";
-import { simulatedPart } from "../../lib/sim/parts.ts";
-import { UsartBootloaderDevice } from "../../lib/sim/usart_device.ts";
 import type { SerialPortInfo } from "../../lib/transport/serial/list_ports.ts";
 
 const DEMO = new URL("../../recipes/demo.yaml", import.meta.url).pathname;
@@ -79,6 +75,13 @@ Deno.test("one-shot usage mistakes exit 2 before touching a device", async () =>
   const noChip = await runCli("sim", "usart");
   assert.equal(noChip.code, 2);
   assert.match(noChip.stderr, /--chip CHIP/);
+  // A DFU request's fault is not the USART simulator's: refused, naming the kinds it does commit.
+  const dfuFault = await runCli("sim", "usart", "--chip", "stm32f103c8", "--fault", "stall");
+  assert.equal(dfuFault.code, 2);
+  assert.match(
+    dfuFault.stderr,
+    /--fault stall: the USART simulator does not commit it \(choose one of corrupt-reply,.* protect-pages\)/,
+  );
 });
 
 Deno.test("ports prints a table or JSON", async () => {
@@ -104,19 +107,15 @@ Deno.test({
   name: "target.match picks the one port with the USB identity; none or several is an error listing them",
   ignore: Deno.build.os === "windows",
   fn: async () => {
-    const pty = openPseudoTerminal();
-    const link = new PtyDeviceLink(pty);
-    const device = new UsartBootloaderDevice(new SimulatedChip(simulatedPart("stm32f103c8")), link);
-    const served = device.serve();
-    const ports: SerialPortInfo[] = [
-      { path: pty.path, driver: "ftdi_sio", vid: 0x0403, pid: 0x6001, serialNumber: "A1" },
-      { path: "/dev/ttyUSB7", driver: "ftdi_sio", vid: 0x0403, pid: 0x6001, serialNumber: "B2" },
-    ];
-    const listPorts = () => Promise.resolve(ports);
-    const warnings: string[] = [];
-    const connector = (match: { vid?: number; pid?: number; serial?: string }) =>
-      createConnector({ match, listPorts, warn: (m) => warnings.push(m) });
-    try {
+    await withPtyChip({}, async ({ pty }) => {
+      const ports: SerialPortInfo[] = [
+        { path: pty.path, driver: "ftdi_sio", vid: 0x0403, pid: 0x6001, serialNumber: "A1" },
+        { path: "/dev/ttyUSB7", driver: "ftdi_sio", vid: 0x0403, pid: 0x6001, serialNumber: "B2" },
+      ];
+      const listPorts = () => Promise.resolve(ports);
+      const warnings: string[] = [];
+      const connector = (match: { vid?: number; pid?: number; serial?: string }) =>
+        createConnector({ match, listPorts, warn: (m) => warnings.push(m) });
       const request = { baud: 115200, retries: 3 };
       assert.match(await codeOf(connector({ vid: 0x0403 }).connect(request)), /^E_PORT_AMBIGUOUS: 2 serial ports/);
       assert.match(await codeOf(connector({ serial: "C3" }).connect(request)), /^E_PORT_NOT_FOUND: .*ttyUSB7/);
@@ -124,11 +123,7 @@ Deno.test({
       assert.equal(target.identity.pid, 0x410);
       await target.close();
       assert.ok(warnings.some((w) => w.includes("parity")), warnings.join("\n"));
-    } finally {
-      await link.close();
-      await pty.close();
-      await served;
-    }
+    });
   },
 });
 

@@ -23,7 +23,8 @@ import { loadRecipe } from "../../lib/recipe/load.ts";
 import { runRecipe } from "../../lib/recipe/runner.ts";
 import { SimulatedDfuBoard } from "../../lib/sim/dfu_board.ts";
 import { describeFault } from "../../lib/sim/dfuse/faults.ts";
-import { type FaultSpec, seededBytes } from "../../lib/sim/faults.ts";
+import type { FaultSpec } from "../../lib/sim/faults.ts";
+import { seededBytes } from "../../lib/sim/seeded_random.ts";
 import { DfuStatus } from "../../lib/protocol/dfu/status.ts";
 import { tempFiles } from "../helpers/cli.ts";
 

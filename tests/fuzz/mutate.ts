@@ -9,6 +9,7 @@
  */
 
 import assert from "node:assert/strict";
+import { mulberry32 } from "../../lib/sim/seeded_random.ts";
 
 /** Base seed of the run. */
 export const FUZZ_SEED = Number(Deno.env.get("FUZZ_SEED") ?? 15);
@@ -25,19 +26,15 @@ export function fuzzCases(ciDefault: number): number {
  */
 export const INCLUDE_PENDING = Deno.env.get("FUZZ_PENDING") !== "0";
 
-/** A small, fast, seeded PRNG (mulberry32). */
+/** A small, fast, seeded PRNG (mulberry32, lib/sim/seeded_random.ts). */
 export class Random {
-  #state: number;
+  readonly #next: () => number;
   constructor(seed: number) {
-    this.#state = seed >>> 0;
+    this.#next = mulberry32(seed);
   }
   /** A float in [0, 1). */
   next(): number {
-    this.#state = (this.#state + 0x6d2b79f5) >>> 0;
-    let t = this.#state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return this.#next() / 4294967296;
   }
   /** An integer in [0, n). */
   below(n: number): number {

@@ -35,3 +35,28 @@ export async function tempFiles(files: Record<string, string | Uint8Array>): Pro
   }
   return dir;
 }
+
+/** Options of {@linkcode runSimulatedStation}; each one given adds its flag. */
+export interface SimulatedStationOptions {
+  /** The simulated chip (`--simulate`), stm32f103c8 by default. */
+  chip?: string;
+  /** `--boards N`. */
+  boards?: number;
+  /** `--db` (a file or URL). */
+  db?: string;
+  /** `--log` (a `.csv` or `.jsonl` file). */
+  log?: string;
+}
+
+/** Runs `flashrecipe station RECIPE --simulate CHIP [--boards N] [--db DB] [--log LOG] ...extra` in this process. */
+export function runSimulatedStation(
+  recipe: string,
+  options: SimulatedStationOptions,
+  ...extra: string[]
+): Promise<CliResult> {
+  const args = ["station", recipe, "--simulate", options.chip ?? "stm32f103c8"];
+  if (options.boards !== undefined) args.push("--boards", String(options.boards));
+  if (options.db !== undefined) args.push("--db", options.db);
+  if (options.log !== undefined) args.push("--log", options.log);
+  return runCli(...args, ...extra);
+}

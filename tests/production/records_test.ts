@@ -1,24 +1,16 @@
 /** `flashrecipe records` and the store's errors before the first board, in process. */
 import assert from "node:assert/strict";
 import { parseSince } from "../../lib/cli/commands/records.ts";
-import { runCli, tempFiles } from "../helpers/cli.ts";
+import { runCli, runSimulatedStation, tempFiles } from "../helpers/cli.ts";
 import { counterRecipe } from "./line_recipe.ts";
 
 Deno.test("records: CSV and JSON Lines exports, look-up by serial and board, --since, --limit", async () => {
   const dir = await tempFiles({ "r.yaml": counterRecipe("sn", 100) });
   try {
     const db = `${dir}/line.db`;
-    const station = await runCli(
-      "station",
+    const station = await runSimulatedStation(
       `${dir}/r.yaml`,
-      "--simulate",
-      "stm32f103c8",
-      "--boards",
-      "3",
-      "--db",
-      db,
-      "--log",
-      `${dir}/log.csv`,
+      { boards: 3, db, log: `${dir}/log.csv` },
       "--operator",
       "=ana",
       "--lot",
@@ -103,16 +95,7 @@ Deno.test("station: a second station process of the same name on one store is re
     const store = await openStore(`${dir}/line.db`);
     const session = await store.openSession("bench-1");
     try {
-      const second = await runCli(
-        "station",
-        `${dir}/r.yaml`,
-        "--simulate",
-        "stm32f103c8",
-        "--db",
-        `${dir}/line.db`,
-        "--station",
-        "bench-1",
-      );
+      const second = await runSimulatedStation(`${dir}/r.yaml`, { db: `${dir}/line.db` }, "--station", "bench-1");
       assert.equal(second.code, 2);
       assert.match(second.stderr, /error\[E_STATION_BUSY\]: station 'bench-1' is already running .*--station NAME/);
     } finally {

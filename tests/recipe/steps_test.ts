@@ -1,6 +1,6 @@
 /** Steps against the simulated F103: wiring, protection, option bytes, read, serial numbers. */
 import assert from "node:assert/strict";
-import { runCli, tempFiles } from "../helpers/cli.ts";
+import { runCli, runSimulatedStation, tempFiles } from "../helpers/cli.ts";
 import { loadImageFile } from "../../lib/image/load.ts";
 
 const HEX = await Deno.readTextFile(new URL("../../recipes/firmware/blinky.hex", import.meta.url));
@@ -170,19 +170,7 @@ Deno.test("counter serial numbers come from the store, bound to the board: flash
     assert.match(failed.stderr, /this board already holds serial 500; writing it again/);
     assert.match(failed.stdout, /serial number 500 /);
     // Three new boards (a station's simulated boards each have their own unique ID), the last one failing.
-    const station = await runCli(
-      "station",
-      `${dir}/pass.yaml`,
-      "--simulate",
-      "stm32f103c8",
-      "--boards",
-      "3",
-      "--db",
-      db,
-      "--log",
-      `${dir}/log.csv`,
-      "-q",
-    );
+    const station = await runSimulatedStation(`${dir}/pass.yaml`, { boards: 3, db, log: `${dir}/log.csv` }, "-q");
     assert.equal(station.code, 0, station.stderr);
     const records = await storedRecords(db);
     assert.deepEqual(records.map((r) => [r.serial_number, r.counter, r.result]), [

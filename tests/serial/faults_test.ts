@@ -5,13 +5,12 @@
 
 import assert from "node:assert/strict";
 import { runCli } from "../helpers/cli.ts";
+import { withPtyChip } from "../helpers/pty_chip.ts";
 import { FlashRecipeError } from "../../lib/errors.ts";
 import { simulatedPart } from "../../lib/sim/parts.ts";
-import { PtyDeviceLink } from "../../lib/sim/pty_link.ts";
 import { SimulatedChip } from "../../lib/sim/sim_chip.ts";
-import { UsartBootloaderDevice, type UsartFaults } from "../../lib/sim/usart_device.ts";
+import type { UsartFaults } from "../../lib/sim/usart_device.ts";
 import { connectUsart } from "../../lib/target/usart_target.ts";
-import { openPseudoTerminal } from "../../lib/transport/serial/pty.ts";
 import { openSerialPort } from "../../lib/transport/serial/serial_port.ts";
 
 const ignore = Deno.build.os === "windows";
@@ -21,20 +20,9 @@ async function withPtyBoard(
   options: { chip?: string; faults?: UsartFaults; setup?: (chip: SimulatedChip) => void },
   fn: (path: string, chip: SimulatedChip, dropped: () => number) => Promise<void>,
 ): Promise<void> {
-  const pty = openPseudoTerminal();
-  let dropped = 0;
-  const link = new PtyDeviceLink(pty, { onDrop: (count) => (dropped += count) });
   const chip = new SimulatedChip(simulatedPart(options.chip ?? "stm32f103c8"));
   options.setup?.(chip);
-  const device = new UsartBootloaderDevice(chip, link, { faults: options.faults });
-  const served = device.serve();
-  try {
-    await fn(pty.path, chip, () => dropped);
-  } finally {
-    await link.close();
-    await pty.close();
-    await served;
-  }
+  await withPtyChip({ chip, faults: options.faults }, (served) => fn(served.pty.path, chip, served.dropped));
 }
 
 async function failure(promise: Promise<unknown>): Promise<FlashRecipeError> {

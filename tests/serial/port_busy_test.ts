@@ -9,14 +9,11 @@
 
 import assert from "node:assert/strict";
 import { DeviceError } from "../../lib/errors.ts";
-import { simulatedPart } from "../../lib/sim/parts.ts";
-import { PtyDeviceLink } from "../../lib/sim/pty_link.ts";
-import { SimulatedChip } from "../../lib/sim/sim_chip.ts";
-import { UsartBootloaderDevice } from "../../lib/sim/usart_device.ts";
-import { openPseudoTerminal, type PseudoTerminal } from "../../lib/transport/serial/pty.ts";
+import { openPseudoTerminal } from "../../lib/transport/serial/pty.ts";
 import { openPosixSerialPort } from "../../lib/transport/serial/posix_port.ts";
 import { openSerialPort } from "../../lib/transport/serial/serial_port.ts";
 import { runCli } from "../helpers/cli.ts";
+import { servePtyChip, withPtyChip } from "../helpers/pty_chip.ts";
 import { hasStm32flash } from "../witness/sim_process.ts";
 
 const linuxOnly = Deno.build.os !== "linux";
@@ -30,23 +27,6 @@ async function busyError(promise: Promise<unknown>): Promise<DeviceError> {
     throw error;
   }
   assert.fail("expected E_PORT_BUSY");
-}
-
-/**
- * Serves a simulated STM32F103 bootloader on `pty`; bytes already waiting on the master are its first input.
- * `stop` closes the link and the pseudo-terminal (which wakes the serving loop), then waits for the loop.
- */
-function serveChip(pty: PseudoTerminal): { stop: () => Promise<void> } {
-  const link = new PtyDeviceLink(pty);
-  const device = new UsartBootloaderDevice(new SimulatedChip(simulatedPart("stm32f103c8")), link);
-  const served = device.serve();
-  return {
-    async stop() {
-      await link.close();
-      await pty.close();
-      await served;
-    },
-  };
 }
 
 function stm32flashCommand(path: string, ...args: string[]): Deno.Command {
@@ -88,7 +68,7 @@ Deno.test({
       assert.match(cli.stderr, new RegExp(`error\\[E_PORT_BUSY\\]: .*stm32flash \\(PID ${child.pid}\\)`));
       assert.equal(pty.master.pending, 1, "only stm32flash's 0x7F arrived: our attempts sent nothing");
       // The simulated chip starts with that 0x7F waiting, answers it, and the session goes on.
-      chip = serveChip(pty);
+      chip = servePtyChip(pty);
       child.kill("SIGCONT");
       const done = await outputOf(child);
       assert.equal(done.code, 0, done.output);
@@ -112,9 +92,7 @@ Deno.test({
   name: "port busy: while flashrecipe holds the port stm32flash cannot open it; after close it can",
   ignore: noStm32flash,
   async fn() {
-    const pty = openPseudoTerminal();
-    const chip = serveChip(pty);
-    try {
+    await withPtyChip({}, async ({ pty }) => {
       const port = await openSerialPort(pty.path);
       let refused;
       try {
@@ -127,10 +105,7 @@ Deno.test({
       const after = await outputOf(stm32flashCommand(pty.path).spawn());
       assert.equal(after.code, 0, after.output);
       assert.match(after.output, /Device ID\s*: 0x0410/);
-    } finally {
-      await chip.stop();
-      await pty.close();
-    }
+    });
   },
 });
 
@@ -138,9 +113,7 @@ Deno.test({
   name: "port busy: a refused second open in the same process leaves the first one's lock in force",
   ignore: noStm32flash,
   async fn() {
-    const pty = openPseudoTerminal();
-    const chip = serveChip(pty);
-    try {
+    await withPtyChip({}, async ({ pty }) => {
       const port = await openSerialPort(pty.path);
       try {
         // The second open fails and closes its descriptor: a classic per-process fcntl lock would be dropped by
@@ -151,10 +124,7 @@ Deno.test({
       } finally {
         await port.close();
       }
-    } finally {
-      await chip.stop();
-      await pty.close();
-    }
+    });
   },
 });
 

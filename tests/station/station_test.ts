@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { loadImageFile } from "../../lib/image/load.ts";
 import { RECORD_FIELDS } from "../../lib/cli/station/record.ts";
-import { type CliResult, runCli } from "../helpers/cli.ts";
+import { type CliResult, runSimulatedStation } from "../helpers/cli.ts";
 
 const DEMO = new URL("../../recipes/demo.yaml", import.meta.url).pathname;
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
@@ -42,8 +42,8 @@ function parseCsvLine(line: string): string[] {
 const SIMULATED_DEMO_STATION = ["station", DEMO, "--simulate", "stm32f103c8"];
 
 /** Runs the station in-process on `boards` simulated demo boards, logging to `log`; `extra` are more arguments. */
-function runSimulatedStation(boards: number, log: string, ...extra: string[]): Promise<CliResult> {
-  return runCli(...SIMULATED_DEMO_STATION, "--boards", String(boards), "--log", log, ...extra);
+function runDemoStation(boards: number, log: string, ...extra: string[]): Promise<CliResult> {
+  return runSimulatedStation(DEMO, { boards, log }, ...extra);
 }
 
 /** Runs `body` with a new temporary directory, removed afterwards whatever happens. */
@@ -77,7 +77,7 @@ function checkRecord(record: Record<string, string | number>, firmware: string, 
 Deno.test("station --simulate --boards 3: three whole CSV records, each board a different chip", async () => {
   await withTempDir(async (dir) => {
     const log = `${dir}/line1.csv`;
-    const result = await runSimulatedStation(3, log, "--station", "bench-7");
+    const result = await runDemoStation(3, log, "--station", "bench-7");
     assert.equal(result.code, 0, result.stderr);
     const lines = wholeLines(await Deno.readTextFile(log));
     assert.equal(lines[0], RECORD_FIELDS.join(","));
@@ -94,7 +94,7 @@ Deno.test("station --simulate --boards 3: three whole CSV records, each board a 
     assert.equal(result.stdout.match(/^PASS board \d/gm)?.length, 3);
 
     // A second session appends to the same log without a second header.
-    const again = await runSimulatedStation(1, log, "-q");
+    const again = await runDemoStation(1, log, "-q");
     assert.equal(again.code, 0, again.stderr);
     const after = wholeLines(await Deno.readTextFile(log));
     assert.equal(after.length, 5);
@@ -105,7 +105,7 @@ Deno.test("station --simulate --boards 3: three whole CSV records, each board a 
 Deno.test("station --simulate --boards 3 with a .jsonl log: three JSON records; --json events per board", async () => {
   await withTempDir(async (dir) => {
     const log = `${dir}/line1.jsonl`;
-    const result = await runSimulatedStation(3, log, "--station", "s1", "--json");
+    const result = await runDemoStation(3, log, "--station", "s1", "--json");
     assert.equal(result.code, 0, result.stderr);
     const firmware = await expectedFirmwareSha256();
     const records = await readJsonRecords(log);
@@ -134,7 +134,7 @@ Deno.test("station --simulate --boards 3 with a .jsonl log: three JSON records; 
 });
 
 Deno.test("station: a log with an unknown extension is a usage error before any board", async () => {
-  const result = await runSimulatedStation(1, "/tmp/x.txt");
+  const result = await runDemoStation(1, "/tmp/x.txt");
   assert.equal(result.code, 2);
   assert.match(result.stderr, /error\[E_USAGE\]: cannot tell the log format of '\/tmp\/x\.txt'.*\*\.csv/);
   assert.equal(result.stdout, "");
@@ -239,17 +239,7 @@ Deno.test("station --manual: a board for each Enter on stdin, and the end of inp
 Deno.test("station: a DFU recipe with --simulate flashes a fresh DfuSe board each time, identified by its USB serial", async () => {
   await withTempDir(async (dir) => {
     const recipe = new URL("../../recipes/feather-f405-dfu.yaml", import.meta.url).pathname;
-    const result = await runCli(
-      "station",
-      recipe,
-      "--simulate",
-      "stm32f405rg",
-      "--boards",
-      "2",
-      "--log",
-      `${dir}/log.jsonl`,
-      "-q",
-    );
+    const result = await runSimulatedStation(recipe, { chip: "stm32f405rg", boards: 2, log: `${dir}/log.jsonl` }, "-q");
     assert.equal(result.code, 0, result.stderr);
     const records = await readJsonRecords(`${dir}/log.jsonl`);
     assert.equal(records.length, 2);
@@ -263,16 +253,16 @@ Deno.test("station: a DFU recipe with --simulate flashes a fresh DfuSe board eac
 
 Deno.test("station screen: one status per board, the PASS/FAIL and the counts; every step only with -v", async () => {
   await withTempDir(async (dir) => {
-    const plain = await runSimulatedStation(2, `${dir}/a.csv`);
+    const plain = await runDemoStation(2, `${dir}/a.csv`);
     assert.equal(plain.code, 0, plain.stderr);
     assert.doesNotMatch(plain.stdout, /\[\d\/5\] (connect|erase|write)/, "no engineer's step lines");
     assert.doesNotMatch(plain.stdout, /--- board/);
     assert.equal(plain.stdout.match(/^PASS board \d/gm)?.length, 2);
     assert.match(plain.stdout, /2 boards: 2 passed, 0 failed, yield 100\.0%/);
-    const verbose = await runSimulatedStation(1, `${dir}/b.csv`, "-v");
+    const verbose = await runDemoStation(1, `${dir}/b.csv`, "-v");
     assert.equal(verbose.code, 0, verbose.stderr);
     assert.match(verbose.stdout, /--- board 1 ---[\s\S]*\[3\/5\] write +wrote/);
-    const both = await runSimulatedStation(1, `${dir}/c.csv`, "-v", "-q");
+    const both = await runDemoStation(1, `${dir}/c.csv`, "-v", "-q");
     assert.equal(both.code, 2);
   });
 });

@@ -6,9 +6,7 @@
  * @module
  */
 
-import { saveTrace } from "../debug_trace.ts";
 import type { ParsedArgs } from "../args.ts";
-import { parseNumber } from "../args.ts";
 import { coloursFor } from "../colour.ts";
 import type { CommandSpec, Console } from "../command.ts";
 import { createConnector } from "../connector.ts";
@@ -31,35 +29,27 @@ import {
   stdinLines,
   usbDevicePresent,
 } from "../station/board_source.ts";
-import { firmwareSha256 } from "../station/firmware_hash.ts";
-import { StationLog } from "../station/log_writer.ts";
-import { recordOf } from "../station/record.ts";
-import { SECOND_INTERRUPT_EXIT, StopRequest } from "../station/stop_request.ts";
+import { StationBoards } from "../station/station_boards.ts";
+import {
+  DEFAULT_STATION_LOG,
+  openStationRecords,
+  recordsLine,
+  reportStationEnd,
+  stationStartEvent,
+} from "../station/station_records.ts";
+import { boardLimit, stationPace } from "../station/station_pace.ts";
+import { installStationStop, StopRequest } from "../station/stop_request.ts";
 import { StationBoardReporter } from "../station/station_reporter.ts";
 import { formatTally, StationTally } from "../station/tally.ts";
 import { InputError } from "../../errors.ts";
-import { runRecipe } from "../../recipe/runner.ts";
-import type { RunReporter, RunResult } from "../../recipe/reporter.ts";
-import { BoardRecording } from "../../production/board_recording.ts";
-import { openStore } from "../../production/open_store.ts";
-import { withStoreRetry } from "../../production/store_retry.ts";
-import { sha256Hex } from "../../production/hash.ts";
-import {
-  DEFAULT_DB,
-  interruptedWarning,
-  ON_DB_ERROR_OPTION,
-  operatorAndLot,
-  RECORD_OPTIONS,
-  storeErrorPolicy,
-  storeSpec,
-} from "../production_flags.ts";
-import { parseAssignments } from "../args.ts";
+import type { RunReporter } from "../../recipe/reporter.ts";
+import { ON_DB_ERROR_OPTION, RECORD_OPTIONS } from "../production_flags.ts";
 import { SIMULATED_PART_NAMES } from "../../sim/part_names.ts";
-import { DEFAULT_GANG_LOG, runGangStation, singleSlotArgs, slotChoice } from "../station/gang_station.ts";
+import { runGangStation, singleSlotArgs, slotChoice } from "../station/gang_station.ts";
 import { fixedPortBoards } from "../station/fixed_boards.ts";
 
 /** The default log file, in the current folder. */
-export const DEFAULT_LOG = DEFAULT_GANG_LOG;
+export const DEFAULT_LOG = DEFAULT_STATION_LOG;
 
 /** The `station` command. */
 export const stationCommand: CommandSpec = {
@@ -141,9 +131,7 @@ export const stationCommand: CommandSpec = {
 };
 
 async function runStation(args: ParsedArgs, console: Console, json: JsonEventWriter | undefined): Promise<number> {
-  const boardsOption = args.options.boards as string | undefined;
-  let limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards", { min: 1 });
-  if (limit < 1) throw new InputError("E_USAGE", "--boards must be at least 1");
+  const boards = boardLimit(args);
   const quiet = args.options.quiet === true;
   const verbose = args.options.verbose === true;
   if (quiet && verbose) throw new InputError("E_USAGE", "--quiet and --verbose contradict each other");
@@ -180,18 +168,9 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
     }
     source = portBoards(port, { connect: (path) => createConnector({ ...link, port: path }), notify: note });
   }
-  // Simulated boards are there at once: without --boards a station would flash hundreds a second. A technician
-  // trying it at a terminal gets a board per Enter, as at a real fixture; a script gets one board.
-  let manual = args.options.manual === true;
-  // Said when the first board is due, not before: an error opening the store or the log comes first.
-  let oneBoardNote = false;
-  if (link.simulate && boardsOption === undefined && !manual) {
-    if (Deno.stdin.isTerminal()) manual = true;
-    else {
-      limit = 1;
-      oneBoardNote = true;
-    }
-  }
+  // Simulated boards without --boards: a board per Enter at a terminal, one board otherwise (said when the first
+  // board is due, not before: an error opening the store or the log comes first).
+  const { limit, manual, oneRound } = stationPace(args, boards, link.simulate !== undefined, 1);
   if (manual) {
     // A fixed adapter: its port stays while the boards change, so Enter (not the port) says the next board is on.
     const port = link.port;
@@ -201,108 +180,58 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
     source = manualBoards(source, stdinLines(), note);
   }
 
-  const station = (args.options.station as string | undefined) ?? Deno.hostname();
-  const firmware = await firmwareSha256(recipe.planned);
-  const policy = storeErrorPolicy(args);
-  const start = {
-    station,
-    ...operatorAndLot(args),
-    recipe: recipe.header.name,
-    recipeSha256: await sha256Hex(await Deno.readFile(recipe.file)),
-    toolVersion: VERSION,
-    firmwareSha256: firmware,
-    vars: parseAssignments(args.options.set as string[] | undefined),
-  };
-  const store = await openStore(storeSpec(args, { simulate: link.simulate !== undefined, fallback: DEFAULT_DB }));
-  let session;
-  let log;
-  try {
-    session = await store.openSession(station);
-    log = await StationLog.open((args.options.log as string | undefined) ?? DEFAULT_LOG);
-  } catch (error) {
-    await session?.close();
-    await store.close();
-    throw error;
-  }
-  for (const board of session.recovered) warn(interruptedWarning(board));
+  const records = await openStationRecords(args, recipe, { simulate: link.simulate !== undefined, warn });
+  const { station, log } = records;
   const tally = new StationTally();
+  const stationBoards = new StationBoards({
+    recipe,
+    flags,
+    session: records.session,
+    start: records.start,
+    policy: records.policy,
+    log,
+    station,
+    firmwareSha256: records.firmwareSha256,
+    tally,
+  });
   const stop = new StopRequest();
-  let current: BoardRecording | undefined;
-  stop.install(() => note("stopping after this board (Ctrl-C again to quit now)"), () => {
-    // The board in progress is recorded as ABORTED (bounded: a store that does not answer does not keep us here).
-    const recorded = current ? current.abort().catch(() => undefined) : Promise.resolve(undefined);
-    const bounded = new Promise((resolve) => setTimeout(resolve, 3000));
-    Promise.race([recorded, bounded]).finally(() => Deno.exit(SECOND_INTERRUPT_EXIT));
+  installStationStop(stop, {
+    stopping: () => note("stopping after this board (Ctrl-C again to quit now)"),
+    inProgress: stationBoards.inProgress,
   });
   try {
     if (json) {
-      json.emit({
-        event: "station-start",
-        station,
-        recipe: recipe.header.name,
-        file: recipe.file,
-        log: log.path,
-        store: store.location,
-        firmwareSha256: firmware,
-        source: source.description,
-      });
+      json.emit(stationStartEvent(records, recipe, source.description));
     } else if (!quiet) {
       console.out(`station ${station}: ${recipe.header.name} on ${source.description}`);
-      console.out(`firmware sha256 ${firmware}; records in ${store.location}; logging to ${log.path}`);
+      console.out(recordsLine(records));
       console.out("Ctrl-C stops after the current board");
     }
-    const retry = { policy, notify: note };
-    if (oneBoardNote) note("simulating one board (--boards N for more)");
+    if (oneRound) note("simulating one board (--boards N for more)");
     while (tally.total < limit && !stop.requested) {
       const connector = await source.next(stop.signal);
       if (!connector) break;
-      // The record comes first: a board the store cannot record is never touched.
-      const opened = session;
-      let recording: BoardRecording | undefined;
-      try {
-        recording = await withStoreRetry(() => BoardRecording.begin(opened, start), { ...retry, signal: stop.signal });
-      } finally {
-        if (!recording) await connector.close();
-      }
-      if (!recording) break;
-      current = recording;
       const board = tally.total + 1;
       const events = json?.with({ board });
-      if (!json && verbose) console.out(colour.bold(`--- board ${board} ---`));
-      let result: RunResult;
-      try {
-        // The technician's view by default (one line per board), the engineer's with -v or --json.
-        const reporter = events || verbose
-          ? chooseReporter(console, { json: events, file: recipe.file, version: VERSION })
-          : quiet
-          ? SILENT_REPORTER
-          : new StationBoardReporter(console, { board, colour });
-        screen = reporter;
-        result = await runRecipe(recipe, {
-          saveTrace,
-          board: connector,
-          flags,
-          ask: askOnTerminal,
-          reporter: recording.observe(reporter),
-          serials: recording.serials,
-        });
-      } finally {
-        screen = undefined;
-        await connector.close();
-      }
-      // The first Ctrl-C does not cut this wait short: a flashed board gets its record before the station stops.
-      const done = recording;
-      let stored;
-      let storeFailure: unknown;
-      try {
-        stored = await withStoreRetry(() => done.finish(result), retry);
-      } catch (error) {
-        storeFailure = error;
-      }
-      current = undefined;
-      const record = recordOf(result, { station, firmwareSha256: firmware, time: new Date() });
-      await log.append(record);
-      tally.add(record.result === "PASS");
+      const done = await stationBoards.run({
+        connector,
+        notify: note,
+        stop: stop.signal,
+        reporter: () => {
+          if (!json && verbose) console.out(colour.bold(`--- board ${board} ---`));
+          // The technician's view by default (one line per board), the engineer's with -v or --json.
+          screen = events || verbose
+            ? chooseReporter(console, { json: events, file: recipe.file, version: VERSION })
+            : quiet
+            ? SILENT_REPORTER
+            : new StationBoardReporter(console, { board, colour });
+          return screen;
+        },
+        runEnded: () => screen = undefined,
+        ask: askOnTerminal,
+      });
+      if (!done) break;
+      const { result, record, stored, storeFailure } = done;
       if (events) {
         events.emit({ event: "board-end", record: { ...record }, recordId: stored?.id });
       } else {
@@ -318,25 +247,11 @@ async function runStation(args: ParsedArgs, console: Console, json: JsonEventWri
       }
       // The store failed after the board was flashed: the board is in the log and its row stays IN_PROGRESS (marked
       // INTERRUPTED when this station starts again); the station stops before another board.
-      if (storeFailure) throw storeFailure;
+      if (storeFailure) throw storeFailure.error;
     }
   } finally {
     stop.uninstall();
-    log.close();
-    await session.close().catch(() => {});
-    await store.close().catch(() => {});
+    await records.close();
   }
-  if (json) {
-    json.emit({
-      event: "station-end",
-      boards: tally.total,
-      passed: tally.passed,
-      failed: tally.failed,
-      yieldPercent: tally.yieldPercent ?? null,
-      log: log.path,
-    });
-  } else {
-    console.out(`station ${station} stopped — ${formatTally(tally, colour)}; log: ${log.path}`);
-  }
-  return tally.failed > 0 ? 1 : 0;
+  return reportStationEnd(console, json, { station, tally, colour, logPath: log.path });
 }

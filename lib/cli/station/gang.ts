@@ -12,7 +12,6 @@
  * @module
  */
 
-import { saveTrace } from "../debug_trace.ts";
 import type { JsonEventWriter } from "../json_reporter.ts";
 import { chooseReporter } from "../reporters.ts";
 import type { Console } from "../command.ts";
@@ -21,17 +20,16 @@ import { formatDuration } from "../units.ts";
 import { VERSION } from "../version.ts";
 import type { BoardSource } from "./board_source.ts";
 import type { StationLog } from "./log_writer.ts";
-import { recordOf } from "./record.ts";
 import type { SlotScreen } from "./slot_screen.ts";
+import { StationBoards } from "./station_boards.ts";
 import type { StationTally } from "./tally.ts";
 import type { Recipe } from "../../recipe/load.ts";
-import type { RunReporter, RunResult } from "../../recipe/reporter.ts";
-import { runRecipe } from "../../recipe/runner.ts";
+import type { RunReporter } from "../../recipe/reporter.ts";
 import type { RunFlags } from "../../recipe/step.ts";
-import { BoardRecording } from "../../production/board_recording.ts";
 import type { BoardStart } from "../../production/record.ts";
+import type { BoardsInProgress } from "../../production/recorded_board.ts";
 import type { StationSession } from "../../production/store.ts";
-import { type StoreErrorPolicy, withStoreRetry } from "../../production/store_retry.ts";
+import type { StoreErrorPolicy } from "../../production/store_retry.ts";
 
 /** One slot of a gang station. */
 export interface GangSlot {
@@ -83,9 +81,8 @@ export class Gang {
   /** Ends the waits of every slot once the last board of `limit` is claimed. */
   readonly #enough = new AbortController();
   readonly #signal: AbortSignal;
-  readonly #inProgress = new Set<BoardRecording>();
+  readonly #boards: StationBoards;
   #claimed = 0;
-  #logTail: Promise<void> = Promise.resolve();
   #askTail: Promise<unknown> = Promise.resolve();
   #failure: { error: unknown } | undefined;
 
@@ -93,11 +90,12 @@ export class Gang {
     if (options.slots.length === 0) throw new RangeError("a gang station needs at least one slot");
     this.#options = options;
     this.#signal = AbortSignal.any([options.stop, this.#enough.signal]);
+    this.#boards = new StationBoards(options);
   }
 
   /** Boards whose record is written and not yet completed. */
   get inProgress(): number {
-    return this.#inProgress.size;
+    return this.#boards.inProgress.size;
   }
 
   /**
@@ -110,12 +108,17 @@ export class Gang {
     if (this.#failure) throw this.#failure.error;
   }
 
+  /** The boards whose record is written and not yet completed (the second Ctrl-C records them as `ABORTED`). */
+  get boardsInProgress(): BoardsInProgress {
+    return this.#boards.inProgress;
+  }
+
   /**
    * Records every board in progress as `ABORTED` (the second Ctrl-C); resolves when every record is written or
    * failed to be.
    */
   async abortInProgress(): Promise<void> {
-    await Promise.allSettled([...this.#inProgress].map((recording) => recording.abort()));
+    await this.#boards.inProgress.abortAll();
   }
 
   async #runSlot(index: number): Promise<void> {
@@ -150,54 +153,19 @@ export class Gang {
       if (json) json.emit({ event: "station-wait", slot: index + 1, message });
       else screen.message(`[slot ${slot.name}] ${message}`);
     };
-    const retry = { policy: options.policy, notify };
-    // The record comes first: a board the store cannot record is never touched.
-    let recording: BoardRecording | undefined;
-    try {
-      recording = await withStoreRetry(() => BoardRecording.begin(options.session, options.start), {
-        ...retry,
-        signal: options.stop,
-      });
-    } finally {
-      if (!recording) await connector.close();
-    }
-    if (!recording) return false;
-    this.#inProgress.add(recording);
     const events = json?.with({ slot: index + 1, board });
-    let result: RunResult;
-    try {
-      const reporter: RunReporter = events
-        ? chooseReporter(options.console, { json: events, file: options.recipe.file, version: VERSION })
-        : screen.reporter(index);
-      result = await runRecipe(options.recipe, {
-        saveTrace,
-        board: connector,
-        flags: options.flags,
-        ask: (question) => this.#ask(`[slot ${slot.name}] ${question}`),
-        reporter: recording.observe(reporter),
-        serials: recording.serials,
-      });
-    } finally {
-      await connector.close();
-    }
-    // The first Ctrl-C does not cut this wait short: a flashed board gets its record before the station stops.
-    const done = recording;
-    let stored;
-    let storeFailure: unknown;
-    try {
-      stored = await withStoreRetry(() => done.finish(result), retry);
-    } catch (error) {
-      storeFailure = error;
-    }
-    this.#inProgress.delete(recording);
-    const record = recordOf(result, {
-      station: options.station,
-      firmwareSha256: options.firmwareSha256,
-      time: new Date(),
+    const done = await this.#boards.run({
+      connector,
+      notify,
+      stop: options.stop,
+      reporter: (): RunReporter =>
+        events
+          ? chooseReporter(options.console, { json: events, file: options.recipe.file, version: VERSION })
+          : screen.reporter(index),
+      ask: (question) => this.#ask(`[slot ${slot.name}] ${question}`),
     });
-    await this.#appendLog(() => options.log.append(record));
-    // UNVERIFIED (written flash never checked) is no pass (lib/recipe/added_verify.ts).
-    options.tally.add(record.result === "PASS");
+    if (!done) return false;
+    const { result, record, stored, storeFailure } = done;
     if (events) {
       events.emit({ event: "board-end", record: { ...record }, recordId: stored?.id });
     } else {
@@ -208,15 +176,8 @@ export class Gang {
     }
     // The store failed after the board was flashed: the board is in the log and its row stays IN_PROGRESS (marked
     // INTERRUPTED when this station starts again); the whole station stops before another board.
-    if (storeFailure) throw storeFailure;
+    if (storeFailure) throw storeFailure.error;
     return true;
-  }
-
-  /** Appends to the log one slot at a time, so each record stays one whole line however the writes interleave. */
-  #appendLog(append: () => Promise<void>): Promise<void> {
-    const next = this.#logTail.then(append);
-    this.#logTail = next.catch(() => undefined);
-    return next;
   }
 
   /** One question on the terminal at a time. */

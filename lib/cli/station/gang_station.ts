@@ -1,43 +1,34 @@
 /**
  * `station RECIPE` with several slots — `--port P1 --port P2 …`, `--usb SEL1 --usb SEL2 …`, or `--simulate CHIP
  * --slots N`: the command-line side of gang flashing. It reads the slots from the arguments, opens the store, the
- * log and the session as a one-board station does, starts a {@linkcode Gang} on a {@linkcode SlotScreen}, and
- * handles Ctrl-C (the first lets every slot finish its board; the second records the boards in progress as
- * `ABORTED` and quits).
+ * log and the session as a one-board station does (station_records.ts), starts a {@linkcode Gang} on a
+ * {@linkcode SlotScreen}, and handles Ctrl-C as a one-board station does (stop_request.ts: the first lets every slot
+ * finish its board; the second records the boards in progress as `ABORTED` and quits).
  *
  * @module
  */
 
-import { parseAssignments, type ParsedArgs, parseNumber } from "../args.ts";
+import type { ParsedArgs } from "../args.ts";
+import { parseNumber } from "../args.ts";
 import { coloursFor } from "../colour.ts";
 import type { Console } from "../command.ts";
 import { createConnector } from "../connector.ts";
 import type { JsonEventWriter } from "../json_reporter.ts";
 import { askOnTerminal } from "../prompt.ts";
 import { prepareRun } from "../run_setup.ts";
-import { VERSION } from "../version.ts";
-import { DEFAULT_DB, interruptedWarning, operatorAndLot, storeErrorPolicy, storeSpec } from "../production_flags.ts";
 import { type BoardSource, portBoards, simulatedBoards, stdinLines, usbDevicePresent } from "./board_source.ts";
 import { fixedPortBoards, RoundGate } from "./fixed_boards.ts";
-import { firmwareSha256 } from "./firmware_hash.ts";
 import { Gang, type GangSlot } from "./gang.ts";
-import { StationLog } from "./log_writer.ts";
 import { SlotScreen } from "./slot_screen.ts";
-import { SECOND_INTERRUPT_EXIT, StopRequest } from "./stop_request.ts";
-import { formatTally, StationTally } from "./tally.ts";
+import { openStationRecords, recordsLine, reportStationEnd, stationStartEvent } from "./station_records.ts";
+import { boardLimit, stationPace } from "./station_pace.ts";
+import { installStationStop, StopRequest } from "./stop_request.ts";
+import { StationTally } from "./tally.ts";
 import { InputError } from "../../errors.ts";
-import { openStore } from "../../production/open_store.ts";
-import { sha256Hex } from "../../production/hash.ts";
 import { holdNonBlockingWaits } from "../../transport/serial/wait_policy.ts";
-
-/** The default log file, in the current folder (the one-board station's too). */
-export const DEFAULT_GANG_LOG = "flashrecipe-station.csv";
 
 /** Most slots one station process runs. */
 export const MAX_SLOTS = 64;
-
-/** How long the second Ctrl-C waits for the `ABORTED` records before the process quits, ms. */
-const ABORT_RECORD_WAIT_MS = 3000;
 
 /** What the command line asks for: one slot (the classic station) or a gang. */
 export interface SlotChoice {
@@ -111,9 +102,7 @@ export async function runGangStation(
   json: JsonEventWriter | undefined,
   choice: SlotChoice,
 ): Promise<number> {
-  const boardsOption = args.options.boards as string | undefined;
-  let limit = boardsOption === undefined ? Infinity : parseNumber(boardsOption, "--boards");
-  if (limit < 1) throw new InputError("E_USAGE", "--boards must be at least 1");
+  const boards = boardLimit(args);
   const quiet = args.options.quiet === true;
   const colour = coloursFor(console);
   const tally = new StationTally();
@@ -130,17 +119,9 @@ export async function runGangStation(
     );
   }
 
-  // Simulated boards are there at once: as in the one-slot station (commands/station.ts), without --boards a
-  // technician at a terminal gets a round per Enter, and a script gets one board per slot.
-  let manual = args.options.manual === true;
-  let oneRoundNote = false;
-  if (link.simulate && boardsOption === undefined && !manual) {
-    if (Deno.stdin.isTerminal()) manual = true;
-    else {
-      limit = choice.count;
-      oneRoundNote = true;
-    }
-  }
+  // As in the one-slot station: without --boards, simulated slots at a terminal run a round per Enter, and a script
+  // gets one board per slot.
+  const { limit, manual, oneRound } = stationPace(args, boards, link.simulate !== undefined, choice.count);
   const names = Array.from({ length: choice.count }, (_, i) => {
     const device = link.simulate ? "sim" : transport === "dfu" ? choice.usb[i] : choice.ports[i];
     return `${i + 1} ${device}`;
@@ -187,45 +168,25 @@ export async function runGangStation(
     return { name, source: gate ? gate.wrap(source) : source };
   });
 
-  const station = (args.options.station as string | undefined) ?? Deno.hostname();
-  const firmware = await firmwareSha256(recipe.planned);
-  const policy = storeErrorPolicy(args);
-  const start = {
-    station,
-    ...operatorAndLot(args),
-    recipe: recipe.header.name,
-    recipeSha256: await sha256Hex(await Deno.readFile(recipe.file)),
-    toolVersion: VERSION,
-    firmwareSha256: firmware,
-    vars: parseAssignments(args.options.set as string[] | undefined),
-  };
   // PostgreSQL: a connection per slot writing at once, plus the station's claim.
-  const store = await openStore(storeSpec(args, { simulate: link.simulate !== undefined, fallback: DEFAULT_DB }), {
-    maxConnections: choice.count + 1,
+  const records = await openStationRecords(args, recipe, {
+    simulate: link.simulate !== undefined,
+    warn,
+    store: { maxConnections: choice.count + 1 },
   });
-  let session;
-  let log;
-  try {
-    session = await store.openSession(station);
-    log = await StationLog.open((args.options.log as string | undefined) ?? DEFAULT_GANG_LOG);
-  } catch (error) {
-    await session?.close();
-    await store.close();
-    throw error;
-  }
-  for (const board of session.recovered) warn(interruptedWarning(board));
+  const { station, log } = records;
   const stop = new StopRequest();
   const gang = new Gang({
     recipe,
     flags,
     slots,
-    session,
-    start,
+    session: records.session,
+    start: records.start,
     log,
     station,
-    firmwareSha256: firmware,
+    firmwareSha256: records.firmwareSha256,
     limit,
-    policy,
+    policy: records.policy,
     screen,
     tally,
     console,
@@ -237,37 +198,25 @@ export async function runGangStation(
     if (json) json.emit({ event: "station-wait", message });
     else screen.message(message);
   };
-  stop.install(
-    () => note("stopping: every slot finishes its board (Ctrl-C again to quit now, recording them as ABORTED)"),
-    () => {
-      // Every board in progress is recorded as ABORTED (bounded: a store that does not answer does not keep us).
-      const bounded = new Promise((resolve) => setTimeout(resolve, ABORT_RECORD_WAIT_MS));
-      Promise.race([gang.abortInProgress(), bounded]).finally(() => {
-        screen.close();
-        Deno.exit(SECOND_INTERRUPT_EXIT);
-      });
-    },
-  );
+  installStationStop(stop, {
+    stopping: () =>
+      note("stopping: every slot finishes its board (Ctrl-C again to quit now, recording them as ABORTED)"),
+    inProgress: gang.boardsInProgress,
+    beforeExit: () => screen.close(),
+  });
   try {
     if (json) {
       json.emit({
-        event: "station-start",
-        station,
-        recipe: recipe.header.name,
-        file: recipe.file,
-        log: log.path,
-        store: store.location,
-        firmwareSha256: firmware,
-        source: slots.map((slot) => slot.source.description).join(", "),
+        ...stationStartEvent(records, recipe, slots.map((slot) => slot.source.description).join(", ")),
         slots: slots.map((slot) => slot.name),
       });
     } else if (!quiet) {
       console.out(`station ${station}: ${recipe.header.name} on ${slots.length} slots`);
       for (const slot of slots) console.out(`  slot ${slot.name}: ${slot.source.description}`);
-      console.out(`firmware sha256 ${firmware}; records in ${store.location}; logging to ${log.path}`);
+      console.out(recordsLine(records));
       console.out("Ctrl-C stops once every slot has finished its board");
     }
-    if (oneRoundNote) note(`simulating one board per slot (--boards N for more)`);
+    if (oneRound) note(`simulating one board per slot (--boards N for more)`);
     // Several boards at once: no slot's serial wait may block the thread (lib/transport/serial/wait_policy.ts).
     const release = holdNonBlockingWaits();
     try {
@@ -278,21 +227,7 @@ export async function runGangStation(
   } finally {
     stop.uninstall();
     screen.close();
-    log.close();
-    await session.close().catch(() => {});
-    await store.close().catch(() => {});
+    await records.close();
   }
-  if (json) {
-    json.emit({
-      event: "station-end",
-      boards: tally.total,
-      passed: tally.passed,
-      failed: tally.failed,
-      yieldPercent: tally.yieldPercent ?? null,
-      log: log.path,
-    });
-  } else {
-    console.out(`station ${station} stopped — ${formatTally(tally, colour)}; log: ${log.path}`);
-  }
-  return tally.failed > 0 ? 1 : 0;
+  return reportStationEnd(console, json, { station, tally, colour, logPath: log.path });
 }

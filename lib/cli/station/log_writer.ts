@@ -64,6 +64,8 @@ export class StationLog {
   /** Its format. */
   readonly format: LogFormat;
   readonly #file: Deno.FsFile;
+  /** The last append: appends run one at a time (a gang's slots append at once). */
+  #tail: Promise<void> = Promise.resolve();
 
   private constructor(path: string, format: LogFormat, file: Deno.FsFile) {
     this.path = path;
@@ -100,9 +102,15 @@ export class StationLog {
     return log;
   }
 
-  /** Appends one record and waits until it is on disk. */
-  async append(record: StationRecord): Promise<void> {
-    await this.#writeLine(formatRecord(record, this.format));
+  /**
+   * Appends one record and waits until it is on disk. Appends made at once are written one after the other, so each
+   * record stays one whole line however the callers interleave.
+   */
+  append(record: StationRecord): Promise<void> {
+    const line = formatRecord(record, this.format);
+    const next = this.#tail.then(() => this.#writeLine(line));
+    this.#tail = next.catch(() => undefined);
+    return next;
   }
 
   /** Closes the log. */

@@ -87,3 +87,19 @@ Deno.test({
     }
   },
 });
+
+Deno.test("StationLog: appends made at once (a gang's slots) are written one after the other, each record whole", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = `${dir}/log.jsonl`;
+    const log = await StationLog.open(path);
+    const records = Array.from({ length: 50 }, (_, i) => ({ ...RECORD, board: String(i), error: "x".repeat(4000) }));
+    await Promise.all(records.map((record) => log.append(record)));
+    log.close();
+    const lines = (await Deno.readTextFile(path)).split("\n");
+    assert.equal(lines.pop(), "");
+    assert.deepEqual(lines.map((line) => JSON.parse(line).board), records.map((record) => record.board));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

@@ -7,6 +7,8 @@
  * @module
  */
 
+import type { BoardsInProgress } from "../../production/recorded_board.ts";
+
 /** Exit code of a process stopped by a second Ctrl-C (128 + SIGINT, as shells report it). */
 export const SECOND_INTERRUPT_EXIT = 130;
 
@@ -48,4 +50,32 @@ export class StopRequest {
     if (this.#listener) Deno.removeSignalListener("SIGINT", this.#listener);
     this.#listener = undefined;
   }
+}
+
+/** How long the second Ctrl-C waits for the `ABORTED` records before the process quits, ms. */
+export const ABORT_RECORD_WAIT_MS = 3000;
+
+/** Options of {@linkcode installStationStop}. */
+export interface StationStopOptions {
+  /** Says that the station stops once its boards in progress are done (the first Ctrl-C). */
+  stopping(): void;
+  /** The boards the second Ctrl-C records as `ABORTED`. */
+  inProgress: BoardsInProgress;
+  /** Runs just before the process quits on the second Ctrl-C (e.g. the final screen). */
+  beforeExit?(): void;
+}
+
+/**
+ * Ctrl-C at a station: the first one asks `stop` to stop (every board in progress finishes and is recorded); the
+ * second records every board in progress as `ABORTED` — waiting for the store at most
+ * {@linkcode ABORT_RECORD_WAIT_MS} — and quits with {@linkcode SECOND_INTERRUPT_EXIT}.
+ */
+export function installStationStop(stop: StopRequest, options: StationStopOptions): void {
+  stop.install(options.stopping, () => {
+    const bounded = new Promise((resolve) => setTimeout(resolve, ABORT_RECORD_WAIT_MS));
+    Promise.race([options.inProgress.abortAll(), bounded]).finally(() => {
+      options.beforeExit?.();
+      Deno.exit(SECOND_INTERRUPT_EXIT);
+    });
+  });
 }
