@@ -138,7 +138,8 @@ export const FLASH_FIGURES: Readonly<Record<string, FamilyFlashTiming>> = {
     confirmed: false,
     notes: "Maxima at x8 parallelism (the slowest the bootloader may run with): 16 KiB 800 ms, 64 KiB 2.4 s, " +
       "128 KiB 4 s, mass 32 s; Zephyr flash_stm32.c agrees on 4 s for a 128 KiB sector. The team brief quotes " +
-      "DS8626's 16 KiB sector erase as 250-500 ms at x32. Typicals are the simulator's figures so far (x8 class); " +
+      "DS8626's 16 KiB sector erase as 250-500 ms at x32. Only the 128 KiB maximum is confirmed (Zephyr); the " +
+      "16/64 KiB and mass maxima are not. Typicals are the simulator's figures so far (x8 class); " +
       "word program 16 µs typ / 100 µs max recalled.",
   },
   F7: {
@@ -167,16 +168,13 @@ export const FLASH_FIGURES: Readonly<Record<string, FamilyFlashTiming>> = {
       "Zephyr flash_stm32.c: G0 page erase 40 ms max; a public STM32 driver comments 'Page (2 KB) erase time typ " +
       "22 ms, max 40 ms'.",
   },
-  G4: {
-    ...l4Style(
-      "STM32G431 datasheet DS12589, Flash memory characteristics table",
-      "L4-class flash: 64-bit programming 81.69 / 90.76 µs, page erase 22.02 / 24.47 ms (Zephyr flash_stm32.c: " +
-        "G4 24.47 ms max), mass 22.13 / 25 ms. The maxima here stay at the 40 ms used so far until re-checked.",
-    ),
-    pageEraseMs: [{ upTo: 4 * KIB, typ: 22.02, max: 40 }],
-    massEraseMs: { typ: 22.13, max: 40 },
-    bankEraseMs: { typ: 22.13, max: 40 },
-  },
+  G4: l4Style(
+    "STM32G431 datasheet DS12589, Flash memory characteristics table",
+    "L4-class flash: 64-bit programming 81.69 / 90.76 µs, page erase 22.02 / 24.47 ms, mass 22.13 / 25 ms, recalled. " +
+      "The 24.47 ms page maximum is confirmed by Zephyr flash_stm32.c for the G4 (it replaces the 40 ms used " +
+      "before); the mass maximum is not confirmed.",
+    4 * KIB,
+  ),
   L4: l4Style(
     "STM32L433 datasheet DS11453, Table 50 Flash memory characteristics",
     "64-bit programming 81.69 / 90.76 µs, page (2 KiB) erase 22.02 / 24.47 ms, mass erase 22.13 / 25 ms; Zephyr " +
@@ -239,7 +237,10 @@ export const FLASH_FIGURES: Readonly<Record<string, FamilyFlashTiming>> = {
     source: "STM32H743 datasheet DS12110, Table 45 Flash memory programming",
     confirmed: false,
     notes: "Recalled: 256-bit word program 16 µs typ; 128 KiB sector erase 1 s typ (x64) / 4 s max (x8); bank " +
-      "erase 8 s typ / 16 s max, mass (both banks) 32 s max, its typical taken as two bank erases.",
+      "erase 8 s typ / 16 s max, mass (both banks) 32 s max, its typical taken as two bank erases. An ST engineer " +
+      "quoting the DS12110 table on community.st.com ('STM32H743 Flash EraseSector Reset Problem') gives the " +
+      "128 KiB sector at x32 as 1.1 s typical, 2.2 s maximum, which these cover; the x8 and bank figures are not " +
+      "confirmed.",
   },
 };
 
