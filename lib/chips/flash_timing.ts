@@ -92,23 +92,23 @@ export const FLASH_FIGURES: Readonly<Record<string, FamilyFlashTiming>> = {
     60,
     "STM32F030 datasheet DS9773, Flash memory characteristics table (tPROG, tERASE, tME)",
     "Recalled, not re-read: tPROG 16-bit 53.5 µs typ / 60 µs max; tERASE page and tME 20 ms min / 40 ms max (the " +
-      "datasheet gives no typical: the minimum stands in). Zephyr drivers/flash/flash_stm32.c agrees on the " +
-      "40 ms page-erase maximum.",
+      "datasheet gives no typical: the minimum stands in). Zephyr drivers/flash/flash_stm32.c confirms the " +
+      "40 ms page-erase maximum; the mass-erase maximum is not confirmed.",
   ),
   F1: f1Style(
     52.5,
     70,
     "STM32F103x8/B datasheet DS5319, Table 28 Flash memory characteristics",
     "tPROG 40 / 52.5 / 70 µs (min/typ/max), tERASE 20 / - / 40 ms, tME 20 / - / 40 ms, as quoted in the team brief " +
-      "from DS5319 (the minimum stands in for the missing typical); not re-read here. Zephyr flash_stm32.c: 40 ms " +
-      "page-erase maximum.",
+      "from DS5319 (the minimum stands in for the missing typical); not re-read here. Zephyr flash_stm32.c " +
+      "confirms the 40 ms page-erase maximum; the mass-erase maximum is not confirmed.",
   ),
   F3: f1Style(
     53.5,
     60,
     "STM32F303xB/C datasheet DS9118, Flash memory characteristics table",
     "Recalled, not re-read: same controller and figures as the F0 (tPROG 53.5 / 60 µs, tERASE and tME 20 / 40 ms). " +
-      "Zephyr flash_stm32.c: 40 ms page-erase maximum for the F3.",
+      "Zephyr flash_stm32.c confirms the 40 ms page-erase maximum for the F3; the mass maximum is not confirmed.",
   ),
   // F2/F4 typ: the x32 parallelism the bootloader uses at 2.7-3.6 V would be about half of these; the simulator has
   // paced F4 runs with these figures since the benches' anchors were measured, so they stay until re-checked.
@@ -165,8 +165,8 @@ export const FLASH_FIGURES: Readonly<Record<string, FamilyFlashTiming>> = {
     source: "STM32G071 datasheet DS12232, Table 37 Flash memory characteristics",
     confirmed: false,
     notes: "64-bit programming 85 µs typ (max recalled as 125 µs), page erase 22 / 40 ms, mass erase 22.1 / 40 ms; " +
-      "Zephyr flash_stm32.c: G0 page erase 40 ms max; a public STM32 driver comments 'Page (2 KB) erase time typ " +
-      "22 ms, max 40 ms'.",
+      "Zephyr flash_stm32.c confirms the G0 page erase 40 ms max; a public STM32 driver comments 'Page (2 KB) " +
+      "erase time typ 22 ms, max 40 ms'. The mass maximum is not confirmed.",
   },
   G4: l4Style(
     "STM32G431 datasheet DS12589, Flash memory characteristics table",
@@ -178,7 +178,7 @@ export const FLASH_FIGURES: Readonly<Record<string, FamilyFlashTiming>> = {
   L4: l4Style(
     "STM32L433 datasheet DS11453, Table 50 Flash memory characteristics",
     "64-bit programming 81.69 / 90.76 µs, page (2 KiB) erase 22.02 / 24.47 ms, mass erase 22.13 / 25 ms; Zephyr " +
-      "flash_stm32.c: L4 24.47 ms page-erase maximum.",
+      "flash_stm32.c confirms the 24.47 ms page-erase maximum; the rest is recalled.",
   ),
   WB: l4Style(
     "STM32WB55 datasheet DS11929, Flash memory characteristics table",
