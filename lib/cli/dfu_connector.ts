@@ -98,6 +98,14 @@ export function createDfuConnector(choice: DfuChoice): DfuConnector {
   return simulatedConnector(choice, simulated);
 }
 
+/**
+ * The command that removes read protection from the device `usb` selects (simulated: the same simulated part), as
+ * `E_READ_PROTECTED` names it; the same spelling as the one-shots' own advice (lib/cli/one_shot.ts `commandLineFor`).
+ */
+export function unlockCommand(usb: string, simulate?: string): string {
+  return `flashrecipe unprotect read --usb ${usb}${simulate === undefined ? "" : ` --simulate ${simulate}`}`;
+}
+
 function noLink(): Promise<never> {
   return Promise.reject(
     new InputError("E_RECIPE", "a DFU target has no serial lines to drive (DTR/RTS)", {
@@ -158,6 +166,7 @@ function usbConnector(choice: DfuChoice): DfuConnector {
       const open = async () => await disconnectAware(await openUsbDevice(selector));
       return await DfuTarget.open(await open(), {
         part: choice.part,
+        unlockCommand: unlockCommand(request.usb ?? defaultSelector),
         reconnect: async () => {
           await waitForDevice(selector, { timeoutMs: RECONNECT_MS });
           return await open();
@@ -177,11 +186,28 @@ function usbConnector(choice: DfuChoice): DfuConnector {
   };
 }
 
+/** Simulated boards lent to the simulated DFU connectors of their part (see {@linkcode lendSimulatedDfuBoard}). */
+const LENT_BOARDS = new Map<string, SimulatedDfuBoard>();
+
+/**
+ * Lends `board` to every simulated DFU connector of its part made until the returned function is called, in place of
+ * a fresh board: an in-process test runs CLI commands (`write --simulate`, `run`) against a board in a state it set
+ * up (read protection on, a flash image). The board stays the lender's to stop.
+ */
+export function lendSimulatedDfuBoard(board: SimulatedDfuBoard): () => void {
+  const part = board.dfu.profile.part;
+  LENT_BOARDS.set(part, board);
+  return () => {
+    if (LENT_BOARDS.get(part) === board) LENT_BOARDS.delete(part);
+  };
+}
+
 function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnector {
   let board: SimulatedDfuBoard | undefined;
   let starting: Promise<SimulatedDfuBoard> | undefined;
+  const lent = choice.board ?? LENT_BOARDS.get(chip);
   const start = () =>
-    starting ??= choice.board ? Promise.resolve(board = choice.board) : import("../sim/dfu_board.ts").then((
+    starting ??= lent ? Promise.resolve(board = lent) : import("../sim/dfu_board.ts").then((
       { SimulatedDfuBoard },
     ) => {
       board = new SimulatedDfuBoard(chip, { uid: choice.uniqueId });
@@ -202,6 +228,7 @@ function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnecto
       if (request.waitMs !== undefined) await simulated.waitFor(selector, true, request.waitMs);
       return await DfuTarget.open(simulated.openDfu(selector), {
         part: choice.part,
+        unlockCommand: unlockCommand(request.usb ?? defaultSelector, choice.simulate),
         timeoutMs: choice.timeoutMs,
         sleep: choice.pollSleep ??
           ((ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, SIMULATED_MAX_POLL_MS)))),
@@ -228,7 +255,7 @@ function simulatedConnector(choice: DfuChoice, chip: DfusePartName): DfuConnecto
       // A board still starting is waited for so that it is stopped too; a start that failed told its caller. A board
       // lent by the caller stays theirs to stop.
       await Promise.allSettled([starting]);
-      if (board !== choice.board) await board?.close();
+      if (board !== lent) await board?.close();
     },
   };
 }

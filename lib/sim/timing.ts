@@ -6,7 +6,7 @@
  */
 
 // The datasheet figures are chip data (lib/chips/flash_timing.ts): the host's erase progress estimates from them too.
-export { FLASH_TIMING, type FlashTiming } from "../chips/flash_timing.ts";
+export { familyTiming, FLASH_TIMING, type FlashTiming, typicalTiming } from "../chips/flash_timing.ts";
 
 /** Waits for simulated time to pass. */
 export interface SimClock {

@@ -13,7 +13,7 @@ import { stm32Crc } from "../protocol/usart/stm32_crc.ts";
 import { FaultSchedule, type FaultSpec } from "./faults.ts";
 import { seededBytes } from "./seeded_random.ts";
 import { AccessError, type ResetCause, type SimulatedChip } from "./sim_chip.ts";
-import { FLASH_TIMING, INSTANT, type SimClock, uartTransferMs } from "./timing.ts";
+import { familyTiming, INSTANT, type SimClock, typicalTiming, uartTransferMs } from "./timing.ts";
 
 /** Longest a read waits on the device side: the ROM waits forever; this is the largest timer value. */
 const FOREVER_MS = 2 ** 31 - 1;
@@ -593,7 +593,7 @@ export class UsartBootloaderDevice {
   }
 
   #timing() {
-    return FLASH_TIMING[this.chip.part.chip.family] ?? FLASH_TIMING.F1;
+    return typicalTiming(familyTiming(this.chip.part.chip));
   }
 
   #programMs(bytes: number): number {

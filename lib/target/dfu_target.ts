@@ -25,6 +25,7 @@ import { DfuStatusError } from "../protocol/dfu/errors.ts";
 import { DfuStatus } from "../protocol/dfu/status.ts";
 import type { UsbControlDevice } from "../transport/usb/control.ts";
 import type { EraseRequest, ProgressCallback, ProtectionRequest, Target, TargetIdentity } from "./target.ts";
+import { isReadProtectedError, readProtectedError } from "./protection.ts";
 
 /** Options of {@linkcode DfuTarget.open}. */
 export interface DfuTargetOptions extends Omit<DfuseDeviceOptions, "alternate"> {
@@ -35,6 +36,11 @@ export interface DfuTargetOptions extends Omit<DfuseDeviceOptions, "alternate"> 
    * is unusable after such a reset.
    */
   reconnect?: () => Promise<UsbControlDevice>;
+  /**
+   * The command line that removes read protection from this very device (e.g. `flashrecipe unprotect read --usb
+   * 0483:df11`), named in `E_READ_PROTECTED`; without it the advice names the command without its device selector.
+   */
+  unlockCommand?: string;
 }
 
 const COMMAND_NAMES: Readonly<Record<number, string>> = {
@@ -141,10 +147,14 @@ export class DfuTarget implements Target {
 
   async readMemory(address: number, length: number, progress?: ProgressCallback): Promise<Uint8Array> {
     this.#usable();
-    return await this.#readAhead.read(address, length, progress);
+    return await this.#refusedAsLocked(() => this.#readAhead.read(address, length, progress));
   }
 
   async writeMemory(address: number, data: Uint8Array, progress?: ProgressCallback): Promise<void> {
+    await this.#refusedAsLocked(() => this.#writeMemory(address, data, progress));
+  }
+
+  async #writeMemory(address: number, data: Uint8Array, progress?: ProgressCallback): Promise<void> {
     this.#readAhead.invalidate();
     const device = await this.#select(address, data.length);
     if (/^option bytes$/i.test(device.alternate.layout.name)) {
@@ -182,6 +192,10 @@ export class DfuTarget implements Target {
   }
 
   async erase(request: EraseRequest, progress?: ProgressCallback): Promise<void> {
+    await this.#refusedAsLocked(() => this.#erase(request, progress));
+  }
+
+  async #erase(request: EraseRequest, progress?: ProgressCallback): Promise<void> {
     this.#readAhead.invalidate();
     const device = await this.#flash();
     if (request.kind === "all") {
@@ -218,10 +232,12 @@ export class DfuTarget implements Target {
         await this.#device.readUnprotect();
         await this.#afterReset("read-unprotect", READ_UNPROTECT_RETURN_MS);
         await this.#checkRdpLevel0();
+        this.identity.readProtected = false;
         return;
       case "readout-protect":
         await this.#setRdp(RDP_LEVEL_1);
         await this.#checkReadProtected();
+        this.identity.readProtected = true;
         return;
       default:
         throw new InputError("E_DFU_UNSUPPORTED", `${request.kind} is not offered by the DfuSe bootloader`, {
@@ -358,6 +374,22 @@ export class DfuTarget implements Target {
   }
 
   /**
+   * Runs a flash access; the DfuSe answer of a read-protected chip to it (errVENDOR, "read protection active",
+   * AN3156; a STALLed upload reads back the same status) becomes `E_READ_PROTECTED` naming the command that unlocks
+   * this device, and the identity remembers the chip as locked (what the USART target learns at connect).
+   */
+  async #refusedAsLocked<T>(access: () => Promise<T>): Promise<T> {
+    try {
+      return await access();
+    } catch (error) {
+      if (!(error instanceof DfuStatusError && error.status === DfuStatus.errVENDOR)) throw error;
+      this.identity.readProtected = true;
+      const command = this.#options.unlockCommand ?? "flashrecipe unprotect read --usb VID:PID";
+      throw readProtectedError(this.identity.chip.name, `unlock it with \`${command}\``, error);
+    }
+  }
+
+  /**
    * After a readout-protect: the device must refuse to upload flash (errVENDOR, AN3156), else the option-byte write
    * did not take effect and the chip is still readable.
    */
@@ -366,7 +398,7 @@ export class DfuTarget implements Target {
     try {
       await this.readMemory(this.identity.chip.flash.base, 4);
     } catch (error) {
-      if (error instanceof DfuStatusError && error.status === DfuStatus.errVENDOR) return;
+      if (isReadProtectedError(error)) return;
       throw error;
     }
     throw new DeviceError("E_DFU_PROTECT", "after the readout-protect the device still lets its flash be read", {
@@ -385,7 +417,7 @@ export class DfuTarget implements Target {
       image = await this.readMemory(chip.optionBytes.address, chip.optionBytes.size);
     } catch (error) {
       // AN3156: a read-protected device refuses uploads with errVENDOR; here that means the unprotect failed.
-      if (!(error instanceof DfuStatusError && error.status === DfuStatus.errVENDOR)) throw error;
+      if (!isReadProtectedError(error)) throw error;
       throw new DeviceError(
         "E_DFU_UNPROTECT",
         "after the read-unprotect the device still refuses reads as read-protected (errVENDOR)",

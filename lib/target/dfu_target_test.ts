@@ -74,10 +74,15 @@ Deno.test("readout-protect then readout-unprotect, reconnecting after each reset
   await target.protect({ kind: "readout-protect" });
   assert.equal(sim.readProtection, 1);
   assert.equal(sim.resets, 1);
+  assert.equal(target.identity.readProtected, true);
+  // AN3156: the locked device answers errVENDOR; the target says what that means and how to unlock it.
   const blocked = await rejectsWith(target.readMemory(FLASH, 4), DeviceError);
-  assert.equal(blocked.code, "E_DFU_ERRVENDOR");
+  assert.equal(blocked.code, "E_READ_PROTECTED");
+  assert.match(blocked.hint ?? "", /unlock it with `flashrecipe unprotect read --usb VID:PID`.*MASS ERASE/);
+  assert.match(String((blocked.cause as Error).message), /errVENDOR/);
   await target.protect({ kind: "readout-unprotect" });
   assert.equal(sim.readProtection, 0);
+  assert.equal(target.identity.readProtected, false);
   assert.equal(sim.resets, 2);
   assert.deepEqual(await target.readMemory(FLASH, 4), new Uint8Array([0xff, 0xff, 0xff, 0xff]));
   await rejectsWith(target.protect({ kind: "write-unprotect" }), InputError);

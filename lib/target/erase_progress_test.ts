@@ -1,18 +1,20 @@
 import assert from "node:assert/strict";
 import { CHIPS } from "../chips/database.ts";
+import { genericChip } from "../chips/generic.ts";
+import type { ChipInfo } from "../chips/types.ts";
 import { eraseWithProgress, readoutUnprotectWithProgress } from "./erase_progress.ts";
 import type { EraseRequest, ProgressCallback, Target } from "./target.ts";
 
 const F4 = CHIPS.find((chip) => chip.pid === 0x413)!;
 
 /** A target whose erase finishes when the test says, and a clock and ticker the test moves. */
-function harness() {
+function harness(chip: ChipInfo = F4, flashSize = 1024 * 1024) {
   let now = 0;
   let tick: (() => void) | undefined;
   let finish: () => void = () => {};
   const seen: [number, number][] = [];
   const target = {
-    identity: { transport: "usart", chip: F4, flashSize: 1024 * 1024 },
+    identity: { transport: "usart", chip, flashSize },
     erase: (_request: EraseRequest, _progress?: ProgressCallback) => new Promise<void>((resolve) => finish = resolve),
   } as unknown as Target;
   return {
@@ -91,4 +93,31 @@ Deno.test("leaving read protection shows the chip's mass erase by time (16 s on 
   await unprotecting;
   assert.deepEqual(h.seen.at(-1), [12, 12]);
   assert.ok(!h.ticking);
+});
+
+Deno.test("erase progress moves for every family, by its own typical figures (an L0 page erase, 3.2 ms a page)", async () => {
+  const l0 = CHIPS.find((chip) => chip.family === "L0")!;
+  const h = harness(l0, 64 * 1024);
+  const pages = Array.from({ length: 100 }, (_, index) => index);
+  const erasing = eraseWithProgress(h.target, { kind: "pages", pages }, h.progress, h.clock);
+  h.advance(160); // half of 100 x 3.2 ms
+  assert.deepEqual(h.seen.at(-1), [50, 100]);
+  h.finish();
+  await erasing;
+  assert.deepEqual(h.seen.at(-1), [100, 100]);
+});
+
+Deno.test("erase progress moves for a mass erase on every family of the database, and on an unknown product", async () => {
+  const families = new Map(CHIPS.map((chip) => [chip.family, chip]));
+  for (const chip of [...families.values(), genericChip(0x999)]) {
+    const flashSize = chip.flash.maxSize;
+    const h = harness(chip, flashSize);
+    const erasing = eraseWithProgress(h.target, { kind: "all" }, h.progress, h.clock);
+    h.advance(1e9); // far past any typical mass erase: held one short of the total
+    const total = h.seen[0][1];
+    assert.ok(total > 1, chip.family);
+    assert.deepEqual(h.seen.at(-1), [total - 1, total], `${chip.family}: the estimate moved`);
+    h.finish();
+    await erasing;
+  }
 });

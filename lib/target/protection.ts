@@ -33,16 +33,29 @@ export function describeProtection(request: ProtectionRequest): string {
 }
 
 /**
- * Throws {@linkcode DeviceError} `E_READ_PROTECTED` when the connected chip is read-protected: its flash can then
- * be neither read, erased page by page nor written (AN3155 §3.4-3.8 NACK them). `unlock` says how to remove the
- * protection where the user is (the exact command, or the recipe step); removing it mass-erases the flash.
+ * The `E_READ_PROTECTED` error for `chipName`: its flash can be neither read, erased page by page nor written while
+ * read protection (RDP level 1) is on. `unlock` says how to remove the protection where the user is (the exact
+ * command, or the recipe step); removing it mass-erases the flash, and the hint says so.
+ */
+export function readProtectedError(chipName: string, unlock: string, cause?: unknown): DeviceError {
+  return new DeviceError(
+    "E_READ_PROTECTED",
+    `the ${chipName} is read-protected (RDP level 1): the bootloader refuses to read, erase or write its flash`,
+    { hint: `${unlock}; that removes the protection by a MASS ERASE: everything in flash is lost`, cause },
+  );
+}
+
+/** True when `error` is the `E_READ_PROTECTED` error of {@linkcode readProtectedError}. */
+export function isReadProtectedError(error: unknown): error is DeviceError {
+  return error instanceof DeviceError && error.code === "E_READ_PROTECTED";
+}
+
+/**
+ * Throws {@linkcode DeviceError} `E_READ_PROTECTED` when the connected chip is known to be read-protected (AN3155
+ * §3.4-3.8 NACK its flash reads, erases and writes; a DfuSe device answers them errVENDOR, AN3156). `unlock` says how
+ * to remove the protection where the user is.
  */
 export function assertNotReadProtected(target: Target, unlock: string): void {
   if (!target.identity.readProtected) return;
-  throw new DeviceError(
-    "E_READ_PROTECTED",
-    `the ${target.identity.chip.name} is read-protected (RDP level 1): the bootloader refuses to read, erase or ` +
-      "write its flash",
-    { hint: `${unlock}; that removes the protection by a MASS ERASE: everything in flash is lost` },
-  );
+  throw readProtectedError(target.identity.chip.name, unlock);
 }

@@ -28,7 +28,7 @@
 import { flashPages } from "../../lib/chips/layout.ts";
 import { simulatedPart } from "../../lib/sim/parts.ts";
 import { SimulatedChip } from "../../lib/sim/sim_chip.ts";
-import { FLASH_TIMING, uartTransferMs } from "../../lib/sim/timing.ts";
+import { familyTiming, typicalTiming, uartTransferMs } from "../../lib/sim/timing.ts";
 import { nonBlankChunks } from "./images.ts";
 
 /** Link parameters of a USART bench row. */
@@ -60,7 +60,7 @@ export function usartLimit(chipName: string, image: Uint8Array, link: UsartLink,
   const part = simulatedPart(chipName);
   const { commands } = part.usart;
   const pages = flashPages(part.chip, part.part.flashSize);
-  const timing = FLASH_TIMING[part.chip.family] ?? FLASH_TIMING.F1;
+  const timing = typicalTiming(familyTiming(part.chip));
   const programUnit = new SimulatedChip(part).flash.programUnit;
   let out = 0, input = 0, replies = 0, eraseMs = 0, programMs = 0;
   // connect: sync, Get, Get ID

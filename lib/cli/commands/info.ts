@@ -12,6 +12,7 @@ import { formatAddress, formatSize, type OptionValue } from "../../chips/format.
 import { InputError } from "../../errors.ts";
 import { NackError } from "../../protocol/usart/errors.ts";
 import { readOptionFields } from "../../target/option_settings.ts";
+import { isReadProtectedError } from "../../target/protection.ts";
 import type { TargetIdentity } from "../../target/target.ts";
 import { idLabel } from "../run_summary.ts";
 
@@ -44,7 +45,9 @@ export const infoCommand: CommandSpec = {
           try {
             options = (await readOptionFields(target)).fields;
           } catch (error) {
-            if (!(error instanceof NackError)) throw error;
+            // A read-protected chip refuses the read: a USART bootloader NACKs it (AN3155 §3.4), a DfuSe one answers
+            // errVENDOR (AN3156), which the DFU target reports as E_READ_PROTECTED. Either is what info reports.
+            if (!(error instanceof NackError || isReadProtectedError(error))) throw error;
             return { summary: `at ${formatAddress(address)}: not readable (read protection active?)` };
           }
           return { summary: `${size} bytes at ${formatAddress(address)}`, bytes: size };
