@@ -290,7 +290,7 @@ if (values.json) {
       loops.map((l) => `${l.slots} slot(s) ${l.msPerBoard.toFixed(2)} ms`).join(", "),
   );
   console.log(
-    "the simulators spin through waits under 3 ms (lib/sim/timing.ts) to keep byte times exact: N of them need N times\n" +
-      "one's CPU, which on a shared 2-core machine slows the simulated boards themselves (sims CPU ms vs span ms)",
+    "N simulators and the station share this machine's cores: on a busy machine they slow the simulated boards\n" +
+      "themselves (sims CPU ms and station CPU against span ms), which real boards on real adapters would not",
   );
 }

@@ -18,28 +18,60 @@ export interface SimClock {
 export const INSTANT: SimClock = { sleep: () => Promise.resolve() };
 
 /**
- * The last part of every wait is spun: Deno's timers fire about 1.2 ms late on average and up to ~3 ms (measured
- * on Linux), far more than a byte time, so a timer is set for the wait less this margin.
+ * How late a timer fires, on average, for the waits the simulators make: Deno's timers round a delay up to whole
+ * milliseconds and fire about 1.1 ms after that (measured on Linux: a 0.5 ms timeout takes ~2.1 ms, a 5 ms one
+ * ~6.2 ms). A timer is set this much short of the deadline, so that it fires around it rather than after it.
  */
-const SPIN_BELOW_MS = 3;
+export const TIMER_LATE_MS = 1.1;
 
 /**
- * A clock that waits real time, scaled by `factor` (1 = real time), and paces precisely: successive sleeps add up
- * to a deadline on the monotonic clock, so that thousands of sub-millisecond byte times (87 µs per byte at 115200
- * baud) sum to the datasheet figure instead of one timer tick each. A wait is never credited with time the caller
- * spent idle (waiting for the host): the deadline starts from now when it lies in the past.
+ * A deadline this close is not waited for: the wait returns at once, at most this early. No timer is that short (see
+ * {@linkcode TIMER_LATE_MS}); the time it returns early by is added to the next wait, so the schedule stays exact.
  */
-export function realTimeClock(factor = 1, now: () => number = () => performance.now()): SimClock {
-  let due = 0;
+export const EARLY_MS = 1;
+
+/**
+ * The most lateness carried forward to later waits. A late wake-up (a timer's rounding, a busy core) makes the next
+ * waits shorter until the schedule is caught up, so bytes keep their average rate; a stall longer than this (the
+ * process starved of CPU for a while) is not caught up: it costs real time, as it would have with exact waits.
+ * Above a Windows timer tick (15.6 ms) so that coarse timers still only batch bytes.
+ */
+export const MAX_CARRIED_LATENESS_MS = 20;
+
+/** Resolves after about `ms` real milliseconds (a timer; it may fire late). */
+export type Timer = (ms: number) => Promise<void>;
+
+const setTimeoutTimer: Timer = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A clock that waits real time, scaled by `factor` (1 = real time), and paces by deadlines without spinning: each
+ * wait ends at a deadline on the monotonic clock `now`, reached with a timer (`timer`) set short of it by the
+ * timer's usual lateness, and whatever the wait ends off its deadline (a timer fires late; a deadline under
+ * {@linkcode EARLY_MS} away is not waited for at all) is carried into the next wait. Thousands of sub-millisecond
+ * byte times (87 µs per byte at 115200 baud) thus sum to the datasheet figure although no single timer is that fine:
+ * a coarse timer batches bytes, it does not slow their rate, and the simulator uses next to no CPU while it waits
+ * (several simulators share a PC's cores, e.g. for a gang station).
+ *
+ * The time the caller spends between two waits (waiting for the host, its own work) is paid in full: a wait is
+ * never credited with it. Only the clock's own error is carried, up to {@linkcode MAX_CARRIED_LATENESS_MS}.
+ */
+export function realTimeClock(
+  factor = 1,
+  now: () => number = () => performance.now(),
+  timer: Timer = setTimeoutTimer,
+): SimClock {
+  // How far the last wait ended after its deadline (negative: before it); 0 before the first wait.
+  let offSchedule = 0;
   return {
     async sleep(ms: number): Promise<void> {
       const wait = ms * factor;
       if (wait <= 0) return;
-      due = Math.max(due, now()) + wait;
-      const coarse = due - now() - SPIN_BELOW_MS;
-      if (coarse > 0) await new Promise((resolve) => setTimeout(resolve, coarse));
-      // The sim runs in its own process and does nothing else meanwhile; spinning keeps byte times exact.
-      while (now() < due) { /* spin */ }
+      // Where the caller would be had the last wait ended exactly on time: that is when this wait starts.
+      const start = now();
+      const deadline = start - Math.min(offSchedule, MAX_CARRIED_LATENESS_MS) + wait;
+      const ahead = deadline - start;
+      if (ahead > EARLY_MS) await timer(Math.max(0, ahead - TIMER_LATE_MS));
+      offSchedule = now() - deadline;
     },
   };
 }

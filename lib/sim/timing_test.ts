@@ -3,7 +3,15 @@ import { UsartBootloader } from "../protocol/usart/bootloader.ts";
 import { createMemoryPipe } from "../transport/memory_pipe.ts";
 import { simulatedPart } from "./parts.ts";
 import { SimulatedChip } from "./sim_chip.ts";
-import { bitsPerFrame, realTimeClock, type SimClock, uartTransferMs, usbFullSpeedControlMs } from "./timing.ts";
+import {
+  bitsPerFrame,
+  EARLY_MS,
+  MAX_CARRIED_LATENESS_MS,
+  realTimeClock,
+  type SimClock,
+  uartTransferMs,
+  usbFullSpeedControlMs,
+} from "./timing.ts";
 import { UsartBootloaderDevice } from "./usart_device.ts";
 
 Deno.test("uartTransferMs: 8E1 is 11 bits a byte; 1047 bytes take 100 ms at 115200 baud", () => {
@@ -12,19 +20,109 @@ Deno.test("uartTransferMs: 8E1 is 11 bits a byte; 1047 bytes take 100 ms at 1152
   assert.ok(Math.abs(uartTransferMs(1047.27, 115200, 11) - 100) < 1e-3);
 });
 
-Deno.test("realTimeClock paces sub-millisecond sleeps to a running deadline and gives no credit for idle time", async () => {
-  // A fake monotonic clock that the spin loop itself advances: each look at it moves time on by 1 µs.
-  let t = 1000;
-  const now = () => (t += 0.001);
-  const clock = realTimeClock(1, now);
-  const start = t;
-  for (let i = 0; i < 100; i++) await clock.sleep(0.087); // one byte at 115200 baud, 100 times
-  const paced = t - start;
-  assert.ok(paced >= 8.7 && paced < 8.7 + 0.5, `100 byte times took ${paced} ms, not 8.7`);
-  t += 500; // idle: the host thinks
-  const before = t;
-  await clock.sleep(0.5);
-  assert.ok(t - before >= 0.5, "an idle gap must not pay for later waits");
+/**
+ * A fake monotonic clock and a fake timer like Deno's: a timeout is rounded up to whole milliseconds (at least 1) and
+ * fires `late()` ms after that. Counts the timers set and the looks at the clock (a spinning wait looks thousands of
+ * times).
+ */
+function fakeTime(late: () => number = () => 1.1) {
+  const time = {
+    t: 1000,
+    timers: 0,
+    looks: 0,
+    now: () => {
+      time.looks++;
+      return time.t;
+    },
+    timer: (ms: number) => {
+      time.timers++;
+      time.t += Math.max(1, Math.ceil(ms)) + late();
+      return Promise.resolve();
+    },
+  };
+  return time;
+}
+
+/** A repeatable spread of timer lateness, 0.1-3 ms (what Linux shows under load). */
+function jitter(seed = 7): () => number {
+  let x = seed;
+  return () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return 0.1 + (x / 2147483648) * 2.9;
+  };
+}
+
+const BYTE_MS = uartTransferMs(1, 115200, 11); // 0.0955 ms
+
+Deno.test("realTimeClock: a stream of byte times sums to its wire time, each byte near its own deadline", async () => {
+  for (const late of [() => 1.1, jitter()]) {
+    const time = fakeTime(late);
+    const clock = realTimeClock(1, time.now, time.timer);
+    const start = time.t;
+    for (let i = 1; i <= 2000; i++) {
+      await clock.sleep(BYTE_MS);
+      // Each byte leaves at most EARLY_MS before its deadline and at most one timer's lateness (and rounding) after.
+      const off = time.t - (start + i * BYTE_MS);
+      assert.ok(off >= -EARLY_MS - 1e-9 && off <= 1 + 3 + 1e-9, `byte ${i} is ${off} ms off its deadline`);
+    }
+    const took = time.t - start;
+    assert.ok(Math.abs(took - 2000 * BYTE_MS) <= 4, `2000 byte times took ${took} ms, not ${2000 * BYTE_MS}`);
+    // Bytes are batched: a timer per millisecond or so, not per byte, and no spinning.
+    assert.ok(time.timers < 2000 * BYTE_MS, `${time.timers} timers`);
+    assert.ok(time.looks <= 2 * 2000 + 1, `${time.looks} looks at the clock: a spin`);
+  }
+});
+
+Deno.test("realTimeClock: a command's waits sum exactly although a timer fires late (AN3155 Write Memory)", async () => {
+  const time = fakeTime(jitter(11));
+  const clock = realTimeClock(1, time.now, time.timer);
+  const host = 0.3; // the host's turn: pty, its own code; paid in full every time
+  const start = time.t;
+  let ideal = 0;
+  for (let block = 0; block < 64; block++) {
+    // command 2 bytes in, ACK out after a 1 ms turnaround; address 5 in, ACK; 258 in, programming, ACK.
+    for (const waits of [[2 * BYTE_MS, 1 + BYTE_MS], [5 * BYTE_MS, 1 + BYTE_MS], [258 * BYTE_MS, 6.72, 1 + BYTE_MS]]) {
+      time.t += host;
+      ideal += host;
+      for (const ms of waits) {
+        await clock.sleep(ms);
+        ideal += ms;
+      }
+    }
+  }
+  const took = time.t - start;
+  assert.ok(Math.abs(took - ideal) <= 4, `64 blocks took ${took} ms, exactly paced ${ideal}`);
+});
+
+Deno.test("realTimeClock gives no credit for the caller's idle time, and scales by its factor", async () => {
+  const time = fakeTime();
+  const clock = realTimeClock(2, time.now, time.timer);
+  await clock.sleep(10);
+  time.t += 500; // idle: the host thinks
+  const before = time.t;
+  for (let i = 0; i < 100; i++) await clock.sleep(BYTE_MS);
+  const took = time.t - before;
+  assert.ok(Math.abs(took - 200 * BYTE_MS) <= 4, `after an idle gap 100 byte times at factor 2 took ${took} ms`);
+  // A lone short wait returns at once but its time is owed: the next wait is that much longer.
+  const alone = time.t;
+  await clock.sleep(0.2);
+  await clock.sleep(5);
+  assert.ok(time.t - alone >= 2 * 5.2 - EARLY_MS, `${time.t - alone} ms`);
+});
+
+Deno.test("realTimeClock catches up lateness only up to MAX_CARRIED_LATENESS_MS: a long stall costs real time", async () => {
+  let stall = 100;
+  const time = fakeTime(() => {
+    const late = 1.1 + stall;
+    stall = 0;
+    return late;
+  });
+  const clock = realTimeClock(1, time.now, time.timer);
+  const start = time.t;
+  for (let i = 0; i < 50; i++) await clock.sleep(5);
+  const took = time.t - start;
+  const lost = 100 - MAX_CARRIED_LATENESS_MS;
+  assert.ok(took >= 250 + lost - EARLY_MS && took <= 250 + lost + 4, `a 100 ms stall made 50 × 5 ms take ${took}`);
 });
 
 /** A clock that only records what the device sleeps. */
