@@ -184,14 +184,22 @@ export class FdStream {
     }
   }
 
-  /** Waits until `length` bytes are buffered (true) or the deadline passes or the stream closes (false). */
+  /**
+   * Waits until `length` bytes are buffered (true) or the deadline passes or the stream closes (false). At the
+   * deadline the descriptor is read once more without waiting, so a reply already there is never a timeout.
+   */
   async #waitFor(length: number, deadline: number): Promise<boolean> {
     const { POLLIN, POLLHUP } = this.#libc.platform.poll;
     if (!this.#closed) this.#pull();
     while (!this.#closed) {
       if (this.#buffer.size >= length) return true;
       const remaining = deadline - Date.now();
-      if (remaining <= 0) return false;
+      if (remaining <= 0) {
+        // One last look before giving up: bytes that came after the last poll, while the event loop was busy
+        // elsewhere (other gang slots, a loaded machine), were in time. A hang-up found here still fails the read.
+        this.#pull();
+        return this.#buffer.size >= length;
+      }
       const slice = Math.min(remaining, POLL_SLICE_MS);
       if (this.#hungUp && this.#options.hangup === "wait") {
         // poll() reports POLLHUP at once while no slave is open; sleep instead of spinning.
