@@ -55,6 +55,18 @@ export type Bound = keyof TypMax;
 
 const KIB = 1024;
 
+/** The F2 and F4 share one flash macro and one datasheet table (x8 figures; see the F4 entry's notes). */
+const F2_F4_FLASH: Omit<FamilyFlashTiming, "source" | "confirmed" | "notes"> = {
+  programUnitUs: { typ: 16, max: 100 },
+  pageEraseMs: [
+    { upTo: 16 * KIB, typ: 400, max: 800 },
+    { upTo: 64 * KIB, typ: 1100, max: 2400 },
+    { upTo: 128 * KIB, typ: 2000, max: 4000 },
+  ],
+  massEraseMs: { typ: 16_000, max: 32_000 },
+  bankEraseMs: { typ: 16_000, max: 32_000 },
+};
+
 /** F0/F1/F3 flash (one controller design): half-word program, 1-2 KiB page and mass erase in 20-40 ms. */
 function f1Style(programTypUs: number, programMaxUs: number, source: string, notes: string): FamilyFlashTiming {
   return {
@@ -113,27 +125,13 @@ export const FLASH_FIGURES: Readonly<Record<string, FamilyFlashTiming>> = {
   // F2/F4 typ: the x32 parallelism the bootloader uses at 2.7-3.6 V would be about half of these; the simulator has
   // paced F4 runs with these figures since the benches' anchors were measured, so they stay until re-checked.
   F2: {
-    programUnitUs: { typ: 16, max: 100 },
-    pageEraseMs: [
-      { upTo: 16 * KIB, typ: 400, max: 800 },
-      { upTo: 64 * KIB, typ: 1100, max: 2400 },
-      { upTo: 128 * KIB, typ: 2000, max: 4000 },
-    ],
-    massEraseMs: { typ: 16_000, max: 32_000 },
-    bankEraseMs: { typ: 16_000, max: 32_000 },
+    ...F2_F4_FLASH,
     source: "STM32F205 datasheet DS6329, Flash memory programming table",
     confirmed: false,
     notes: "Recalled, not re-read: the F2 shares the F4's flash and its table (see F4).",
   },
   F4: {
-    programUnitUs: { typ: 16, max: 100 },
-    pageEraseMs: [
-      { upTo: 16 * KIB, typ: 400, max: 800 },
-      { upTo: 64 * KIB, typ: 1100, max: 2400 },
-      { upTo: 128 * KIB, typ: 2000, max: 4000 },
-    ],
-    massEraseMs: { typ: 16_000, max: 32_000 },
-    bankEraseMs: { typ: 16_000, max: 32_000 },
+    ...F2_F4_FLASH,
     source: "STM32F405/407 datasheet DS8626, Table 42 Flash memory programming",
     confirmed: false,
     notes: "Maxima at x8 parallelism (the slowest the bootloader may run with): 16 KiB 800 ms, 64 KiB 2.4 s, " +
