@@ -382,3 +382,28 @@ Deno.test({
     });
   },
 });
+
+Deno.test({
+  name: "a program started while a port is open does not inherit it (O_CLOEXEC), so it cannot hold the port",
+  ignore: Deno.build.os !== "linux",
+  fn: async () => {
+    const pty = openPseudoTerminal();
+    try {
+      const port = await openSerialPort(pty.path, { parity: "none" });
+      try {
+        const child = await new Deno.Command("sh", {
+          args: ["-c", 'for f in /proc/self/fd/*; do readlink "$f"; done'],
+          stdout: "piped",
+          stderr: "null",
+        }).output();
+        const links = new TextDecoder().decode(child.stdout).split("\n");
+        assert.equal(links.includes(Deno.realPathSync(pty.path)), false, links.join(", "));
+        assert.equal(links.includes("/dev/ptmx"), false, "the pty master is not inherited either");
+      } finally {
+        await port.close();
+      }
+    } finally {
+      await pty.close();
+    }
+  },
+});

@@ -153,7 +153,7 @@ export interface PosixPlatform {
   errnoFunction: "__errno_location" | "__error";
   /** How termios is read and written: Linux uses TCGETS2/TCSETS2 ioctls, macOS libc tcgetattr/tcsetattr. */
   termiosAccess: "termios2-ioctl" | "libc";
-  open: { O_RDWR: number; O_NOCTTY: number; O_NONBLOCK: number };
+  open: { O_RDWR: number; O_NOCTTY: number; O_NONBLOCK: number; O_CLOEXEC: number };
   flock: { LOCK_EX: number; LOCK_NB: number; LOCK_UN: number };
   /** fcntl() record locks over the whole device, the kind stm32flash takes (see {@linkcode RecordLockTable}). */
   recordLock: RecordLockTable;
@@ -211,7 +211,7 @@ const LINUX: Omit<PosixPlatform, "name"> = {
   errnoFunction: "__errno_location", // glibc <errno.h>
   termiosAccess: "termios2-ioctl",
   // include/uapi/asm-generic/fcntl.h (arm64's asm/fcntl.h only overrides O_DIRECTORY..O_LARGEFILE)
-  open: { O_RDWR: 0o2, O_NOCTTY: 0o400, O_NONBLOCK: 0o4000 },
+  open: { O_RDWR: 0o2, O_NOCTTY: 0o400, O_NONBLOCK: 0o4000, O_CLOEXEC: 0o2000000 },
   flock: FLOCK,
   // Open-file-description locks (include/uapi/asm-generic/fcntl.h F_OFD_GETLK 36, F_OFD_SETLK 37; Linux 3.15):
   // they conflict with stm32flash's classic F_SETLK lock, yet belong to our descriptor, so closing some other
@@ -359,7 +359,7 @@ const DARWIN: Omit<PosixPlatform, "name"> = {
   errnoFunction: "__error", // <sys/errno.h>
   termiosAccess: "libc",
   // sys/fcntl.h
-  open: { O_RDWR: 0x2, O_NOCTTY: 0x20000, O_NONBLOCK: 0x4 },
+  open: { O_RDWR: 0x2, O_NOCTTY: 0x20000, O_NONBLOCK: 0x4, O_CLOEXEC: 0x1000000 },
   flock: FLOCK,
   // sys/fcntl.h: no open-file-description locks, the classic F_GETLK 7 / F_SETLK 8; F_WRLCK 3, F_UNLCK 2;
   // struct flock { off_t l_start; off_t l_len; pid_t l_pid; short l_type; short l_whence; } -> 24 bytes.
@@ -503,16 +503,22 @@ export function currentPosixPlatform(): PosixPlatform | undefined {
 }
 
 /**
- * open() flags of a serial port: read/write, not our controlling terminal, and O_NONBLOCK so that open does not
- * wait for carrier detect and no later read or write blocks.
+ * open() flags of a serial port: read/write, not our controlling terminal, O_NONBLOCK so that open does not
+ * wait for carrier detect and no later read or write blocks, and O_CLOEXEC so that no program this process starts
+ * (a simulator, a database helper, a shell) inherits the port: an inherited descriptor keeps the port open behind
+ * our back, and the port-holder scan (port_holders.ts) rightly reports that process as holding it.
  */
 export function serialOpenFlags(platform: PosixPlatform): number {
-  return platform.open.O_RDWR | platform.open.O_NOCTTY | platform.open.O_NONBLOCK;
+  return platform.open.O_RDWR | platform.open.O_NOCTTY | platform.open.O_NONBLOCK | platform.open.O_CLOEXEC;
 }
 
-/** posix_openpt() flags: macOS accepts only O_RDWR | O_NOCTTY there (non-blocking mode is set with FIONBIO). */
+/**
+ * posix_openpt() flags: macOS accepts only O_RDWR | O_NOCTTY there (non-blocking mode is set with FIONBIO); Linux
+ * (glibc opens /dev/ptmx with the flags given) also takes O_CLOEXEC, so child processes do not inherit the master.
+ */
 export function ptyOpenFlags(platform: PosixPlatform): number {
-  return platform.open.O_RDWR | platform.open.O_NOCTTY;
+  const flags = platform.open.O_RDWR | platform.open.O_NOCTTY;
+  return platform.name.startsWith("linux-") ? flags | platform.open.O_CLOEXEC : flags;
 }
 
 /** A `struct flock` asking for (or releasing) a lock of `type` over the whole file (l_start 0, l_len 0). */
