@@ -1,7 +1,7 @@
 /**
  * The first-flash optimisation: on a blank chip, the pages an image fills completely are programmed without erasing
  * them first. Erasing flash that is already erased changes nothing and costs the page's erase time (20 ms for an
- * F1 page, 0.4-2 s for an F4 sector; the datasheets' typical figures in lib/sim/timing.ts), and factory-fresh chips
+ * F1 page, 0.4-2 s for an F4 sector; the datasheets' typical figures in lib/chips/flash_timing.ts), and factory-fresh chips
  * on a production line are blank.
  *
  * "Blank" is only a guess until proven, from the one probe that found the image's first page erased
@@ -20,9 +20,8 @@
 import type { FlashPage } from "../chips/layout.ts";
 import { DeviceError } from "../errors.ts";
 import type { MemoryImage } from "../image/memory_image.ts";
-import { pageData } from "../image/pages.ts";
 import type { ProgressCallback, Target } from "./target.ts";
-import { type Piece, piecesOutside } from "./unchanged_pages.ts";
+import type { Piece } from "./unchanged_pages.ts";
 import { verifyPieces, type VerifyResult } from "./verify.ts";
 
 /** Whether `target`'s flash may be programmed without an erase on the chance that it is blank. */
@@ -41,30 +40,6 @@ export function filledPages(image: MemoryImage, pages: readonly FlashPage[]): Fl
     }
     return covered === page.size;
   });
-}
-
-/** A piece to write, with the page it fills where that page was left unerased on the chance that it is blank. */
-export interface PlannedPiece {
-  /** What to write. */
-  piece: Piece;
-  /** The unerased page `piece` fills, if it is one. */
-  page?: FlashPage;
-}
-
-/**
- * What writing `image` takes, in address order: its parts outside the pages in `skip` (already holding it, or
- * left unerased), and each page of `unerased` whole, marked as such.
- */
-export function writePlan(
-  image: MemoryImage,
-  pages: readonly FlashPage[],
-  skip: ReadonlySet<number>,
-  unerased: readonly FlashPage[],
-): PlannedPiece[] {
-  return [
-    ...piecesOutside(image, pages, skip).map((piece) => ({ piece })),
-    ...unerased.map((page) => ({ piece: { address: page.start, data: pageData(image, page) }, page })),
-  ].sort((a, b) => a.piece.address - b.piece.address);
 }
 
 /**
